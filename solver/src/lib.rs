@@ -1,0 +1,26 @@
+//! # mediation-solver
+//!
+//! Builds rosters for SEN mediation in England: which mediator meets which agreed case, where
+//! (a venue, or video or phone) and in which half-day session, within the statutory 30 days
+//! and without ever breaking an impartiality, accreditation, availability or capacity rule.
+//!
+//! The crate is pure and synchronous: no I/O, no clock, no async. The publication date of the
+//! roster ("today") is part of the input.
+//!
+//! Layers, each in its own module:
+//! - [`input`]: the JSON document as it arrives; [`validate`] turns it into a [`model::Problem`]
+//!   or lists every problem with a code, a JSON path and a hint.
+//! - [`calendar`]: working days, the statutory clock, Europe/London instants.
+//! - [`rules`]: every hard rule, once. The candidate filter, the checker and the explanations
+//!   all call these predicates.
+//! - [`candidates`] and [`milp`]: the optimisation model and its backends.
+//! - [`explain`]: reason codes for every case not held (or held late).
+//! - [`checker`]: re-verifies a roster against the raw rules, independently of the MILP.
+#![forbid(unsafe_code)]
+
+pub mod calendar;
+pub mod geo;
+pub mod input;
+pub mod model;
+pub mod rules;
+pub mod validate;

@@ -1,0 +1,230 @@
+//! The validated problem: every id resolved to an index, every date checked, availability
+//! expanded to one bitmask of free session templates per horizon day.
+//!
+//! Only [`crate::validate::validate`] builds a [`Problem`], so the rest of the crate can trust
+//! it: indices are in range and dates are inside the horizon.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{NaiveDate, NaiveTime};
+
+use crate::calendar::Calendar;
+pub use crate::input::{ConflictKind, Duration, Mode, PartyRole, TravelConfig};
+
+pub type AreaIdx = usize;
+pub type MediatorIdx = usize;
+pub type InterpreterIdx = usize;
+pub type VenueIdx = usize;
+pub type CaseIdx = usize;
+pub type TemplateIdx = usize;
+/// Index of a calendar day in [`Horizon::days`].
+pub type DayIdx = usize;
+
+/// The most session templates a problem may define (availability is a `u32` bitmask).
+pub const MAX_TEMPLATES: usize = 32;
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub horizon: Horizon,
+    pub calendar: Calendar,
+    pub templates: Vec<SessionTemplate>,
+    pub areas: Vec<Area>,
+    pub covered_las: BTreeSet<String>,
+    pub travel: TravelConfig,
+    pub mediators: Vec<Mediator>,
+    pub interpreters: Vec<Interpreter>,
+    pub venues: Vec<Venue>,
+    pub cases: Vec<Case>,
+    pub index: Index,
+}
+
+/// Lookups from external ids to indices.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub area: HashMap<String, AreaIdx>,
+    pub mediator: HashMap<String, MediatorIdx>,
+    pub interpreter: HashMap<String, InterpreterIdx>,
+    pub venue: HashMap<String, VenueIdx>,
+    pub case: HashMap<String, CaseIdx>,
+    pub template: HashMap<String, TemplateIdx>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Horizon {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub publication_date: NaiveDate,
+    /// Every calendar day from `start` to `end` inclusive.
+    pub days: Vec<NaiveDate>,
+}
+
+impl Horizon {
+    pub fn day_index(&self, date: NaiveDate) -> Option<DayIdx> {
+        if date < self.start || date > self.end {
+            return None;
+        }
+        Some((date - self.start).num_days() as usize)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionTemplate {
+    pub id: String,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub full_day: bool,
+}
+
+impl SessionTemplate {
+    /// Sessions of a mediator's caps this template uses: a full day counts as two.
+    pub fn session_units(&self) -> u32 {
+        if self.full_day {
+            2
+        } else {
+            1
+        }
+    }
+
+    pub fn overlaps(&self, other: &SessionTemplate) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    pub fn serves(&self, duration: Duration) -> bool {
+        self.full_day == (duration == Duration::FullDay)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Area {
+    pub name: String,
+    pub gss_code: String,
+    pub la_code: String,
+    pub la_name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub population: u64,
+}
+
+/// Free session templates per horizon day: bit `t` of `free[d]` is set when the entity can
+/// attend template `t` on day `d`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Availability {
+    pub free: Vec<u32>,
+}
+
+impl Availability {
+    pub fn always(days: usize, templates: usize) -> Self {
+        let all = if templates >= 32 {
+            u32::MAX
+        } else {
+            (1u32 << templates) - 1
+        };
+        Self {
+            free: vec![all; days],
+        }
+    }
+
+    pub fn is_free(&self, day: DayIdx, template: TemplateIdx) -> bool {
+        self.free
+            .get(day)
+            .is_some_and(|mask| mask & (1 << template) != 0)
+    }
+
+    pub fn is_never_free(&self) -> bool {
+        self.free.iter().all(|m| *m == 0)
+    }
+}
+
+/// Dates on which a credential is valid: each is the last valid day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Credentials {
+    pub accreditation_expires: NaiveDate,
+    pub register_expires: NaiveDate,
+    pub insurance_expires: NaiveDate,
+    pub dbs_expires: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Conflict {
+    pub kind: ConflictKind,
+    pub id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mediator {
+    pub id: String,
+    pub name: String,
+    pub home_area: AreaIdx,
+    /// LA GSS codes covered.
+    pub covers: BTreeSet<String>,
+    pub credentials: Credentials,
+    /// Normalised (lower-case) language names besides English.
+    pub languages: BTreeSet<String>,
+    pub max_sessions_per_day: u32,
+    pub max_sessions_per_week: u32,
+    pub availability: Availability,
+    pub conflicts: Vec<Conflict>,
+    pub employers: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Interpreter {
+    pub id: String,
+    pub languages: BTreeSet<String>,
+    pub availability: Availability,
+}
+
+#[derive(Debug, Clone)]
+pub struct Venue {
+    pub id: String,
+    pub name: String,
+    pub area: AreaIdx,
+    pub lat: f64,
+    pub lon: f64,
+    pub rooms: u32,
+    pub step_free: bool,
+    pub hearing_loop: bool,
+    pub availability: Availability,
+    pub cost_per_session: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub role: PartyRole,
+    pub required: bool,
+    pub availability: Availability,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Needs {
+    pub rooms: u32,
+    pub step_free: bool,
+    pub hearing_loop: bool,
+    /// Normalised (lower-case) language, if not English.
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub reference: String,
+    /// GSS code of the case's LA.
+    pub la: String,
+    pub family_area: AreaIdx,
+    pub school: Option<String>,
+    pub clock_start: NaiveDate,
+    pub icb: Option<String>,
+    pub parties: Vec<Party>,
+    pub preferred_mode: Mode,
+    /// Every mode the family accepts, the preferred one included.
+    pub accepted_modes: BTreeSet<Mode>,
+    pub needs: Needs,
+    pub duration: Duration,
+    pub short_notice_ok: bool,
+    pub preferred_areas: BTreeSet<AreaIdx>,
+    pub preferred_venues: BTreeSet<VenueIdx>,
+}
+
+/// Lower-cases and trims a language name so "BSL" and "bsl " match.
+pub fn normalise_language(language: &str) -> String {
+    language.trim().to_lowercase()
+}

@@ -1,0 +1,1 @@
+//! mediation-scheduler: the command line and the HTTP service over `mediation-solver`.
