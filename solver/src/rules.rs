@@ -342,6 +342,11 @@ pub fn family_travel_ok(problem: &Problem, case: &Case, venue: &Venue) -> bool {
     family_travel_km(problem, case, venue) <= problem.travel.max_family_travel_km
 }
 
+/// The venue is open for the whole session.
+pub fn venue_open(venue: &Venue, day: DayIdx, template: TemplateIdx) -> bool {
+    venue.availability.is_free(day, template)
+}
+
 /// Rules of the place alone (no date), in explanation order.
 pub fn venue_rule(problem: &Problem, case: &Case, venue: VenueIdx) -> Option<Rule> {
     let v = &problem.venues[venue];
@@ -368,8 +373,7 @@ pub fn site_rule(
         Site::Remote(mode) => (mode == Mode::InPerson || !mode_accepted(case, mode))
             .then_some(Rule::ModeAccepted),
         Site::Venue(v) => venue_rule(problem, case, v).or_else(|| {
-            (!problem.venues[v].availability.is_free(day, template))
-                .then_some(Rule::VenueAvailable)
+            (!venue_open(&problem.venues[v], day, template)).then_some(Rule::VenueAvailable)
         }),
     }
 }
@@ -485,7 +489,7 @@ pub fn placement_violations(problem: &Problem, p: &Placement) -> Vec<Rule> {
         if !venue_meets_needs(venue, case) {
             broken.push(Rule::VenueNeeds);
         }
-        if !venue.availability.is_free(p.day, p.template) {
+        if !venue_open(venue, p.day, p.template) {
             broken.push(Rule::VenueAvailable);
         }
         if !family_travel_ok(problem, case, venue) {

@@ -1,0 +1,261 @@
+//! Candidate meetings: every (case, mediator, date, session, place) that breaks no
+//! single-meeting hard rule, with its objective cost.
+//!
+//! No variable is ever created for a combination a rule forbids: the filter walks the rule
+//! stages of [`crate::rules`] from the cheapest (the mediator alone) to the dearest (the
+//! place), so most combinations are never looked at. Cases are independent, so they are
+//! generated in parallel with rayon.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Case, CaseIdx, DayIdx, MediatorIdx, Mode, Problem, TemplateIdx};
+use crate::rules::{self, Site};
+
+/// Objective weights: the solver minimises the total cost. Tiers are enforced by magnitude;
+/// the defaults keep each tier above everything a single case can gain in the tiers below it
+/// on horizons of up to four weeks (see `docs/objective.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Weights {
+    /// Tier 1: each case not held by its day 30 (late or not held at all).
+    pub missed_day_30: i64,
+    /// Tier 2: a case that must meet within the horizon and is not held at all.
+    pub not_held: i64,
+    /// Tier 2: each calendar day a late meeting falls after the deadline.
+    pub late_per_day: i64,
+    /// A case whose deadline lies after the horizon and is not held now (carried over).
+    pub carried_over: i64,
+    /// Tier 3: a mode the family accepts but did not prefer.
+    pub mode_not_preferred: i64,
+    /// Tier 4: per day from the horizon's first day, times the case's urgency (1 to 31).
+    pub urgency_per_day: i64,
+    /// Tier 5: per road km the family travels to the venue.
+    pub family_km: i64,
+    /// Tier 5: per road km the mediator travels from home to the venue.
+    pub mediator_km: i64,
+    /// Tier 5: a venue outside the family's preferred areas or venues, when they gave any.
+    pub outside_preference: i64,
+    /// Tier 5: booking an interpreter (rather than a mediator who speaks the language).
+    pub interpreter: i64,
+    /// Tier 6: fairness. The k-th session of a mediator whose capacity over the horizon is C
+    /// costs `fairness × k / C`, which spreads work in proportion to capacity.
+    pub fairness: i64,
+    /// Tier 7: per pound of venue cost.
+    pub venue_pound: i64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            missed_day_30: 1_000_000,
+            not_held: 500_000,
+            late_per_day: 1_000,
+            carried_over: 300_000,
+            mode_not_preferred: 20_000,
+            urgency_per_day: 10,
+            family_km: 10,
+            mediator_km: 4,
+            outside_preference: 300,
+            interpreter: 200,
+            fairness: 100,
+            venue_pound: 1,
+        }
+    }
+}
+
+/// One way to hold one case, and what it costs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub case: CaseIdx,
+    pub mediator: MediatorIdx,
+    pub day: DayIdx,
+    pub template: TemplateIdx,
+    pub site: Site,
+    /// The mediator does not speak the case's language: an interpreter must be booked.
+    pub needs_interpreter: bool,
+    pub late: bool,
+    /// Integer cost in objective units (fairness is added by the model, per mediator).
+    pub cost: i64,
+}
+
+/// What happens to a case that is not held in this horizon.
+pub fn not_held_cost(problem: &Problem, case: &Case, w: &Weights) -> i64 {
+    if can_carry_over(problem, case) {
+        w.carried_over
+    } else {
+        w.missed_day_30 + w.not_held
+    }
+}
+
+/// A case whose last on-time meeting day lies after the horizon may wait for a later roster.
+pub fn can_carry_over(problem: &Problem, case: &Case) -> bool {
+    rules::deadline(problem, case) > problem.horizon.end
+}
+
+/// How pressing a case is: 31 when its deadline is the horizon's first day (or past), down
+/// to 1 when it is 30 or more days away.
+pub fn urgency(problem: &Problem, case: &Case) -> i64 {
+    let days_left = (rules::deadline(problem, case) - problem.horizon.start).num_days();
+    (31 - days_left).clamp(1, 31)
+}
+
+/// The cost of holding `case` in this way, excluding fairness (a per-mediator term).
+pub fn placement_cost(
+    problem: &Problem,
+    case_idx: CaseIdx,
+    mediator: MediatorIdx,
+    day: DayIdx,
+    site: Site,
+    needs_interpreter: bool,
+    w: &Weights,
+) -> i64 {
+    let case = &problem.cases[case_idx];
+    let date = problem.horizon.days[day];
+    let mut cost = 0;
+    if rules::is_late(problem, case, date) {
+        let days_late = (date - rules::deadline(problem, case)).num_days();
+        cost += w.missed_day_30 + w.late_per_day * days_late;
+    }
+    if site.mode() != case.preferred_mode {
+        cost += w.mode_not_preferred;
+    }
+    cost += w.urgency_per_day * day as i64 * urgency(problem, case);
+    if let Site::Venue(v) = site {
+        let venue = &problem.venues[v];
+        cost += (w.family_km as f64 * rules::family_travel_km(problem, case, venue)).round() as i64;
+        cost += (w.mediator_km as f64
+            * rules::mediator_travel_km(problem, &problem.mediators[mediator], venue))
+        .round() as i64;
+        let has_preference = !case.preferred_areas.is_empty() || !case.preferred_venues.is_empty();
+        let preferred =
+            case.preferred_areas.contains(&venue.area) || case.preferred_venues.contains(&v);
+        if has_preference && !preferred {
+            cost += w.outside_preference;
+        }
+        cost += (w.venue_pound as f64 * venue.cost_per_session).round() as i64;
+    }
+    if needs_interpreter {
+        cost += w.interpreter;
+    }
+    cost
+}
+
+/// The places a case could meet at, before dates are considered: every venue passing the
+/// venue rules, then video and phone when accepted.
+fn sites_for(problem: &Problem, case: &Case) -> Vec<Site> {
+    let venues = (0..problem.venues.len())
+        .filter(|&v| rules::venue_rule(problem, case, v).is_none())
+        .map(Site::Venue);
+    let remote = [Mode::Video, Mode::Phone]
+        .into_iter()
+        .filter(|&m| rules::mode_accepted(case, m))
+        .map(Site::Remote);
+    venues.chain(remote).collect()
+}
+
+/// The (day, session) pairs on which the case itself could meet (date, notice, session
+/// length, every required party free), optionally only up to `last_day`.
+pub fn case_slots(problem: &Problem, case: &Case) -> Vec<(DayIdx, TemplateIdx)> {
+    (0..problem.horizon.days.len())
+        .filter(|&d| rules::day_rule(problem, case, d).is_none())
+        .flat_map(|d| (0..problem.templates.len()).map(move |t| (d, t)))
+        .filter(|&(d, t)| rules::session_rule(problem, case, d, t).is_none())
+        .collect()
+}
+
+/// Every candidate of one case.
+pub fn for_case(problem: &Problem, case_idx: CaseIdx, w: &Weights) -> Vec<Candidate> {
+    let case = &problem.cases[case_idx];
+    let slots = case_slots(problem, case);
+    let sites = sites_for(problem, case);
+    let mut out = Vec::new();
+    if slots.is_empty() || sites.is_empty() {
+        return out;
+    }
+    for (m, mediator) in problem.mediators.iter().enumerate() {
+        if rules::mediator_rule(mediator, case).is_some() {
+            continue;
+        }
+        let speaks = case
+            .needs
+            .language
+            .as_deref()
+            .is_none_or(|lang| rules::mediator_speaks(mediator, lang));
+        for &(d, t) in &slots {
+            if rules::mediator_slot_rule(problem, mediator, d, t).is_some() {
+                continue;
+            }
+            if !speaks && !rules::interpreter_exists(problem, case, d, t) {
+                continue;
+            }
+            let late = rules::is_late(problem, case, problem.horizon.days[d]);
+            for &site in &sites {
+                if let Site::Venue(v) = site {
+                    if !rules::venue_open(&problem.venues[v], d, t) {
+                        continue;
+                    }
+                }
+                out.push(Candidate {
+                    case: case_idx,
+                    mediator: m,
+                    day: d,
+                    template: t,
+                    site,
+                    needs_interpreter: !speaks,
+                    late,
+                    cost: placement_cost(problem, case_idx, m, d, site, !speaks, w),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every candidate of every case, cases in parallel, in a deterministic order.
+pub fn generate(problem: &Problem, w: &Weights) -> Vec<Candidate> {
+    (0..problem.cases.len())
+        .into_par_iter()
+        .map(|c| for_case(problem, c, w))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The cost of the `k`-th session (1-based) given to a mediator with `capacity` sessions
+/// over the horizon: rising with `k`, so work spreads in proportion to capacity.
+pub fn fairness_step_cost(w: &Weights, k: u32, capacity: u32) -> i64 {
+    (w.fairness as f64 * k as f64 / capacity.max(1) as f64).round() as i64
+}
+
+/// The objective value of a set of meetings, computed directly (not from the MILP): the
+/// cost of each case held or not, plus the fairness steps of each mediator's load.
+pub fn roster_cost(problem: &Problem, placements: &[crate::rules::Placement], w: &Weights) -> i64 {
+    let mut held = vec![false; problem.cases.len()];
+    let mut load = vec![0u32; problem.mediators.len()];
+    let mut cost = 0;
+    for p in placements {
+        held[p.case] = true;
+        load[p.mediator] += problem.templates[p.template].session_units();
+        cost += placement_cost(
+            problem,
+            p.case,
+            p.mediator,
+            p.day,
+            p.site,
+            p.interpreter.is_some(),
+            w,
+        );
+    }
+    for (c, case) in problem.cases.iter().enumerate() {
+        if !held[c] {
+            cost += not_held_cost(problem, case, w);
+        }
+    }
+    for (m, &l) in load.iter().enumerate() {
+        let capacity = crate::milp::horizon_capacity(problem, m).max(1);
+        cost += (1..=l).map(|k| fairness_step_cost(w, k, capacity)).sum::<i64>();
+    }
+    cost
+}

@@ -1,0 +1,434 @@
+//! Why a case was not held (or not held by its day 30): reason codes with counts.
+//!
+//! The explanation walks the same rule stages as the candidate filter, in the same order,
+//! and counts what each rule ruled out: mediators (coverage, impartiality), days and
+//! sessions (working day, notice, session length, parties), mediator-sessions
+//! (accreditation, availability, language) and places (mode, needs, travel, opening). When
+//! options survive every rule, they are all occupied by other meetings of the roster:
+//! `capacity_taken`, broken down by what occupies them. The checker confirms each claim on
+//! its own.
+
+use std::collections::BTreeMap;
+
+use crate::calendar::iso_week;
+use crate::candidates::case_slots;
+use crate::model::{CaseIdx, DayIdx, MediatorIdx, Mode, Problem, TemplateIdx};
+use crate::roster::{Reason, AFTER_DEADLINE, CAPACITY_TAKEN};
+use crate::rules::{self, Placement, Rule, Site};
+
+/// The meetings already in a roster, indexed for "would this option fit?" questions.
+#[derive(Debug, Default, Clone)]
+pub struct Occupancy {
+    by_mediator_day: BTreeMap<(MediatorIdx, DayIdx), Vec<Placement>>,
+    mediator_week_units: BTreeMap<(MediatorIdx, (i32, u32)), u32>,
+    by_venue_day: BTreeMap<(usize, DayIdx), Vec<Placement>>,
+    by_interpreter_day: BTreeMap<(usize, DayIdx), Vec<TemplateIdx>>,
+}
+
+impl Occupancy {
+    pub fn new(problem: &Problem, placements: &[Placement]) -> Self {
+        let mut o = Occupancy::default();
+        for p in placements {
+            o.add(problem, p);
+        }
+        o
+    }
+
+    pub fn add(&mut self, problem: &Problem, p: &Placement) {
+        let units = problem.templates[p.template].session_units();
+        let week = iso_week(problem.horizon.days[p.day]);
+        self.by_mediator_day
+            .entry((p.mediator, p.day))
+            .or_default()
+            .push(*p);
+        *self
+            .mediator_week_units
+            .entry((p.mediator, week))
+            .or_default() += units;
+        if let Site::Venue(v) = p.site {
+            self.by_venue_day.entry((v, p.day)).or_default().push(*p);
+        }
+        if let Some(i) = p.interpreter {
+            self.by_interpreter_day
+                .entry((i, p.day))
+                .or_default()
+                .push(p.template);
+        }
+    }
+
+    /// The first between-meeting rule that adding `p` would break (ignoring the interpreter,
+    /// see [`Occupancy::free_interpreter`]).
+    pub fn blocking_rule(&self, problem: &Problem, p: &Placement) -> Option<Rule> {
+        let same_day = self
+            .by_mediator_day
+            .get(&(p.mediator, p.day))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if let Some(rule) = same_day
+            .iter()
+            .find_map(|q| rules::conflicts_between(problem, q, p))
+        {
+            return Some(rule);
+        }
+        let mediator = &problem.mediators[p.mediator];
+        let units = problem.templates[p.template].session_units();
+        let day_units: u32 = same_day
+            .iter()
+            .map(|q| problem.templates[q.template].session_units())
+            .sum();
+        if day_units + units > mediator.max_sessions_per_day {
+            return Some(Rule::MediatorDayCap);
+        }
+        let week = iso_week(problem.horizon.days[p.day]);
+        let week_units = self
+            .mediator_week_units
+            .get(&(p.mediator, week))
+            .copied()
+            .unwrap_or(0);
+        if week_units + units > mediator.max_sessions_per_week {
+            return Some(Rule::MediatorWeekCap);
+        }
+        if let Site::Venue(v) = p.site {
+            if !self.venue_has_room(problem, v, p) {
+                return Some(Rule::VenueRooms);
+            }
+        }
+        None
+    }
+
+    fn venue_has_room(&self, problem: &Problem, v: usize, p: &Placement) -> bool {
+        let booked = self
+            .by_venue_day
+            .get(&(v, p.day))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let need = problem.cases[p.case].needs.rooms;
+        let t = &problem.templates[p.template];
+        // Rooms in use at each instant where a booked meeting overlapping `p` starts, and
+        // at `p`'s own start: the peaks of an interval overlap.
+        let instants = booked
+            .iter()
+            .map(|q| problem.templates[q.template].start.max(t.start))
+            .chain(std::iter::once(t.start));
+        instants.into_iter().all(|at| {
+            let used: u32 = booked
+                .iter()
+                .filter(|q| {
+                    let s = &problem.templates[q.template];
+                    s.start <= at && at < s.end && s.overlaps(t)
+                })
+                .map(|q| problem.cases[q.case].needs.rooms)
+                .sum();
+            used + need <= problem.venues[v].rooms
+        })
+    }
+
+    /// An interpreter who speaks the case's language, is available and is not booked for
+    /// an overlapping session that day.
+    pub fn free_interpreter(
+        &self,
+        problem: &Problem,
+        case: CaseIdx,
+        day: DayIdx,
+        template: TemplateIdx,
+    ) -> Option<usize> {
+        let lang = problem.cases[case].needs.language.as_deref()?;
+        let t = &problem.templates[template];
+        problem
+            .interpreters
+            .iter()
+            .enumerate()
+            .find(|(k, i)| {
+                rules::interpreter_can_attend(i, lang, day, template)
+                    && self
+                        .by_interpreter_day
+                        .get(&(*k, day))
+                        .is_none_or(|ts| ts.iter().all(|&o| !problem.templates[o].overlaps(t)))
+            })
+            .map(|(k, _)| k)
+    }
+}
+
+/// Why a case has no place in the roster, or no place by its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The code that settles it (see [`crate::roster::UnscheduledCase::primary_reason`]).
+    pub primary: String,
+    pub reasons: Vec<Reason>,
+    /// Options that pass every rule and fit beside the roster (should be none).
+    pub placeable: Vec<Placement>,
+}
+
+#[derive(Default)]
+struct Tally {
+    counts: Vec<(String, u32, String)>,
+    /// The latest rule (in stage order) that ruled anything out: when no option survives,
+    /// it is the one that removed the last of them.
+    last_rule: Option<String>,
+}
+
+impl Tally {
+    fn note(
+        &mut self,
+        problem: &Problem,
+        case_idx: CaseIdx,
+        counts: &BTreeMap<Rule, u32>,
+        order: &[Rule],
+    ) {
+        for rule in order {
+            let n = counts.get(rule).copied().unwrap_or(0);
+            self.add(rule.code(), |n| message(problem, case_idx, *rule, n), n);
+            if n > 0 {
+                self.last_rule = Some(rule.code().to_string());
+            }
+        }
+    }
+
+    fn add(&mut self, code: &str, message: impl FnOnce(u32) -> String, n: u32) {
+        if n > 0 {
+            self.counts.push((code.to_string(), n, message(n)));
+        }
+    }
+}
+
+fn count_by<T>(items: &[T], mut rule_of: impl FnMut(&T) -> Option<Rule>) -> BTreeMap<Rule, u32> {
+    let mut counts = BTreeMap::new();
+    for item in items {
+        if let Some(rule) = rule_of(item) {
+            *counts.entry(rule).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// Explains case `case_idx` against the roster's `occupancy` (which must not contain the
+/// case's own meeting). With `by_deadline`, only days up to the case's deadline count:
+/// that explains why a late meeting could not be on time.
+pub fn explain(
+    problem: &Problem,
+    case_idx: CaseIdx,
+    occupancy: &Occupancy,
+    by_deadline: bool,
+) -> Explanation {
+    let case = &problem.cases[case_idx];
+    let deadline = rules::deadline(problem, case);
+    let mut tally = Tally::default();
+
+    // Stage 1: mediators.
+    let mediators: Vec<MediatorIdx> = (0..problem.mediators.len()).collect();
+    let counts = count_by(&mediators, |&m| {
+        rules::mediator_rule(&problem.mediators[m], case)
+    });
+    tally.note(problem, case_idx, &counts, &[Rule::Coverage, Rule::Impartiality]);
+    let mediators: Vec<MediatorIdx> = mediators
+        .into_iter()
+        .filter(|&m| rules::mediator_rule(&problem.mediators[m], case).is_none())
+        .collect();
+
+    // Stage 2: days and sessions of the case itself.
+    let days: Vec<DayIdx> = (0..problem.horizon.days.len()).collect();
+    let counts = count_by(&days, |&d| rules::day_rule(problem, case, d));
+    tally.note(problem, case_idx,
+        &counts,
+        &[Rule::WithinHorizon, Rule::WorkingDay, Rule::Notice],
+    );
+    let mut slots = case_slots(problem, case);
+    let all_pairs: Vec<(DayIdx, TemplateIdx)> = days
+        .iter()
+        .filter(|&&d| rules::day_rule(problem, case, d).is_none())
+        .flat_map(|&d| (0..problem.templates.len()).map(move |t| (d, t)))
+        .collect();
+    let counts = count_by(&all_pairs, |&(d, t)| rules::session_rule(problem, case, d, t));
+    tally.note(problem, case_idx,
+        &counts,
+        &[Rule::SessionLength, Rule::PartiesAvailable],
+    );
+    if by_deadline {
+        let before = slots.len();
+        slots.retain(|&(d, _)| problem.horizon.days[d] <= deadline);
+        let after = (before - slots.len()) as u32;
+        tally.add(
+            AFTER_DEADLINE,
+            |n| format!("{n} possible session(s) fall after the deadline {deadline}"),
+            after,
+        );
+        if after > 0 && slots.is_empty() {
+            tally.last_rule = Some(AFTER_DEADLINE.to_string());
+        }
+    }
+
+    // Stage 3: mediator-sessions.
+    let pairs: Vec<(MediatorIdx, DayIdx, TemplateIdx)> = mediators
+        .iter()
+        .flat_map(|&m| slots.iter().map(move |&(d, t)| (m, d, t)))
+        .collect();
+    let language_rule = |m: MediatorIdx, d: DayIdx, t: TemplateIdx| {
+        let speaks = case
+            .needs
+            .language
+            .as_deref()
+            .is_none_or(|l| rules::mediator_speaks(&problem.mediators[m], l));
+        (!speaks && !rules::interpreter_exists(problem, case, d, t)).then_some(Rule::Language)
+    };
+    let slot_check = |&(m, d, t): &(MediatorIdx, DayIdx, TemplateIdx)| {
+        rules::mediator_slot_rule(problem, &problem.mediators[m], d, t)
+            .or_else(|| language_rule(m, d, t))
+    };
+    let counts = count_by(&pairs, slot_check);
+    tally.note(problem, case_idx,
+        &counts,
+        &[Rule::Accreditation, Rule::MediatorAvailable, Rule::Language],
+    );
+    let pairs: Vec<_> = pairs
+        .into_iter()
+        .filter(|p| slot_check(p).is_none())
+        .collect();
+
+    // Stage 4: places.
+    let sites: Vec<Site> = (0..problem.venues.len())
+        .map(Site::Venue)
+        .chain([Site::Remote(Mode::Video), Site::Remote(Mode::Phone)])
+        .collect();
+    let static_counts = count_by(&sites, |&s| match s {
+        Site::Venue(v) => rules::venue_rule(problem, case, v),
+        Site::Remote(m) => (!rules::mode_accepted(case, m)).then_some(Rule::ModeAccepted),
+    });
+    let open_sites: Vec<Site> = sites
+        .into_iter()
+        .filter(|&s| match s {
+            Site::Venue(v) => rules::venue_rule(problem, case, v).is_none(),
+            Site::Remote(m) => rules::mode_accepted(case, m),
+        })
+        .collect();
+    let venue_sessions: Vec<(Site, DayIdx, TemplateIdx)> = open_sites
+        .iter()
+        .filter(|s| matches!(s, Site::Venue(_)))
+        .flat_map(|&s| slots.iter().map(move |&(d, t)| (s, d, t)))
+        .collect();
+    let mut site_counts = static_counts;
+    for (rule, n) in count_by(&venue_sessions, |&(s, d, t)| {
+        rules::site_rule(problem, case, s, d, t)
+    }) {
+        *site_counts.entry(rule).or_default() += n;
+    }
+    tally.note(problem, case_idx,
+        &site_counts,
+        &[
+            Rule::ModeAccepted,
+            Rule::VenueNeeds,
+            Rule::FamilyTravel,
+            Rule::VenueAvailable,
+        ],
+    );
+
+    // Options passing every rule: are they all occupied?
+    let mut blocked: BTreeMap<Rule, u32> = BTreeMap::new();
+    let mut placeable = Vec::new();
+    let mut feasible = 0u32;
+    for &(m, d, t) in &pairs {
+        for &site in &open_sites {
+            if rules::site_rule(problem, case, site, d, t).is_some() {
+                continue;
+            }
+            feasible += 1;
+            let mut p = Placement {
+                case: case_idx,
+                mediator: m,
+                day: d,
+                template: t,
+                site,
+                interpreter: None,
+            };
+            let rule = occupancy.blocking_rule(problem, &p).or_else(|| {
+                if rules::language_met(problem, case, &problem.mediators[m], None, d, t) {
+                    return None;
+                }
+                match occupancy.free_interpreter(problem, case_idx, d, t) {
+                    Some(i) => {
+                        p.interpreter = Some(i);
+                        None
+                    }
+                    None => Some(Rule::InterpreterOverlap),
+                }
+            });
+            match rule {
+                Some(rule) => *blocked.entry(rule).or_default() += 1,
+                None => placeable.push(p),
+            }
+        }
+    }
+    let occupied = feasible - placeable.len() as u32;
+    if feasible > 0 {
+        let detail: Vec<String> = blocked
+            .iter()
+            .map(|(rule, n)| format!("{} {n}", rule.code()))
+            .collect();
+        tally.add(
+            CAPACITY_TAKEN,
+            |n| {
+                format!(
+                    "{n} option(s) satisfy every rule but other meetings occupy them ({})",
+                    detail.join(", ")
+                )
+            },
+            occupied,
+        );
+    }
+    let primary = if feasible > 0 {
+        CAPACITY_TAKEN.to_string()
+    } else {
+        tally
+            .last_rule
+            .clone()
+            .unwrap_or_else(|| Rule::WithinHorizon.code().to_string())
+    };
+    Explanation {
+        primary,
+        reasons: tally
+            .counts
+            .into_iter()
+            .map(|(code, count, message)| Reason {
+                code,
+                count,
+                message,
+            })
+            .collect(),
+        placeable,
+    }
+}
+
+fn message(problem: &Problem, case_idx: CaseIdx, rule: Rule, n: u32) -> String {
+    let case = &problem.cases[case_idx];
+    match rule {
+        Rule::Coverage => format!("{n} mediator(s) do not cover the case's LA ({})", case.la),
+        Rule::Impartiality => format!(
+            "{n} covering mediator(s) are conflicted with, or employed by, a party to the case"
+        ),
+        Rule::WithinHorizon => format!("{n} day(s) lie outside the roster"),
+        Rule::WorkingDay => format!("{n} day(s) are weekends or bank holidays"),
+        Rule::Notice => format!(
+            "{n} day(s) fall inside the notice period (earliest date {})",
+            rules::earliest_meeting_date(problem, case)
+        ),
+        Rule::SessionLength => format!("{n} session(s) do not match the case's duration"),
+        Rule::PartiesAvailable => format!("{n} session(s) have a required party unavailable"),
+        Rule::Accreditation => format!(
+            "{n} mediator-session(s) fall after the mediator's accreditation, register, insurance or DBS lapses"
+        ),
+        Rule::MediatorAvailable => {
+            format!("{n} mediator-session(s) have the mediator unavailable")
+        }
+        Rule::Language => format!(
+            "{n} mediator-session(s) have no {} speaker and no interpreter available",
+            case.needs.language.as_deref().unwrap_or("language")
+        ),
+        Rule::ModeAccepted => format!("{n} place(s) or mode(s) the family does not accept"),
+        Rule::VenueNeeds => format!("{n} venue(s) lack the rooms or access the case needs"),
+        Rule::FamilyTravel => format!(
+            "{n} venue(s) are beyond the family's travel limit of {} km",
+            problem.travel.max_family_travel_km
+        ),
+        Rule::VenueAvailable => format!("{n} venue-session(s) are closed"),
+        other => format!("{n} option(s) break: {}", other.description()),
+    }
+}
