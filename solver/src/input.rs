@@ -266,7 +266,7 @@ pub struct HealthInput {
     pub icb: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NeedsInput {
     /// Rooms needed at a venue (joint room plus breakout rooms): 1 to 3.
@@ -279,6 +279,17 @@ pub struct NeedsInput {
     /// A language other than English that the meeting must be held in (e.g. "BSL").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+}
+
+impl Default for NeedsInput {
+    fn default() -> Self {
+        Self {
+            rooms: one(),
+            step_free: false,
+            hearing_loop: false,
+            language: None,
+        }
+    }
 }
 
 fn one() -> u32 {
