@@ -19,8 +19,16 @@
 #![forbid(unsafe_code)]
 
 pub mod calendar;
+pub mod candidates;
+pub mod checker;
+pub mod generate;
+pub mod explain;
 pub mod geo;
 pub mod input;
+pub mod kpi;
+pub mod milp;
 pub mod model;
+pub mod roster;
 pub mod rules;
+pub mod schedule;
 pub mod validate;

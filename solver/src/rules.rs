@@ -124,7 +124,7 @@ impl Rule {
             Rule::VenueAvailable => "the venue must be open for the whole session",
             Rule::FamilyTravel => "the venue must be within the family's travel limit",
             Rule::Language => {
-                "the mediator or a booked interpreter must speak the meeting's language"
+                "the mediator or a booked interpreter must speak the meeting's language, and no interpreter is booked for a meeting in English"
             }
             Rule::MediatorOverlap => "a mediator holds one meeting at a time",
             Rule::MediatorDayCap => "a mediator's sessions per day stay within their cap",
@@ -302,7 +302,9 @@ pub fn mediator_slot_rule(
     day: DayIdx,
     template: TemplateIdx,
 ) -> Option<Rule> {
-    let date = problem.horizon.days[day];
+    let Some(&date) = problem.horizon.days.get(day) else {
+        return Some(Rule::WithinHorizon);
+    };
     if !credentials_valid(mediator, date) {
         Some(Rule::Accreditation)
     } else if !mediator.availability.is_free(day, template) {
@@ -483,6 +485,9 @@ pub fn placement_violations(problem: &Problem, p: &Placement) -> Vec<Rule> {
     }
     if !mode_accepted(case, p.site.mode()) {
         broken.push(Rule::ModeAccepted);
+    }
+    if p.site == Site::Remote(Mode::InPerson) {
+        broken.push(Rule::VenueMatchesMode);
     }
     if let Site::Venue(v) = p.site {
         let venue = &problem.venues[v];
