@@ -162,9 +162,10 @@ pub struct Explanation {
 #[derive(Default)]
 struct Tally {
     counts: Vec<(String, u32, String)>,
-    /// The latest rule (in stage order) that ruled anything out: when no option survives,
-    /// it is the one that removed the last of them.
-    last_rule: Option<String>,
+    /// The latest rule of the current stage (in stage order) that ruled anything out.
+    stage_last: Option<String>,
+    /// The rule that removed the last options, at the first stage left with none.
+    primary: Option<String>,
 }
 
 impl Tally {
@@ -179,8 +180,17 @@ impl Tally {
             let n = counts.get(rule).copied().unwrap_or(0);
             self.add(rule.code(), |n| message(problem, case_idx, *rule, n), n);
             if n > 0 {
-                self.last_rule = Some(rule.code().to_string());
+                self.stage_last = Some(rule.code().to_string());
             }
+        }
+    }
+
+    /// Ends a stage; when it left nothing, its last rule becomes the primary reason
+    /// (unless an earlier stage already emptied).
+    fn close_stage(&mut self, exhausted: bool, fallback: Rule) {
+        let last = self.stage_last.take();
+        if exhausted && self.primary.is_none() {
+            self.primary = Some(last.unwrap_or_else(|| fallback.code().to_string()));
         }
     }
 
@@ -219,27 +229,44 @@ pub fn explain(
     let counts = count_by(&mediators, |&m| {
         rules::mediator_rule(&problem.mediators[m], case)
     });
-    tally.note(problem, case_idx, &counts, &[Rule::Coverage, Rule::Impartiality]);
+    tally.note(
+        problem,
+        case_idx,
+        &counts,
+        &[Rule::Coverage, Rule::Impartiality],
+    );
     let mediators: Vec<MediatorIdx> = mediators
         .into_iter()
         .filter(|&m| rules::mediator_rule(&problem.mediators[m], case).is_none())
         .collect();
+    tally.close_stage(mediators.is_empty(), Rule::Coverage);
 
     // Stage 2: days and sessions of the case itself.
     let days: Vec<DayIdx> = (0..problem.horizon.days.len()).collect();
     let counts = count_by(&days, |&d| rules::day_rule(problem, case, d));
-    tally.note(problem, case_idx,
+    tally.note(
+        problem,
+        case_idx,
         &counts,
         &[Rule::WithinHorizon, Rule::WorkingDay, Rule::Notice],
     );
+    let open_days = days
+        .iter()
+        .filter(|&&d| rules::day_rule(problem, case, d).is_none())
+        .count();
+    tally.close_stage(open_days == 0, Rule::WithinHorizon);
     let mut slots = case_slots(problem, case);
     let all_pairs: Vec<(DayIdx, TemplateIdx)> = days
         .iter()
         .filter(|&&d| rules::day_rule(problem, case, d).is_none())
         .flat_map(|&d| (0..problem.templates.len()).map(move |t| (d, t)))
         .collect();
-    let counts = count_by(&all_pairs, |&(d, t)| rules::session_rule(problem, case, d, t));
-    tally.note(problem, case_idx,
+    let counts = count_by(&all_pairs, |&(d, t)| {
+        rules::session_rule(problem, case, d, t)
+    });
+    tally.note(
+        problem,
+        case_idx,
         &counts,
         &[Rule::SessionLength, Rule::PartiesAvailable],
     );
@@ -252,10 +279,11 @@ pub fn explain(
             |n| format!("{n} possible session(s) fall after the deadline {deadline}"),
             after,
         );
-        if after > 0 && slots.is_empty() {
-            tally.last_rule = Some(AFTER_DEADLINE.to_string());
+        if after > 0 {
+            tally.stage_last = Some(AFTER_DEADLINE.to_string());
         }
     }
+    tally.close_stage(slots.is_empty(), Rule::SessionLength);
 
     // Stage 3: mediator-sessions.
     let pairs: Vec<(MediatorIdx, DayIdx, TemplateIdx)> = mediators
@@ -275,7 +303,9 @@ pub fn explain(
             .or_else(|| language_rule(m, d, t))
     };
     let counts = count_by(&pairs, slot_check);
-    tally.note(problem, case_idx,
+    tally.note(
+        problem,
+        case_idx,
         &counts,
         &[Rule::Accreditation, Rule::MediatorAvailable, Rule::Language],
     );
@@ -283,6 +313,7 @@ pub fn explain(
         .into_iter()
         .filter(|p| slot_check(p).is_none())
         .collect();
+    tally.close_stage(pairs.is_empty(), Rule::MediatorAvailable);
 
     // Stage 4: places.
     let sites: Vec<Site> = (0..problem.venues.len())
@@ -311,7 +342,9 @@ pub fn explain(
     }) {
         *site_counts.entry(rule).or_default() += n;
     }
-    tally.note(problem, case_idx,
+    tally.note(
+        problem,
+        case_idx,
         &site_counts,
         &[
             Rule::ModeAccepted,
@@ -374,11 +407,12 @@ pub fn explain(
             occupied,
         );
     }
+    tally.close_stage(feasible == 0, Rule::VenueAvailable);
     let primary = if feasible > 0 {
         CAPACITY_TAKEN.to_string()
     } else {
         tally
-            .last_rule
+            .primary
             .clone()
             .unwrap_or_else(|| Rule::WithinHorizon.code().to_string())
     };

@@ -1,0 +1,156 @@
+//! The shipped fixtures, solved end to end: the hard cases come out the way a coordinator
+//! would expect, for the reasons the rules give. See `fixtures/README.md` for why each
+//! case is hard.
+
+use mediation_solver::checker::check;
+use mediation_solver::milp::{SolveOptions, SolveStatus};
+use mediation_solver::model::{Mode, Problem};
+use mediation_solver::roster::{Meeting, Roster};
+use mediation_solver::schedule::{schedule, Outcome};
+use mediation_solver::validate::parse_problem;
+
+fn solve(json: &str) -> (Problem, Outcome) {
+    let problem = parse_problem(json).expect("fixture is valid").problem;
+    let outcome = schedule(&problem, &SolveOptions::default()).expect("solves");
+    (problem, outcome)
+}
+
+fn week() -> (Problem, Outcome) {
+    solve(include_str!("../../fixtures/week-2026-12-07.json"))
+}
+
+fn meeting<'a>(roster: &'a Roster, case: &str) -> &'a Meeting {
+    roster
+        .meetings
+        .iter()
+        .find(|m| m.case == case)
+        .unwrap_or_else(|| panic!("{case} should be held"))
+}
+
+#[test]
+fn shipped_week_is_proven_optimal_and_passes_the_checker() {
+    let (problem, outcome) = week();
+    assert_eq!(outcome.solver.status, SolveStatus::Optimal);
+    assert_eq!(outcome.repaired, 0, "an optimal roster needs no repair");
+    let report = check(&problem, &outcome.roster);
+    assert!(report.is_valid(), "{:?}", report.violations);
+    assert!(outcome.roster.meetings.len() >= 25);
+}
+
+#[test]
+fn case_whose_every_covering_mediator_is_conflicted_is_unscheduled_for_impartiality() {
+    let (_, outcome) = week();
+    let case = outcome
+        .roster
+        .unscheduled
+        .iter()
+        .find(|u| u.case == "SEN-2026-0499")
+        .expect("SEN-2026-0499 cannot be held");
+    assert_eq!(case.primary_reason, "impartiality");
+    assert!(case
+        .reasons
+        .iter()
+        .any(|r| r.code == "impartiality" && r.count == 2));
+}
+
+#[test]
+fn bsl_case_is_held_by_a_signing_mediator_or_with_an_interpreter() {
+    let (problem, outcome) = week();
+    let m = meeting(&outcome.roster, "SEN-2026-0451");
+    let mediator = &problem.mediators[problem.index.mediator[&m.mediator]];
+    assert!(mediator.languages.contains("bsl") || m.interpreter.is_some());
+}
+
+#[test]
+fn case_with_day_30_on_the_christmas_weekend_must_meet_by_christmas_eve() {
+    let (_, outcome) = week();
+    let roster = &outcome.roster;
+    let deadline = roster
+        .meetings
+        .iter()
+        .find(|m| m.case == "SEN-2026-0459")
+        .map(|m| m.details.as_ref().unwrap().deadline)
+        .or_else(|| {
+            roster
+                .carried_over
+                .iter()
+                .find(|c| c.case == "SEN-2026-0459")
+                .map(|c| c.deadline)
+        })
+        .expect("held or carried over");
+    assert_eq!(deadline.to_string(), "2026-12-24");
+}
+
+#[test]
+fn step_free_family_far_from_any_step_free_venue_meets_by_video() {
+    let (_, outcome) = week();
+    assert_eq!(meeting(&outcome.roster, "SEN-2026-0488").mode, Mode::Video);
+}
+
+#[test]
+fn late_meetings_say_why_they_could_not_be_on_time() {
+    let (_, outcome) = week();
+    let late: Vec<&Meeting> = outcome
+        .roster
+        .meetings
+        .iter()
+        .filter(|m| m.details.as_ref().unwrap().late)
+        .collect();
+    assert!(!late.is_empty(), "the week has overdue cases");
+    for m in late {
+        let details = m.details.as_ref().unwrap();
+        assert!(details.days_of_margin < 0);
+        assert!(!details.late_reasons.is_empty(), "{} has no reason", m.case);
+    }
+}
+
+#[test]
+fn every_meeting_shows_its_certificate_due_date_three_working_days_later() {
+    let (problem, outcome) = week();
+    for m in &outcome.roster.meetings {
+        let due = m.details.as_ref().unwrap().certificate_due;
+        assert_eq!(problem.calendar.working_days_between(m.date, due), 3);
+        assert!(problem.calendar.is_working_day(due));
+    }
+}
+
+#[test]
+fn meetings_across_the_clock_change_keep_their_local_time_with_the_right_offset() {
+    let (problem, outcome) = solve(include_str!("../../fixtures/bst-2027-03-24.json"));
+    assert!(check(&problem, &outcome.roster).is_valid());
+    let clocks_change = chrono::NaiveDate::from_ymd_opt(2027, 3, 28).unwrap();
+    let mut seen = (false, false);
+    for m in &outcome.roster.meetings {
+        let start = m.details.as_ref().unwrap().start;
+        let offset = start.offset().local_minus_utc();
+        if m.date < clocks_change {
+            assert_eq!(offset, 0, "{} on {}", m.case, m.date);
+            seen.0 = true;
+        } else {
+            assert_eq!(offset, 3600, "{} on {}", m.case, m.date);
+            seen.1 = true;
+        }
+        let local = start.naive_local().time();
+        assert!(local.to_string() == "09:30:00" || local.to_string() == "13:30:00");
+    }
+    assert!(seen.0 && seen.1, "meetings on both sides of the change");
+    for m in &outcome.roster.meetings {
+        assert!(problem.calendar.is_working_day(m.date), "{}", m.date);
+    }
+}
+
+#[test]
+fn christmas_fortnight_holds_nothing_on_bank_holidays_and_carries_over_the_closed_school_case() {
+    let (problem, outcome) = solve(include_str!("../../fixtures/christmas-2026.json"));
+    assert!(check(&problem, &outcome.roster).is_valid());
+    for m in &outcome.roster.meetings {
+        assert!(problem.calendar.is_working_day(m.date), "{}", m.date);
+    }
+    let closed = outcome
+        .roster
+        .carried_over
+        .iter()
+        .find(|c| c.case == "SEN-2026-0186")
+        .expect("the school is closed all fortnight");
+    assert_eq!(closed.primary_reason, "parties_available");
+}
