@@ -93,8 +93,16 @@ impl Calendar {
 
     /// The earliest meeting date for a roster published on `publication`: the 5th working day
     /// after it, or the next working day when the parent accepted short notice.
-    pub fn earliest_meeting_date(&self, publication: NaiveDate, short_notice_ok: bool) -> NaiveDate {
-        let n = if short_notice_ok { 1 } else { NOTICE_WORKING_DAYS };
+    pub fn earliest_meeting_date(
+        &self,
+        publication: NaiveDate,
+        short_notice_ok: bool,
+    ) -> NaiveDate {
+        let n = if short_notice_ok {
+            1
+        } else {
+            NOTICE_WORKING_DAYS
+        };
         self.add_working_days(publication, n)
     }
 
@@ -181,15 +189,24 @@ mod tests {
     #[test]
     fn publication_on_monday_7_december_allows_meetings_from_monday_14th() {
         let cal = Calendar::england_and_wales();
-        assert_eq!(cal.earliest_meeting_date(d("2026-12-07"), false), d("2026-12-14"));
-        assert_eq!(cal.earliest_meeting_date(d("2026-12-07"), true), d("2026-12-08"));
+        assert_eq!(
+            cal.earliest_meeting_date(d("2026-12-07"), false),
+            d("2026-12-14")
+        );
+        assert_eq!(
+            cal.earliest_meeting_date(d("2026-12-07"), true),
+            d("2026-12-08")
+        );
     }
 
     #[test]
     fn notice_counts_only_working_days_over_christmas() {
         let cal = Calendar::england_and_wales();
         // Published Wed 23 Dec: 24, 29, 30, 31 Dec, 4 Jan.
-        assert_eq!(cal.earliest_meeting_date(d("2026-12-23"), false), d("2027-01-04"));
+        assert_eq!(
+            cal.earliest_meeting_date(d("2026-12-23"), false),
+            d("2027-01-04")
+        );
     }
 
     #[test]
@@ -218,7 +235,10 @@ mod tests {
     #[test]
     fn working_days_between_is_empty_for_a_reversed_range() {
         let cal = Calendar::england_and_wales();
-        assert_eq!(cal.working_days_between(d("2026-12-10"), d("2026-12-01")), 0);
+        assert_eq!(
+            cal.working_days_between(d("2026-12-10"), d("2026-12-01")),
+            0
+        );
     }
 
     #[test]

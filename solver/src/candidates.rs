@@ -255,7 +255,9 @@ pub fn roster_cost(problem: &Problem, placements: &[crate::rules::Placement], w:
     }
     for (m, &l) in load.iter().enumerate() {
         let capacity = crate::milp::horizon_capacity(problem, m).max(1);
-        cost += (1..=l).map(|k| fairness_step_cost(w, k, capacity)).sum::<i64>();
+        cost += (1..=l)
+            .map(|k| fairness_step_cost(w, k, capacity))
+            .sum::<i64>();
     }
     cost
 }

@@ -207,7 +207,10 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     };
     let solve_seconds = solve_started.elapsed().as_secs_f64();
     let objective = raw.objective + constant;
-    let best_bound = raw.best_bound.map(|b| b + constant).map(|b| b.min(objective));
+    let best_bound = raw
+        .best_bound
+        .map(|b| b + constant)
+        .map(|b| b.min(objective));
     let absolute_gap = best_bound.map(|b| (objective - b).max(0.0));
     let status = match (raw.status, absolute_gap) {
         (_, Some(gap)) if gap < 1.0 => SolveStatus::Optimal,
@@ -321,7 +324,10 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
     let mut by_mediator_week: BTreeMap<(MediatorIdx, (i32, u32)), Vec<usize>> = BTreeMap::new();
     let mut by_mediator: BTreeMap<MediatorIdx, Vec<usize>> = BTreeMap::new();
     for (i, c) in candidates.iter().enumerate() {
-        by_mediator_day.entry((c.mediator, c.day)).or_default().push(i);
+        by_mediator_day
+            .entry((c.mediator, c.day))
+            .or_default()
+            .push(i);
         let week = iso_week(problem.horizon.days[c.day]);
         by_mediator_week
             .entry((c.mediator, week))
@@ -524,7 +530,11 @@ fn add_interpreters(
     let mut by_interpreter_day: BTreeMap<(InterpreterIdx, DayIdx), Vec<(TemplateIdx, Variable)>> =
         BTreeMap::new();
     for (&(case_idx, d, t), idx) in &needing {
-        let lang = problem.cases[case_idx].needs.language.as_deref().unwrap_or("");
+        let lang = problem.cases[case_idx]
+            .needs
+            .language
+            .as_deref()
+            .unwrap_or("");
         let mut booked = Expression::with_capacity(4);
         for (k, interpreter) in problem.interpreters.iter().enumerate() {
             if rules::interpreter_can_attend(interpreter, lang, d, t) {
@@ -676,7 +686,8 @@ fn solve_highs(model: Model, options: &SolveOptions) -> Result<RawSolution, Solv
         backend: NAME,
         message,
     };
-    let mut hp = good_lp::solvers::highs::highs(model.vars.clone().minimise(model.objective.clone()));
+    let mut hp =
+        good_lp::solvers::highs::highs(model.vars.clone().minimise(model.objective.clone()));
     for c in &model.constraints {
         hp.add_constraint(c.clone());
     }

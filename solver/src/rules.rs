@@ -372,8 +372,9 @@ pub fn site_rule(
     template: TemplateIdx,
 ) -> Option<Rule> {
     match site {
-        Site::Remote(mode) => (mode == Mode::InPerson || !mode_accepted(case, mode))
-            .then_some(Rule::ModeAccepted),
+        Site::Remote(mode) => {
+            (mode == Mode::InPerson || !mode_accepted(case, mode)).then_some(Rule::ModeAccepted)
+        }
         Site::Venue(v) => venue_rule(problem, case, v).or_else(|| {
             (!venue_open(&problem.venues[v], day, template)).then_some(Rule::VenueAvailable)
         }),
@@ -545,7 +546,10 @@ pub fn conflicts_between(problem: &Problem, a: &Placement, b: &Placement) -> Opt
     if a.day != b.day {
         return None;
     }
-    let (ta, tb) = (&problem.templates[a.template], &problem.templates[b.template]);
+    let (ta, tb) = (
+        &problem.templates[a.template],
+        &problem.templates[b.template],
+    );
     if sessions_overlap(ta, tb) {
         return Some(Rule::MediatorOverlap);
     }

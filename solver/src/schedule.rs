@@ -179,7 +179,8 @@ fn meeting(problem: &Problem, p: &Placement, all: &[Placement]) -> Meeting {
             late,
             certificate_due: problem.calendar.certificate_due(date),
             family_travel_km: venue.map(|v| round1(rules::family_travel_km(problem, case, v))),
-            mediator_travel_km: venue.map(|v| round1(rules::mediator_travel_km(problem, mediator, v))),
+            mediator_travel_km: venue
+                .map(|v| round1(rules::mediator_travel_km(problem, mediator, v))),
             late_reasons,
         }),
     }

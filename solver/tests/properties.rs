@@ -25,7 +25,9 @@ fn problem_of(input: &ProblemInput) -> Problem {
 }
 
 fn generated(cases: usize, mediators: usize, venues: usize, seed: u64) -> Problem {
-    problem_of(&generate(&GenerateParams::week(cases, mediators, venues, seed)))
+    problem_of(&generate(&GenerateParams::week(
+        cases, mediators, venues, seed,
+    )))
 }
 
 /// A two-day horizon: small enough to enumerate every combination.
@@ -38,7 +40,10 @@ fn tiny(cases: usize, mediators: usize, venues: usize, seed: u64) -> Problem {
         case.short_notice_ok = true;
         for party in &mut case.parties {
             party.availability.available = None;
-            party.availability.unavailable.retain(|d| d.date == input.horizon.start);
+            party
+                .availability
+                .unavailable
+                .retain(|d| d.date == input.horizon.start);
         }
     }
     problem_of(&input)
@@ -216,8 +221,13 @@ mod backends {
             include_str!("../../fixtures/bst-2027-03-24.json"),
             include_str!("../../fixtures/christmas-2026.json"),
         ] {
-            let problem = mediation_solver::validate::parse_problem(json).unwrap().problem;
-            let (a, b) = (objective(&problem, Backend::Microlp), objective(&problem, Backend::Highs));
+            let problem = mediation_solver::validate::parse_problem(json)
+                .unwrap()
+                .problem;
+            let (a, b) = (
+                objective(&problem, Backend::Microlp),
+                objective(&problem, Backend::Highs),
+            );
             assert!((a - b).abs() < 0.5, "microlp {a} vs highs {b}");
         }
     }
