@@ -65,6 +65,23 @@ pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, So
 /// the roster is placed, and a late meeting that fits by its deadline is moved there. An
 /// optimal solution never changes (each move saves more than any lower tier costs).
 fn repair(problem: &Problem, placements: &mut Vec<Placement>, options: &SolveOptions) -> usize {
+    // A move frees the slot it leaves, which may let a case looked at earlier in; repeat
+    // until a pass changes nothing (each pass only ever lowers the cost).
+    let mut total = 0;
+    loop {
+        let changed = repair_pass(problem, placements, options);
+        total += changed;
+        if changed == 0 {
+            return total;
+        }
+    }
+}
+
+fn repair_pass(
+    problem: &Problem,
+    placements: &mut Vec<Placement>,
+    options: &SolveOptions,
+) -> usize {
     let mut changed = 0;
     let mut order: Vec<CaseIdx> = (0..problem.cases.len()).collect();
     order.sort_by_key(|&c| rules::deadline(problem, &problem.cases[c]));

@@ -154,3 +154,25 @@ fn christmas_fortnight_holds_nothing_on_bank_holidays_and_carries_over_the_close
         .expect("the school is closed all fortnight");
     assert_eq!(closed.primary_reason, "parties_available");
 }
+
+#[test]
+fn a_time_limit_too_short_for_the_milp_still_returns_a_checker_valid_roster() {
+    use mediation_solver::generate::{generate, GenerateParams};
+    let input = generate(&GenerateParams::week(120, 50, 40, 7));
+    let problem = mediation_solver::validate::validate(&input)
+        .unwrap()
+        .problem;
+    let options = SolveOptions {
+        time_limit_secs: 0.01,
+        ..SolveOptions::default()
+    };
+    let outcome = schedule(&problem, &options).unwrap();
+    assert_ne!(outcome.solver.status, SolveStatus::Optimal);
+    let report = check(&problem, &outcome.roster);
+    assert!(report.is_valid(), "{:?}", report.violations);
+    assert!(
+        outcome.roster.meetings.len() > 60,
+        "{}",
+        outcome.roster.meetings.len()
+    );
+}
