@@ -1,1 +1,8 @@
 //! mediation-scheduler: the command line and the HTTP service over `mediation-solver`.
+//!
+//! - [`cli`]: the `mediation-scheduler` command (`roster`, `check`, `validate`, `generate`).
+//! - [`report`]: a roster rendered for people (a text report) and for spreadsheets (CSV).
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod report;

@@ -21,8 +21,8 @@
 pub mod calendar;
 pub mod candidates;
 pub mod checker;
-pub mod generate;
 pub mod explain;
+pub mod generate;
 pub mod geo;
 pub mod input;
 pub mod kpi;

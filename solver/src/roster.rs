@@ -44,8 +44,10 @@ pub struct Meeting {
 /// What a coordinator reads beside a meeting; recomputed by the checker, never trusted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeetingDetails {
-    /// Start instant in Europe/London, with its UTC offset.
+    /// Start instant in Europe/London, with its UTC offset (`+00:00` in winter, never `Z`).
+    #[serde(with = "offset_time")]
     pub start: DateTime<FixedOffset>,
+    #[serde(with = "offset_time")]
     pub end: DateTime<FixedOffset>,
     /// Last day to meet and still be held by day 30.
     pub deadline: NaiveDate,
@@ -56,6 +58,9 @@ pub struct MeetingDetails {
     pub certificate_due: NaiveDate,
     pub family_travel_km: Option<f64>,
     pub mediator_travel_km: Option<f64>,
+    /// For a late meeting, the reason that settles why it could not be held by its deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_primary_reason: Option<String>,
     /// Why a late meeting could not be held by its deadline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub late_reasons: Vec<Reason>,
@@ -94,3 +99,19 @@ pub struct Reason {
 pub const CAPACITY_TAKEN: &str = "capacity_taken";
 /// Code counting options that lie after the deadline (used when explaining late meetings).
 pub const AFTER_DEADLINE: &str = "after_deadline";
+
+/// RFC 3339 with the offset always spelled out (`2026-12-07T09:30:00+00:00`), so a reader
+/// sees the Europe/London offset of each instant rather than a bare `Z`.
+mod offset_time {
+    use chrono::{DateTime, FixedOffset, SecondsFormat};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &DateTime<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, false))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text).map_err(serde::de::Error::custom)
+    }
+}

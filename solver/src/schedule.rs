@@ -174,12 +174,10 @@ fn meeting(problem: &Problem, p: &Placement, all: &[Placement]) -> Meeting {
     let deadline = rules::deadline(problem, case);
     let late = rules::is_late(problem, case, date);
     let venue = p.site.venue().map(|v| &problem.venues[v]);
-    let late_reasons = if late {
+    let why_late = late.then(|| {
         let others: Vec<Placement> = all.iter().filter(|q| q.case != p.case).copied().collect();
-        explain(problem, p.case, &Occupancy::new(problem, &others), true).reasons
-    } else {
-        Vec::new()
-    };
+        explain(problem, p.case, &Occupancy::new(problem, &others), true)
+    });
     Meeting {
         case: case.reference.clone(),
         mediator: mediator.id.clone(),
@@ -198,7 +196,8 @@ fn meeting(problem: &Problem, p: &Placement, all: &[Placement]) -> Meeting {
             family_travel_km: venue.map(|v| round1(rules::family_travel_km(problem, case, v))),
             mediator_travel_km: venue
                 .map(|v| round1(rules::mediator_travel_km(problem, mediator, v))),
-            late_reasons,
+            late_primary_reason: why_late.as_ref().map(|w| w.primary.clone()),
+            late_reasons: why_late.map(|w| w.reasons).unwrap_or_default(),
         }),
     }
 }

@@ -1,0 +1,120 @@
+//! `roster`: validate a problem file, solve it and print the roster as a text report, JSON
+//! or CSV; optionally also write all three to a directory.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use mediation_solver::kpi::kpis;
+use mediation_solver::milp::{Backend, SolveError, SolveOptions};
+use mediation_solver::schedule::schedule;
+
+use super::progress::with_spinner;
+use super::{emit, note, require_problem, write_file, CliError};
+use crate::report::{self, RosterReport};
+
+#[derive(Debug, Args)]
+pub struct RosterArgs {
+    /// The problem file (JSON, see docs/input-format.md).
+    pub input: PathBuf,
+    /// How to print the roster.
+    #[arg(long, value_enum, default_value_t = RosterFormat::Table)]
+    pub format: RosterFormat,
+    /// Also write roster.json, roster.csv and report.txt to this directory (created if need be).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// MILP backend; `highs` needs a build with `--features highs`.
+    #[arg(long, value_enum, default_value_t = BackendArg::Microlp, env = "MEDIATION_BACKEND")]
+    pub backend: BackendArg,
+    /// Wall-clock limit for the solve, in seconds.
+    #[arg(
+        long = "time-limit",
+        value_name = "S",
+        default_value_t = 30.0,
+        env = "MEDIATION_TIME_LIMIT"
+    )]
+    pub time_limit: f64,
+    /// Relative gap at which the search may stop (0 proves optimality).
+    #[arg(long, value_name = "G", default_value_t = 0.0, env = "MEDIATION_GAP")]
+    pub gap: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RosterFormat {
+    /// A readable report: meetings by day, cases not held, key figures, solver summary.
+    Table,
+    /// One document: `{ "roster", "kpis", "solver", "repaired", "warnings" }`.
+    Json,
+    /// One row per meeting.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    Microlp,
+    Highs,
+}
+
+impl From<BackendArg> for Backend {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::Microlp => Backend::Microlp,
+            BackendArg::Highs => Backend::Highs,
+        }
+    }
+}
+
+pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
+    let backend = Backend::from(args.backend);
+    if !backend.is_available() {
+        return Err(SolveError::BackendUnavailable(backend.as_str()).into());
+    }
+    let validated = require_problem(&args.input)?;
+    let problem = &validated.problem;
+    let options = SolveOptions {
+        backend,
+        time_limit_secs: args.time_limit,
+        mip_gap: args.gap,
+        ..SolveOptions::default()
+    };
+    let label = format!(
+        "solving {} cases with {} (limit {} s)",
+        problem.cases.len(),
+        backend.as_str(),
+        args.time_limit
+    );
+    let outcome = with_spinner(&label, || schedule(problem, &options))?;
+    let kpis = kpis(problem, &outcome.roster);
+    note(&format!(
+        "{} meetings, {} unscheduled, {} carried over; {} in {:.1} s",
+        outcome.roster.meetings.len(),
+        outcome.roster.unscheduled.len(),
+        outcome.roster.carried_over.len(),
+        report::status_name(outcome.solver.status),
+        outcome.solver.build_seconds + outcome.solver.solve_seconds,
+    ));
+    let report = RosterReport {
+        problem,
+        outcome: &outcome,
+        kpis: &kpis,
+        warnings: &validated.warnings,
+    };
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).map_err(|source| CliError::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        write_file(&dir.join("roster.json"), &report::json(&report))?;
+        write_file(
+            &dir.join("roster.csv"),
+            &report::csv(problem, &outcome.roster),
+        )?;
+        write_file(&dir.join("report.txt"), &report::text(&report))?;
+    }
+    let printed = match args.format {
+        RosterFormat::Table => report::text(&report),
+        RosterFormat::Json => report::json(&report),
+        RosterFormat::Csv => report::csv(problem, &outcome.roster),
+    };
+    emit(&printed)?;
+    Ok(0)
+}

@@ -1,0 +1,181 @@
+//! A solved roster rendered three ways: a text report for the coordinator ([`text`]), one
+//! JSON document for machines ([`json`]) and one CSV row per meeting for spreadsheets
+//! ([`csv`]).
+//!
+//! Derived facts (times, deadline, margin, certificate due date) are recomputed from the
+//! problem rather than read from a meeting's informational `details`, so a hand-edited
+//! roster renders truthfully too.
+
+mod layout;
+mod text;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use mediation_solver::calendar::london_instant;
+use mediation_solver::kpi::Kpis;
+use mediation_solver::model::{Case, Mediator, Problem, SessionTemplate, Venue};
+use mediation_solver::roster::{Meeting, Roster};
+use mediation_solver::rules;
+use mediation_solver::schedule::Outcome;
+use mediation_solver::validate::Issue;
+use serde::Serialize;
+
+pub(crate) use text::status_name;
+pub use text::text;
+
+/// Everything a roster report shows.
+pub struct RosterReport<'a> {
+    pub problem: &'a Problem,
+    pub outcome: &'a Outcome,
+    pub kpis: &'a Kpis,
+    pub warnings: &'a [Issue],
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    roster: &'a Roster,
+    kpis: &'a Kpis,
+    solver: &'a mediation_solver::milp::SolverSummary,
+    /// Cases the greedy repair placed or moved after an early-stopped solve.
+    repaired: usize,
+    warnings: &'a [Issue],
+}
+
+/// `{ "roster", "kpis", "solver", "repaired", "warnings" }`, pretty-printed. Meeting times
+/// carry their UTC offset.
+pub fn json(report: &RosterReport) -> String {
+    let doc = Document {
+        roster: &report.outcome.roster,
+        kpis: report.kpis,
+        solver: &report.outcome.solver,
+        repaired: report.outcome.repaired,
+        warnings: report.warnings,
+    };
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
+        // Only a non-finite float could fail; keep the output parseable.
+        format!("{{\"error\": \"cannot serialise the roster: {e}\"}}")
+    });
+    text.push('\n');
+    text
+}
+
+pub const CSV_HEADER: &str = "date,start,end,session,case,la,mediator,mode,venue,interpreter,\
+deadline,days_of_margin,late,certificate_due";
+
+/// One row per meeting: ids and codes, not names; times in RFC 3339 with their UTC offset.
+pub fn csv(problem: &Problem, roster: &Roster) -> String {
+    let mut out = String::from(CSV_HEADER);
+    out.push('\n');
+    for meeting in &roster.meetings {
+        let f = Facts::of(problem, meeting);
+        let cells = [
+            meeting.date.to_string(),
+            f.start.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            f.end.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            meeting.session.clone(),
+            meeting.case.clone(),
+            f.case.map(|c| c.la.clone()).unwrap_or_default(),
+            meeting.mediator.clone(),
+            meeting.mode.as_str().to_string(),
+            meeting.venue.clone().unwrap_or_default(),
+            meeting.interpreter.clone().unwrap_or_default(),
+            f.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            f.margin.map(|m| m.to_string()).unwrap_or_default(),
+            f.late.map(|l| l.to_string()).unwrap_or_default(),
+            f.certificate_due.to_string(),
+        ];
+        let row: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// One issue as a line: `E1203 /mediators/2/home_area: message (hint: …)`.
+pub fn issue_line(issue: &Issue) -> String {
+    let path = if issue.path.is_empty() {
+        "/"
+    } else {
+        issue.path.as_str()
+    };
+    if issue.hint.is_empty() {
+        format!("{} {path}: {}", issue.code, issue.message)
+    } else {
+        format!(
+            "{} {path}: {} (hint: {})",
+            issue.code, issue.message, issue.hint
+        )
+    }
+}
+
+/// Quotes a field holding a comma, a quote or a line break (RFC 4180).
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// A meeting resolved against the problem, with its derived dates.
+struct Facts<'a> {
+    case: Option<&'a Case>,
+    mediator: Option<&'a Mediator>,
+    template: Option<&'a SessionTemplate>,
+    venue: Option<&'a Venue>,
+    start: Option<DateTime<FixedOffset>>,
+    end: Option<DateTime<FixedOffset>>,
+    deadline: Option<NaiveDate>,
+    /// Calendar days from the meeting to the deadline (negative when late).
+    margin: Option<i64>,
+    late: Option<bool>,
+    certificate_due: NaiveDate,
+}
+
+impl<'a> Facts<'a> {
+    fn of(problem: &'a Problem, meeting: &Meeting) -> Self {
+        let index = &problem.index;
+        let case = index.case.get(&meeting.case).map(|&c| &problem.cases[c]);
+        let template = index
+            .template
+            .get(&meeting.session)
+            .map(|&t| &problem.templates[t]);
+        let deadline = case.map(|c| rules::deadline(problem, c));
+        Facts {
+            case,
+            mediator: index
+                .mediator
+                .get(&meeting.mediator)
+                .map(|&m| &problem.mediators[m]),
+            template,
+            venue: meeting
+                .venue
+                .as_ref()
+                .and_then(|v| index.venue.get(v))
+                .map(|&v| &problem.venues[v]),
+            start: template.map(|t| london_instant(meeting.date, t.start).fixed_offset()),
+            end: template.map(|t| london_instant(meeting.date, t.end).fixed_offset()),
+            deadline,
+            margin: deadline.map(|d| (d - meeting.date).num_days()),
+            late: deadline.map(|d| meeting.date > d),
+            certificate_due: problem.calendar.certificate_due(meeting.date),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_with_commas_or_quotes_are_quoted() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_header_has_the_fourteen_documented_columns() {
+        assert_eq!(CSV_HEADER.split(',').count(), 14);
+        assert!(CSV_HEADER.starts_with("date,start,end,session,case,la,mediator,mode,venue,"));
+    }
+}

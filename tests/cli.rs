@@ -1,0 +1,423 @@
+//! The `mediation-scheduler` command line, run as a process: what it prints and its exit
+//! statuses (0 success, 1 rule violations, 2 unusable input).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const WEEK_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/week-2026-12-07.json");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mediation-scheduler"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn status(o: &Output) -> i32 {
+    o.status.code().expect("exited normally, not by a signal")
+}
+
+/// A fresh directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{test}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+/// A problem from the `generate` subcommand, written to `dir`.
+fn generated(dir: &Path, extra: &[&str]) -> PathBuf {
+    let file = dir.join("problem.json");
+    let mut args = vec![
+        "generate",
+        "--cases",
+        "12",
+        "--mediators",
+        "8",
+        "--venues",
+        "5",
+        "--seed",
+        "42",
+        "--out",
+        path_str(&file),
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert_eq!(status(&o), 0, "generate failed: {}", stderr(&o));
+    file
+}
+
+/// The one-week fixture, or a generated week while the fixture is not there yet.
+fn week_problem(dir: &Path) -> PathBuf {
+    let fixture = PathBuf::from(WEEK_FIXTURE);
+    if fixture.exists() {
+        fixture
+    } else {
+        generated(dir, &[])
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("readable JSON file");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+fn write_json(path: &Path, value: &Value) {
+    std::fs::write(path, serde_json::to_string_pretty(value).unwrap()).expect("writable");
+}
+
+/// Solves `problem` with `--format json` and writes the document to `dir/roster.json`.
+fn solved(dir: &Path, problem: &Path) -> (PathBuf, Value) {
+    let o = run(&["roster", path_str(problem), "--format", "json"]);
+    assert_eq!(status(&o), 0, "roster failed: {}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("roster --format json is JSON");
+    let file = dir.join("roster.json");
+    write_json(&file, &doc);
+    (file, doc)
+}
+
+// ---------------------------------------------------------------------------------------
+// roster
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn roster_prints_the_table_and_exits_0() {
+    let dir = scratch("roster-table");
+    let o = run(&["roster", path_str(&week_problem(&dir))]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    for section in [
+        "Meetings",
+        "Unscheduled (",
+        "Carried over (",
+        "Late (",
+        "Key figures",
+        "Sessions per mediator",
+        "Solver",
+    ] {
+        assert!(out.contains(section), "no `{section}` section in:\n{out}");
+    }
+    for field in [
+        "backend",
+        "status",
+        "objective",
+        "best bound",
+        "gap",
+        "constraints",
+    ] {
+        assert!(out.contains(field), "no solver `{field}` in:\n{out}");
+    }
+    assert!(out.contains("Certificate due"));
+}
+
+#[test]
+fn roster_json_parses_and_its_roster_passes_check() {
+    let dir = scratch("roster-json");
+    let problem = week_problem(&dir);
+    let (file, doc) = solved(&dir, &problem);
+    for key in ["roster", "kpis", "solver", "warnings"] {
+        assert!(doc.get(key).is_some(), "no `{key}` in the JSON document");
+    }
+    let meetings = doc["roster"]["meetings"].as_array().expect("meetings");
+    assert!(!meetings.is_empty());
+    let start = meetings[0]["details"]["start"]
+        .as_str()
+        .expect("a start time");
+    assert!(
+        start.ends_with('Z') || start[start.len() - 6..].starts_with(['+', '-']),
+        "start time {start} carries no UTC offset"
+    );
+    assert!(doc["kpis"]["overall"]["cases"].as_u64().unwrap() > 0);
+
+    let o = run(&["check", path_str(&problem), path_str(&file)]);
+    assert_eq!(status(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("no violations"));
+}
+
+#[test]
+fn check_accepts_a_bare_roster_object() {
+    let dir = scratch("check-bare");
+    let problem = week_problem(&dir);
+    let (_, doc) = solved(&dir, &problem);
+    let bare = dir.join("bare.json");
+    write_json(&bare, &doc["roster"]);
+    let o = run(&["check", path_str(&problem), path_str(&bare)]);
+    assert_eq!(status(&o), 0, "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn roster_csv_has_the_header_and_one_row_per_meeting() {
+    let dir = scratch("roster-csv");
+    let problem = week_problem(&dir);
+    let (_, doc) = solved(&dir, &problem);
+    let o = run(&["roster", path_str(&problem), "--format", "csv"]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "date,start,end,session,case,la,mediator,mode,venue,interpreter,deadline,\
+         days_of_margin,late,certificate_due"
+    );
+    assert_eq!(
+        lines.len() - 1,
+        doc["roster"]["meetings"].as_array().unwrap().len()
+    );
+}
+
+#[test]
+fn roster_out_writes_json_csv_and_report_to_a_new_directory() {
+    let dir = scratch("roster-out");
+    let out_dir = dir.join("nested").join("out");
+    let o = run(&[
+        "roster",
+        path_str(&week_problem(&dir)),
+        "--format",
+        "csv",
+        "--out",
+        path_str(&out_dir),
+    ]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    assert!(read_json(&out_dir.join("roster.json"))
+        .get("roster")
+        .is_some());
+    let csv = std::fs::read_to_string(out_dir.join("roster.csv")).unwrap();
+    assert!(csv.starts_with("date,start,end,"));
+    let report = std::fs::read_to_string(out_dir.join("report.txt")).unwrap();
+    assert!(report.contains("Key figures"));
+}
+
+#[test]
+fn roster_logs_name_no_mediator() {
+    let dir = scratch("roster-logs");
+    let problem = week_problem(&dir);
+    let o = run(&["roster", path_str(&problem)]);
+    assert_eq!(status(&o), 0);
+    let log = stderr(&o);
+    for mediator in read_json(&problem)["mediators"].as_array().unwrap() {
+        let name = mediator["name"].as_str().unwrap();
+        assert!(!log.contains(name), "stderr names {name}:\n{log}");
+    }
+}
+
+#[test]
+fn roster_on_an_invalid_problem_prints_each_issue_and_exits_2() {
+    let dir = scratch("roster-invalid");
+    let file = broken_problem(&dir);
+    let o = run(&["roster", path_str(&file)]);
+    assert_eq!(status(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("E1203 /mediators/0/home_area: "),
+        "issue not in `CODE /path: message` form:\n{err}"
+    );
+    assert!(err.contains("(hint: "), "{err}");
+    assert!(stdout(&o).is_empty());
+}
+
+#[cfg(not(feature = "highs"))]
+#[test]
+fn roster_with_highs_in_a_build_without_it_exits_2() {
+    let dir = scratch("roster-highs");
+    let o = run(&[
+        "roster",
+        path_str(&week_problem(&dir)),
+        "--backend",
+        "highs",
+    ]);
+    assert_eq!(status(&o), 2);
+    assert!(stderr(&o).contains("--features highs"), "{}", stderr(&o));
+}
+
+#[test]
+fn roster_with_a_zero_time_limit_exits_2_naming_the_option() {
+    let dir = scratch("roster-limit");
+    let o = run(&["roster", path_str(&week_problem(&dir)), "--time-limit", "0"]);
+    assert_eq!(status(&o), 2);
+    assert!(stderr(&o).contains("time_limit"), "{}", stderr(&o));
+}
+
+// ---------------------------------------------------------------------------------------
+// check
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn check_on_a_roster_with_a_meeting_moved_to_saturday_exits_1_and_names_working_day() {
+    let dir = scratch("check-saturday");
+    // Two weeks from Mon 7 Dec 2026: Sat 12 Dec lies inside the horizon.
+    let problem = generated(&dir, &["--weeks", "2"]);
+    let (_, mut doc) = solved(&dir, &problem);
+    let meetings = doc["roster"]["meetings"].as_array_mut().unwrap();
+    assert!(!meetings.is_empty(), "the generated week has meetings");
+    meetings[0]["date"] = Value::from("2026-12-12");
+    let tampered = dir.join("tampered.json");
+    write_json(&tampered, &doc);
+
+    let o = run(&["check", path_str(&problem), path_str(&tampered)]);
+    assert_eq!(status(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("working_day"), "{out}");
+    assert!(out.contains("meeting #0"), "{out}");
+    assert!(out.lines().last().unwrap().starts_with("invalid:"), "{out}");
+}
+
+#[test]
+fn check_on_a_file_that_is_not_a_roster_exits_2_naming_it() {
+    let dir = scratch("check-not-roster");
+    let problem = week_problem(&dir);
+    let not_roster = dir.join("not-roster.json");
+    std::fs::write(&not_roster, r#"{"meetings": 3}"#).unwrap();
+    let o = run(&["check", path_str(&problem), path_str(&not_roster)]);
+    assert_eq!(status(&o), 2);
+    assert!(stderr(&o).contains("not-roster.json"), "{}", stderr(&o));
+}
+
+// ---------------------------------------------------------------------------------------
+// validate
+// ---------------------------------------------------------------------------------------
+
+/// A generated problem with three independent errors: an unknown home area (E1203), a venue
+/// with no rooms (E1403) and a case whose LA no area belongs to (E1503).
+fn broken_problem(dir: &Path) -> PathBuf {
+    let mut problem = read_json(&generated(dir, &[]));
+    problem["mediators"][0]["home_area"] = Value::from("E99999999");
+    problem["venues"][0]["rooms"] = Value::from(0);
+    problem["cases"][0]["la"] = Value::from("E99999998");
+    let file = dir.join("broken.json");
+    write_json(&file, &problem);
+    file
+}
+
+#[test]
+fn validate_lists_every_issue_of_an_invalid_file_and_exits_2() {
+    let dir = scratch("validate-invalid");
+    let o = run(&["validate", path_str(&broken_problem(&dir))]);
+    assert_eq!(status(&o), 2);
+    let out = stdout(&o);
+    for code in ["E1203", "E1403", "E1503"] {
+        assert!(out.contains(code), "no {code} in:\n{out}");
+    }
+    assert!(out.contains("/venues/0/rooms"), "{out}");
+}
+
+#[test]
+fn validate_as_json_gives_each_issue_with_code_and_path() {
+    let dir = scratch("validate-json");
+    let o = run(&[
+        "validate",
+        path_str(&broken_problem(&dir)),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(status(&o), 2);
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(doc["valid"], Value::Bool(false));
+    let codes: Vec<&str> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    for code in ["E1203", "E1403", "E1503"] {
+        assert!(codes.contains(&code), "{codes:?}");
+    }
+    assert!(doc["errors"][0]["path"].as_str().unwrap().starts_with('/'));
+}
+
+#[test]
+fn validate_a_valid_file_exits_0() {
+    let dir = scratch("validate-valid");
+    let o = run(&["validate", path_str(&generated(&dir, &[]))]);
+    assert_eq!(status(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).lines().last().unwrap().starts_with("valid:"));
+}
+
+#[test]
+fn malformed_json_exits_2_naming_the_file_and_the_field() {
+    let dir = scratch("malformed");
+    let file = dir.join("bad-horizon.json");
+    std::fs::write(&file, r#"{"horizon": {"start": "not a date"}}"#).unwrap();
+    let o = run(&["validate", path_str(&file)]);
+    assert_eq!(status(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("bad-horizon.json"), "{err}");
+    assert!(err.contains("/horizon/start"), "{err}");
+}
+
+#[test]
+fn a_missing_file_exits_2_with_its_path_for_every_command() {
+    let dir = scratch("missing");
+    let missing = dir.join("no-such-problem.json");
+    let existing = week_problem(&dir);
+    let commands: [Vec<&str>; 4] = [
+        vec!["roster", path_str(&missing)],
+        vec!["validate", path_str(&missing)],
+        vec!["check", path_str(&missing), path_str(&existing)],
+        vec!["check", path_str(&existing), path_str(&missing)],
+    ];
+    for args in commands {
+        let o = run(&args);
+        assert_eq!(status(&o), 2, "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains(path_str(&missing)), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// generate
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn generate_is_deterministic_in_its_seed() {
+    let args = [
+        "generate",
+        "--cases",
+        "6",
+        "--mediators",
+        "4",
+        "--venues",
+        "3",
+        "--seed",
+        "9",
+    ];
+    let a = run(&args);
+    let b = run(&args);
+    assert_eq!(status(&a), 0);
+    assert_eq!(a.stdout, b.stdout);
+    let doc: Value = serde_json::from_slice(&a.stdout).expect("JSON problem");
+    assert_eq!(doc["cases"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn generate_with_a_start_that_is_not_a_monday_exits_2() {
+    let o = run(&[
+        "generate",
+        "--cases",
+        "1",
+        "--mediators",
+        "1",
+        "--venues",
+        "1",
+        "--seed",
+        "1",
+        "--start",
+        "2026-12-08",
+    ]);
+    assert_eq!(status(&o), 2);
+    assert!(stderr(&o).contains("Monday"), "{}", stderr(&o));
+}
