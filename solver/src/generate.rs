@@ -232,6 +232,13 @@ impl Gen {
                 (true, false) => unavailable.push(session(day, PM)),
             }
         }
+        // A required party must be free at least once in the horizon (else the input is
+        // invalid): give back one whole day when every day was taken.
+        let whole_days_off = unavailable.iter().filter(|d| d.sessions.is_none()).count();
+        if !unavailable.is_empty() && whole_days_off == self.working_days.len() {
+            let i = self.rng.gen_range(0..unavailable.len());
+            unavailable.remove(i);
+        }
         AvailabilityInput {
             available: None,
             unavailable,

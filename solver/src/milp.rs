@@ -202,6 +202,15 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
 
     let solve_started = Instant::now();
     let raw = match options.backend {
+        // No candidate at all: holding nothing is the only roster (and HiGHS rejects an
+        // empty model).
+        _ if n_vars == 0 => RawSolution {
+            status: SolveStatus::Optimal,
+            objective: 0.0,
+            best_bound: Some(0.0),
+            chosen: Vec::new(),
+            interpreters: Vec::new(),
+        },
         Backend::Microlp => solve_microlp(model, options)?,
         Backend::Highs => solve_highs(model, options)?,
     };

@@ -61,9 +61,9 @@ proptest! {
 
     #[test]
     fn every_returned_roster_passes_the_checker(
-        cases in 1usize..14,
-        mediators in 1usize..8,
-        venues in 1usize..7,
+        cases in 1usize..32,
+        mediators in 1usize..16,
+        venues in 1usize..12,
         seed in any::<u64>(),
     ) {
         let problem = generated(cases, mediators, venues, seed);
@@ -237,9 +237,9 @@ mod backends {
 
         #[test]
         fn both_backends_reach_the_same_optimum_on_generated_instances(
-            cases in 1usize..14,
-            mediators in 1usize..8,
-            venues in 1usize..7,
+            cases in 1usize..32,
+            mediators in 1usize..16,
+            venues in 1usize..12,
             seed in any::<u64>(),
         ) {
             let problem = generated(cases, mediators, venues, seed);
