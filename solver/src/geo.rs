@@ -45,6 +45,7 @@ mod tests {
             road_factor: 1.5,
             speed_kmh: 30.0,
             max_family_travel_km: 40.0,
+            venue_shortlist: 6,
         };
         let km = straight_line_km(51.5, -0.1, 51.6, -0.1);
         let minutes = travel_minutes(&cfg, 51.5, -0.1, 51.6, -0.1);

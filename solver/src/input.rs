@@ -81,6 +81,10 @@ pub struct TravelConfig {
     pub speed_kmh: f64,
     /// A venue further than this (road km) from the family's area is not offered to the family.
     pub max_family_travel_km: f64,
+    /// A family is offered only its this-many nearest venues that meet its needs (plus any
+    /// venue it prefers): coordinators offer a few places near the family, not every room in
+    /// the region, and the model stays small.
+    pub venue_shortlist: u32,
 }
 
 impl Default for TravelConfig {
@@ -89,6 +93,7 @@ impl Default for TravelConfig {
             road_factor: 1.3,
             speed_kmh: 30.0,
             max_family_travel_km: 40.0,
+            venue_shortlist: 6,
         }
     }
 }

@@ -440,6 +440,10 @@ fn max_load(
 
 /// For each ordered pair of non-overlapping sessions on one mediator-day and each venue of
 /// the earlier one: holding it excludes every later venue the mediator cannot reach in time.
+///
+/// Candidates at one (session, venue) are summed into one "the mediator is there" term (an
+/// auxiliary variable when there are several), so each travel row names venues, not every
+/// candidate at them: this keeps the rows short.
 fn add_travel_constraints(
     problem: &Problem,
     candidates: &[Candidate],
@@ -455,20 +459,42 @@ fn add_travel_constraints(
                 .push(i);
         }
     }
-    for (&(t1, v1), first) in &by_template_venue {
+    let mut present: BTreeMap<(TemplateIdx, usize), Variable> = BTreeMap::new();
+    let mut at = |model: &mut Model, key: (TemplateIdx, usize)| -> Variable {
+        *present.entry(key).or_insert_with(|| {
+            let members = &by_template_venue[&key];
+            if let [only] = members.as_slice() {
+                return model.x[*only];
+            }
+            let a = model.add_unit();
+            let held = sum(members.iter().map(|&i| (model.x[i], 1.0)));
+            model.constraints.push(held.eq(a));
+            a
+        })
+    };
+    let templates: BTreeSet<TemplateIdx> = by_template_venue.keys().map(|k| k.0).collect();
+    for (&(t1, v1), _) in &by_template_venue {
         let earlier = &problem.templates[t1];
-        let mut blocked: Vec<usize> = Vec::new();
-        for (&(t2, v2), second) in &by_template_venue {
+        for &t2 in &templates {
             let later = &problem.templates[t2];
             if later.start < earlier.end {
                 continue; // overlapping or earlier: handled by the clique or the mirror pair
             }
-            if !rules::travel_ok(problem, Site::Venue(v1), earlier, Site::Venue(v2), later) {
-                blocked.extend(second);
+            let far: Vec<(TemplateIdx, usize)> = by_template_venue
+                .range((t2, 0)..(t2 + 1, 0))
+                .map(|(k, _)| *k)
+                .filter(|&(_, v2)| {
+                    !rules::travel_ok(problem, Site::Venue(v1), earlier, Site::Venue(v2), later)
+                })
+                .collect();
+            if far.is_empty() {
+                continue;
             }
-        }
-        if !blocked.is_empty() {
-            let e = sum(first.iter().chain(&blocked).map(|&i| (model.x[i], 1.0)));
+            let mut e = Expression::with_capacity(far.len() + 1);
+            e.add_mul(1.0, at(model, (t1, v1)));
+            for key in far {
+                e.add_mul(1.0, at(model, key));
+            }
             model.constraints.push(e.leq(1.0));
         }
     }
@@ -714,6 +740,16 @@ fn solve_highs(model: Model, options: &SolveOptions) -> Result<RawSolution, Solv
         inner
             .try_set_option(name, value)
             .map_err(|e| fail(format!("option {name}: {e:?}")))?;
+    }
+    if let Ok(extra) = std::env::var("XX_HIGHS") {
+        for kv in extra.split(',') {
+            let (k, v) = kv.split_once('=').unwrap();
+            match v {
+                "true" => { inner.try_set_option(k, true).unwrap(); }
+                "false" => { inner.try_set_option(k, false).unwrap(); }
+                _ => { inner.try_set_option(k, v).unwrap(); }
+            }
+        }
     }
     inner
         .try_set_option("threads", HIGHS_THREADS as i32)

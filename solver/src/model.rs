@@ -222,6 +222,9 @@ pub struct Case {
     pub short_notice_ok: bool,
     pub preferred_areas: BTreeSet<AreaIdx>,
     pub preferred_venues: BTreeSet<VenueIdx>,
+    /// The venues offered to this family ([`crate::rules::venue_shortlist`]), filled in by
+    /// validation once every venue is known.
+    pub venue_shortlist: BTreeSet<VenueIdx>,
 }
 
 /// Lower-cases and trims a language name so "BSL" and "bsl " match.

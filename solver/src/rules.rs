@@ -122,7 +122,9 @@ impl Rule {
             Rule::ModeAccepted => "the family must accept the meeting's mode",
             Rule::VenueNeeds => "the venue must have the rooms and access the case needs",
             Rule::VenueAvailable => "the venue must be open for the whole session",
-            Rule::FamilyTravel => "the venue must be within the family's travel limit",
+            Rule::FamilyTravel => {
+                "the venue must be within the family's travel limit and among its nearest suitable venues"
+            }
             Rule::Language => {
                 "the mediator or a booked interpreter must speak the meeting's language, and no interpreter is booked for a meeting in English"
             }
@@ -344,6 +346,35 @@ pub fn family_travel_ok(problem: &Problem, case: &Case, venue: &Venue) -> bool {
     family_travel_km(problem, case, venue) <= problem.travel.max_family_travel_km
 }
 
+/// The venues offered to a family: those meeting its needs within its travel limit, the
+/// `venue_shortlist` nearest of them (ties by venue order) plus any it named as preferred.
+/// Computed once per case by validation and kept in [`Case::venue_shortlist`].
+pub fn venue_shortlist(problem: &Problem, case: &Case) -> std::collections::BTreeSet<VenueIdx> {
+    let mut suitable: Vec<(f64, VenueIdx)> = problem
+        .venues
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| venue_meets_needs(v, case) && family_travel_ok(problem, case, v))
+        .map(|(i, v)| (family_travel_km(problem, case, v), i))
+        .collect();
+    suitable.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let preferred = suitable
+        .iter()
+        .filter(|(_, v)| case.preferred_venues.contains(v))
+        .map(|(_, v)| *v);
+    suitable
+        .iter()
+        .take(problem.travel.venue_shortlist as usize)
+        .map(|(_, v)| *v)
+        .chain(preferred)
+        .collect()
+}
+
+/// The venue is within the family's travel limit and on its shortlist.
+pub fn venue_offered(case: &Case, venue: VenueIdx) -> bool {
+    case.venue_shortlist.contains(&venue)
+}
+
 /// The venue is open for the whole session.
 pub fn venue_open(venue: &Venue, day: DayIdx, template: TemplateIdx) -> bool {
     venue.availability.is_free(day, template)
@@ -356,7 +387,7 @@ pub fn venue_rule(problem: &Problem, case: &Case, venue: VenueIdx) -> Option<Rul
         Some(Rule::ModeAccepted)
     } else if !venue_meets_needs(v, case) {
         Some(Rule::VenueNeeds)
-    } else if !family_travel_ok(problem, case, v) {
+    } else if !venue_offered(case, venue) {
         Some(Rule::FamilyTravel)
     } else {
         None
@@ -498,7 +529,7 @@ pub fn placement_violations(problem: &Problem, p: &Placement) -> Vec<Rule> {
         if !venue_open(venue, p.day, p.template) {
             broken.push(Rule::VenueAvailable);
         }
-        if !family_travel_ok(problem, case, venue) {
+        if !venue_offered(case, v) {
             broken.push(Rule::FamilyTravel);
         }
     }

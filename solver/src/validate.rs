@@ -214,7 +214,7 @@ pub fn validate(input: &ProblemInput) -> Result<Validated, InputError> {
         case: case_index,
         template: ctx.template_index,
     };
-    let problem = Problem {
+    let mut problem = Problem {
         horizon: ctx.horizon,
         calendar,
         templates: ctx.templates,
@@ -227,6 +227,14 @@ pub fn validate(input: &ProblemInput) -> Result<Validated, InputError> {
         cases,
         index,
     };
+    let shortlists: Vec<_> = problem
+        .cases
+        .iter()
+        .map(|case| crate::rules::venue_shortlist(&problem, case))
+        .collect();
+    for (case, shortlist) in problem.cases.iter_mut().zip(shortlists) {
+        case.venue_shortlist = shortlist;
+    }
     Ok(Validated {
         problem,
         warnings: r.warnings,
@@ -462,6 +470,14 @@ fn check_travel(travel: &TravelConfig, r: &mut Report) {
                 "Give a positive number, or leave travel out for the defaults (road_factor 1.3, speed_kmh 30, max_family_travel_km 40).",
             );
         }
+    }
+    if travel.venue_shortlist == 0 {
+        r.error(
+            "E1012",
+            "/travel/venue_shortlist".to_string(),
+            "travel venue_shortlist is 0: no family would be offered any venue".to_string(),
+            "Give how many of its nearest suitable venues each family is offered (default 6).",
+        );
     }
 }
 
@@ -1394,6 +1410,7 @@ fn build_case(
         short_notice_ok: c.short_notice_ok,
         preferred_areas: preferred_areas?,
         preferred_venues: preferred_venues?,
+        venue_shortlist: BTreeSet::new(),
     })
 }
 
