@@ -24,6 +24,7 @@ pub mod checker;
 pub mod explain;
 pub mod generate;
 pub mod geo;
+pub mod greedy;
 pub mod input;
 pub mod kpi;
 pub mod milp;

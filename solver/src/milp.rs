@@ -15,21 +15,31 @@
 //! - an interpreter is booked for every meeting whose mediator lacks the language, and is at
 //!   one meeting at a time.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use good_lp::{variable, Constraint, Expression, ProblemVariables, SolverModel, Variable};
+use good_lp::{
+    variable, Constraint, Expression, IntoAffineExpression, ProblemVariables, SolverModel,
+    Variable, WithInitialSolution, WithMipGap, WithTimeLimit,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::iso_week;
 use crate::candidates::{self, Candidate, Weights};
+use crate::greedy;
 use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Problem, TemplateIdx};
 use crate::rules::{self, Site};
 
 /// Threads HiGHS may use. HiGHS keeps one task scheduler per process, sized by the first
 /// solve: every solve in the process must ask for the same number, so it is a constant.
 pub const HIGHS_THREADS: u32 = 1;
+
+/// HiGHS options chosen by measurement on this model (see `docs/performance.md`).
+pub const HIGHS_DEFAULTS: [(&str, &str); 2] = [
+    ("presolve", "off"),
+    ("mip_heuristic_run_feasibility_jump", "false"),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -78,6 +88,8 @@ pub struct SolveOptions {
     /// Relative gap at which the search may stop early (0 proves optimality).
     pub mip_gap: f64,
     pub weights: Weights,
+    /// Extra HiGHS options (`name`, `value`), applied after [`HIGHS_DEFAULTS`].
+    pub highs_options: Vec<(String, String)>,
 }
 
 impl Default for SolveOptions {
@@ -87,6 +99,7 @@ impl Default for SolveOptions {
             time_limit_secs: 30.0,
             mip_gap: 0.0,
             weights: Weights::default(),
+            highs_options: Vec::new(),
         }
     }
 }
@@ -139,7 +152,11 @@ pub struct SolverSummary {
     /// `(objective − best_bound) / |objective|`.
     pub relative_gap: Option<f64>,
     pub build_seconds: f64,
+    /// Time spent building the greedy roster used as the warm start.
+    pub warm_start_seconds: f64,
     pub solve_seconds: f64,
+    /// The backend found no incumbent in time, so the greedy roster was returned.
+    pub greedy_fallback: bool,
     pub candidates: usize,
     pub variables: usize,
     pub constraints: usize,
@@ -154,6 +171,30 @@ pub struct MilpSolution {
     pub summary: SolverSummary,
 }
 
+/// What a column of the model stands for.
+#[derive(Debug, Clone)]
+enum Col {
+    /// Candidate meeting `i` is held (binary).
+    Candidate(usize),
+    /// The mediator is at one venue in one session: the sum of these candidates (in [0, 1]).
+    Presence(Vec<usize>),
+    /// The interpreter is booked for the case in this session (binary).
+    Interpreter {
+        case: CaseIdx,
+        interpreter: InterpreterIdx,
+        day: DayIdx,
+        template: TemplateIdx,
+    },
+    /// The mediator holds at least `k` sessions (in [0, 1]; the convex fairness steps).
+    FairnessStep { mediator: MediatorIdx, k: u32 },
+}
+
+impl Col {
+    fn is_binary(&self) -> bool {
+        matches!(self, Col::Candidate(_) | Col::Interpreter { .. })
+    }
+}
+
 /// Variables and constraints, ready for either backend.
 struct Model {
     vars: ProblemVariables,
@@ -163,29 +204,83 @@ struct Model {
     constant: f64,
     constraints: Vec<Constraint>,
     candidates: Vec<Candidate>,
+    /// The variable of each candidate.
     x: Vec<Variable>,
-    /// Interpreter variables: (case, interpreter, day, template, variable).
-    interpreter_vars: Vec<(CaseIdx, InterpreterIdx, DayIdx, TemplateIdx, Variable)>,
-    n_vars: usize,
-    /// Column index of each good_lp variable, in creation order.
-    x_col: Vec<usize>,
-    interpreter_col: Vec<usize>,
+    /// What each column stands for, in creation order (= the backends' column order).
+    cols: Vec<Col>,
+    col_vars: Vec<Variable>,
 }
 
 impl Model {
-    fn add_binary(&mut self) -> (Variable, usize) {
-        let v = self.vars.add(variable().binary());
-        self.n_vars += 1;
-        (v, self.n_vars - 1)
+    fn add(&mut self, col: Col) -> Variable {
+        let def = if col.is_binary() {
+            variable().binary()
+        } else {
+            variable().min(0).max(1)
+        };
+        let v = self.vars.add(def);
+        self.cols.push(col);
+        self.col_vars.push(v);
+        v
     }
 
-    fn add_unit(&mut self) -> Variable {
-        self.n_vars += 1;
-        self.vars.add(variable().min(0).max(1))
+    fn n_vars(&self) -> usize {
+        self.cols.len()
+    }
+
+    /// The objective coefficient of each column.
+    fn col_costs(&self) -> Vec<f64> {
+        let position: HashMap<Variable, usize> = self
+            .col_vars
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (*v, i))
+            .collect();
+        let mut costs = vec![0.0; self.cols.len()];
+        for (v, c) in self.objective.clone().linear_coefficients() {
+            costs[position[&v]] += c;
+        }
+        costs
+    }
+
+    /// Column values for a set of placements (a warm start): chosen candidates, the
+    /// presence sums, booked interpreters and fairness steps up to each mediator's load.
+    fn assignment(
+        &self,
+        problem: &Problem,
+        chosen: &[(usize, Option<InterpreterIdx>)],
+    ) -> Vec<f64> {
+        let mut on = vec![false; self.candidates.len()];
+        let mut booked = BTreeSet::new();
+        let mut load = vec![0u32; problem.mediators.len()];
+        for &(i, interpreter) in chosen {
+            let c = &self.candidates[i];
+            on[i] = true;
+            load[c.mediator] += problem.templates[c.template].session_units();
+            if let Some(k) = interpreter {
+                booked.insert((c.case, k, c.day, c.template));
+            }
+        }
+        let bit = |b: bool| if b { 1.0 } else { 0.0 };
+        self.cols
+            .iter()
+            .map(|col| match col {
+                Col::Candidate(i) => bit(on[*i]),
+                Col::Presence(members) => members.iter().map(|&i| bit(on[i])).sum(),
+                Col::Interpreter {
+                    case,
+                    interpreter,
+                    day,
+                    template,
+                } => bit(booked.contains(&(*case, *interpreter, *day, *template))),
+                Col::FairnessStep { mediator, k } => bit(*k <= load[*mediator]),
+            })
+            .collect()
     }
 }
 
-/// Builds and solves the roster MILP.
+/// Builds and solves the roster MILP, warm-started from the greedy roster (which is also
+/// the answer when the time limit expires before the backend has any incumbent).
 pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, SolveError> {
     validate_options(options)?;
     if !options.backend.is_available() {
@@ -195,35 +290,54 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     let candidates = candidates::generate(problem, &options.weights);
     let model = build(problem, candidates, &options.weights);
     let build_seconds = started.elapsed().as_secs_f64();
-    let n_constraints = model.constraints.len();
-    let n_vars = model.n_vars;
-    let n_candidates = model.candidates.len();
-    let constant = model.constant;
+
+    let greedy_started = Instant::now();
+    let warm_chosen = warm_start(problem, &model, &options.weights);
+    let warm = model.assignment(problem, &warm_chosen);
+    let warm_start_seconds = greedy_started.elapsed().as_secs_f64();
 
     let solve_started = Instant::now();
+    let remaining = (options.time_limit_secs - build_seconds - warm_start_seconds).max(0.05);
     let raw = match options.backend {
         // No candidate at all: holding nothing is the only roster (and HiGHS rejects an
         // empty model).
-        _ if n_vars == 0 => RawSolution {
+        _ if model.n_vars() == 0 => RawSolution {
             status: SolveStatus::Optimal,
-            objective: 0.0,
+            values: Some((0.0, Vec::new())),
             best_bound: Some(0.0),
-            chosen: Vec::new(),
-            interpreters: Vec::new(),
         },
-        Backend::Microlp => solve_microlp(model, options)?,
-        Backend::Highs => solve_highs(model, options)?,
+        Backend::Microlp => solve_microlp(&model, &warm, remaining, options)?,
+        Backend::Highs => solve_highs(&model, &warm, remaining, options)?,
     };
     let solve_seconds = solve_started.elapsed().as_secs_f64();
-    let objective = raw.objective + constant;
+    let (chosen, interpreters, objective, greedy_fallback) = match &raw.values {
+        Some((objective, values)) => {
+            let (chosen, interpreters) = extract(&model, values);
+            (chosen, interpreters, objective + model.constant, false)
+        }
+        None => {
+            let objective: f64 = warm
+                .iter()
+                .zip(&model.col_costs())
+                .map(|(v, c)| v * c)
+                .sum();
+            let chosen = warm_chosen
+                .iter()
+                .map(|&(i, _)| model.candidates[i])
+                .collect();
+            let interpreters = warm_chosen.iter().map(|&(_, k)| k).collect();
+            (chosen, interpreters, objective + model.constant, true)
+        }
+    };
     let best_bound = raw
         .best_bound
-        .map(|b| b + constant)
+        .map(|b| b + model.constant)
         .map(|b| b.min(objective));
     let absolute_gap = best_bound.map(|b| (objective - b).max(0.0));
     let status = match (raw.status, absolute_gap) {
         (_, Some(gap)) if gap < 1.0 => SolveStatus::Optimal,
-        (SolveStatus::Optimal, _) => SolveStatus::Optimal,
+        (SolveStatus::Optimal, _) if !greedy_fallback => SolveStatus::Optimal,
+        (SolveStatus::Optimal, _) => SolveStatus::TimeLimit,
         (other, _) => other,
     };
     let summary = SolverSummary {
@@ -234,16 +348,39 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         absolute_gap,
         relative_gap: absolute_gap.map(|g| g / objective.abs().max(1.0)),
         build_seconds,
+        warm_start_seconds,
         solve_seconds,
-        candidates: n_candidates,
-        variables: n_vars,
-        constraints: n_constraints,
+        greedy_fallback,
+        candidates: model.candidates.len(),
+        variables: model.n_vars(),
+        constraints: model.constraints.len(),
     };
     Ok(MilpSolution {
-        chosen: raw.chosen,
-        interpreters: raw.interpreters,
+        chosen,
+        interpreters,
         summary,
     })
+}
+
+/// The greedy roster as chosen candidates (with their interpreters).
+fn warm_start(
+    problem: &Problem,
+    model: &Model,
+    weights: &Weights,
+) -> Vec<(usize, Option<InterpreterIdx>)> {
+    let index: HashMap<(CaseIdx, MediatorIdx, DayIdx, TemplateIdx, Site), usize> = model
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.case, c.mediator, c.day, c.template, c.site), i))
+        .collect();
+    greedy::construct(problem, weights)
+        .iter()
+        .filter_map(|p| {
+            let key = (p.case, p.mediator, p.day, p.template, p.site);
+            index.get(&key).map(|&i| (i, p.interpreter))
+        })
+        .collect()
 }
 
 fn validate_options(options: &SolveOptions) -> Result<(), SolveError> {
@@ -298,10 +435,8 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
         constraints: Vec::new(),
         candidates: Vec::new(),
         x: Vec::with_capacity(candidates.len()),
-        interpreter_vars: Vec::new(),
-        n_vars: 0,
-        x_col: Vec::with_capacity(candidates.len()),
-        interpreter_col: Vec::new(),
+        cols: Vec::with_capacity(candidates.len()),
+        col_vars: Vec::with_capacity(candidates.len()),
     };
     let cliques = session_cliques(problem);
     let units = |c: &Candidate| problem.templates[c.template].session_units() as f64;
@@ -309,9 +444,8 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
     // Cases: held at most once; not holding costs `not_held_cost`.
     let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); problem.cases.len()];
     for (i, c) in candidates.iter().enumerate() {
-        let (v, col) = model.add_binary();
+        let v = model.add(Col::Candidate(i));
         model.x.push(v);
-        model.x_col.push(col);
         by_case[c.case].push(i);
     }
     for (case_idx, case) in problem.cases.iter().enumerate() {
@@ -395,6 +529,16 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
                 })
                 .collect();
             if members.iter().map(|(_, r)| r).sum::<f64>() > rooms {
+                // Valid inequality: two meetings each needing more than half the rooms
+                // never fit together, which the knapsack row alone lets the LP split.
+                let big: Vec<(Variable, f64)> = members
+                    .iter()
+                    .filter(|(_, r)| 2.0 * r > rooms)
+                    .map(|(x, _)| (*x, 1.0))
+                    .collect();
+                if big.len() > 1 {
+                    model.constraints.push(sum(big).leq(1.0));
+                }
                 model.constraints.push(sum(members).leq(rooms));
             }
         }
@@ -466,14 +610,14 @@ fn add_travel_constraints(
             if let [only] = members.as_slice() {
                 return model.x[*only];
             }
-            let a = model.add_unit();
+            let a = model.add(Col::Presence(members.clone()));
             let held = sum(members.iter().map(|&i| (model.x[i], 1.0)));
             model.constraints.push(held.eq(a));
             a
         })
     };
     let templates: BTreeSet<TemplateIdx> = by_template_venue.keys().map(|k| k.0).collect();
-    for (&(t1, v1), _) in &by_template_venue {
+    for &(t1, v1) in by_template_venue.keys() {
         let earlier = &problem.templates[t1];
         for &t2 in &templates {
             let later = &problem.templates[t2];
@@ -520,7 +664,7 @@ fn add_fairness(
         .min(capacity);
     let mut steps = Expression::with_capacity(possible as usize);
     for k in 1..=possible {
-        let y = model.add_unit();
+        let y = model.add(Col::FairnessStep { mediator: m, k });
         let cost = candidates::fairness_step_cost(w, k, capacity) as f64;
         model.objective.add_mul(cost, y);
         steps.add_mul(1.0, y);
@@ -573,9 +717,12 @@ fn add_interpreters(
         let mut booked = Expression::with_capacity(4);
         for (k, interpreter) in problem.interpreters.iter().enumerate() {
             if rules::interpreter_can_attend(interpreter, lang, d, t) {
-                let (v, col) = model.add_binary();
-                model.interpreter_vars.push((case_idx, k, d, t, v));
-                model.interpreter_col.push(col);
+                let v = model.add(Col::Interpreter {
+                    case: case_idx,
+                    interpreter: k,
+                    day: d,
+                    template: t,
+                });
                 booked.add_mul(1.0, v);
                 by_interpreter_day.entry((k, d)).or_default().push((t, v));
             }
@@ -600,41 +747,36 @@ fn add_interpreters(
 /// What a backend returns, before the objective constant is added back.
 struct RawSolution {
     status: SolveStatus,
-    objective: f64,
+    /// The incumbent's objective and column values; none when the time limit expired first.
+    values: Option<(f64, Vec<f64>)>,
     best_bound: Option<f64>,
-    chosen: Vec<Candidate>,
-    interpreters: Vec<Option<InterpreterIdx>>,
 }
 
 /// Reads chosen candidates and their interpreters from column values.
 fn extract(model: &Model, values: &[f64]) -> (Vec<Candidate>, Vec<Option<InterpreterIdx>>) {
     let on = |col: usize| values.get(col).is_some_and(|v| *v > 0.5);
-    let chosen: Vec<Candidate> = model
-        .candidates
-        .iter()
-        .zip(&model.x_col)
-        .filter(|(_, &col)| on(col))
-        .map(|(c, _)| *c)
-        .collect();
-    let mut taken: BTreeSet<(InterpreterIdx, DayIdx, TemplateIdx)> = BTreeSet::new();
+    let mut chosen = Vec::new();
+    let mut booked: BTreeMap<(CaseIdx, DayIdx, TemplateIdx), InterpreterIdx> = BTreeMap::new();
+    for (col, kind) in model.cols.iter().enumerate() {
+        match kind {
+            Col::Candidate(i) if on(col) => chosen.push(model.candidates[*i]),
+            Col::Interpreter {
+                case,
+                interpreter,
+                day,
+                template,
+            } if on(col) => {
+                booked.insert((*case, *day, *template), *interpreter);
+            }
+            _ => {}
+        }
+    }
     let interpreters = chosen
         .iter()
         .map(|c| {
-            if !c.needs_interpreter {
-                return None;
-            }
-            model
-                .interpreter_vars
-                .iter()
-                .zip(&model.interpreter_col)
-                .find(|((case, k, d, t, _), &col)| {
-                    *case == c.case
-                        && *d == c.day
-                        && *t == c.template
-                        && on(col)
-                        && taken.insert((*k, *d, *t))
-                })
-                .map(|((_, k, _, _, _), _)| *k)
+            c.needs_interpreter
+                .then(|| booked.get(&(c.case, c.day, c.template)).copied())
+                .flatten()
         })
         .collect();
     (chosen, interpreters)
@@ -648,74 +790,65 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "unknown panic".to_string())
 }
 
-fn solve_microlp(model: Model, options: &SolveOptions) -> Result<RawSolution, SolveError> {
+fn solve_microlp(
+    model: &Model,
+    warm: &[f64],
+    time_limit: f64,
+    options: &SolveOptions,
+) -> Result<RawSolution, SolveError> {
     const NAME: &str = "microlp";
-    let Model {
-        vars,
-        objective,
-        constraints,
-        ..
-    } = &model;
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let mut lp = good_lp::solvers::microlp::microlp(vars.clone().minimise(objective.clone()));
-        for c in constraints {
+        let mut lp = good_lp::solvers::microlp::microlp(
+            model.vars.clone().minimise(model.objective.clone()),
+        );
+        for c in &model.constraints {
             lp.add_constraint(c.clone());
         }
-        let mut opts = microlp::SolveOptions::default();
-        opts.time_limit = Some(Duration::from_secs_f64(options.time_limit_secs));
-        opts.mip_gap = options.mip_gap;
-        let outcome = lp.as_inner().solve_with(opts);
-        outcome.map(|o| {
-            let stats = o.stats();
-            let reason = o.termination_reason();
-            o.solution().map(|s| {
-                let values: Vec<f64> = s.iter().map(|(_, v)| v).collect();
-                (s.objective(), values, stats, reason)
-            })
+        let lp = lp
+            .with_initial_solution(model.col_vars.iter().copied().zip(warm.iter().copied()))
+            .with_time_limit(time_limit)
+            .with_mip_gap(options.mip_gap as f32)
+            .map_err(|e| good_lp::ResolutionError::Str(e.to_string()))?;
+        lp.solve().map(|s| {
+            let s = s.into_inner();
+            let values: Vec<f64> = s.iter().map(|(_, v)| v).collect();
+            (s.objective(), values, s.stats(), s.termination_reason())
         })
     }));
-    let outcome = match result {
-        Err(payload) => {
-            return Err(SolveError::BackendPanicked {
-                backend: NAME,
-                message: panic_message(payload),
-            })
-        }
-        Ok(Err(e)) => {
-            return Err(SolveError::Backend {
-                backend: NAME,
-                message: e.to_string(),
-            })
-        }
-        Ok(Ok(o)) => o,
-    };
-    let Some((objective, values, stats, reason)) = outcome else {
-        // No incumbent before the time limit: holding nothing is always feasible.
-        return Ok(RawSolution {
+    match result {
+        Err(payload) => Err(SolveError::BackendPanicked {
+            backend: NAME,
+            message: panic_message(payload),
+        }),
+        // Interrupted before any incumbent (the warm start was rejected).
+        Ok(Err(good_lp::ResolutionError::Other(_))) => Ok(RawSolution {
             status: SolveStatus::TimeLimit,
-            objective: 0.0,
+            values: None,
             best_bound: None,
-            chosen: Vec::new(),
-            interpreters: Vec::new(),
-        });
-    };
-    let status = match reason {
-        microlp::TerminationReason::ProvenOptimal => SolveStatus::Optimal,
-        microlp::TerminationReason::MipGap => SolveStatus::GapLimit,
-        _ => SolveStatus::TimeLimit,
-    };
-    let (chosen, interpreters) = extract(&model, &values);
-    Ok(RawSolution {
-        status,
-        objective,
-        best_bound: stats.best_bound,
-        chosen,
-        interpreters,
-    })
+        }),
+        Ok(Err(e)) => Err(SolveError::Backend {
+            backend: NAME,
+            message: e.to_string(),
+        }),
+        Ok(Ok((objective, values, stats, reason))) => Ok(RawSolution {
+            status: match reason {
+                microlp::TerminationReason::ProvenOptimal => SolveStatus::Optimal,
+                microlp::TerminationReason::MipGap => SolveStatus::GapLimit,
+                _ => SolveStatus::TimeLimit,
+            },
+            values: Some((objective, values)),
+            best_bound: stats.best_bound,
+        }),
+    }
 }
 
 #[cfg(feature = "highs")]
-fn solve_highs(model: Model, options: &SolveOptions) -> Result<RawSolution, SolveError> {
+fn solve_highs(
+    model: &Model,
+    warm: &[f64],
+    time_limit: f64,
+    options: &SolveOptions,
+) -> Result<RawSolution, SolveError> {
     const NAME: &str = "highs";
     let fail = |message: String| SolveError::Backend {
         backend: NAME,
@@ -730,30 +863,31 @@ fn solve_highs(model: Model, options: &SolveOptions) -> Result<RawSolution, Solv
         .try_into_inner()
         .map_err(|e| fail(format!("could not load the model: {e}")))?;
     inner.make_quiet();
-    let settings: [(&str, f64); 3] = [
-        ("time_limit", options.time_limit_secs),
+    let numbers: [(&str, f64); 3] = [
+        ("time_limit", time_limit),
         ("mip_rel_gap", options.mip_gap),
         // Below one objective unit: the objective is integral.
         ("mip_abs_gap", 0.999),
     ];
-    for (name, value) in settings {
+    for (name, value) in numbers {
         inner
             .try_set_option(name, value)
             .map_err(|e| fail(format!("option {name}: {e:?}")))?;
     }
-    if let Ok(extra) = std::env::var("XX_HIGHS") {
-        for kv in extra.split(',') {
-            let (k, v) = kv.split_once('=').unwrap();
-            match v {
-                "true" => { inner.try_set_option(k, true).unwrap(); }
-                "false" => { inner.try_set_option(k, false).unwrap(); }
-                _ => { inner.try_set_option(k, v).unwrap(); }
-            }
-        }
-    }
     inner
         .try_set_option("threads", HIGHS_THREADS as i32)
         .map_err(|e| fail(format!("option threads: {e:?}")))?;
+    for (name, value) in HIGHS_DEFAULTS
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .chain(options.highs_options.iter().cloned())
+    {
+        set_highs_option(&mut inner, &name, &value)
+            .map_err(|e| fail(format!("option {name}={value}: {e}")))?;
+    }
+    if !warm.is_empty() {
+        inner.set_solution(Some(warm), None, None, None);
+    }
     let solved = inner
         .try_solve()
         .map_err(|e| fail(format!("solve failed: {e:?}")))?;
@@ -767,33 +901,45 @@ fn solve_highs(model: Model, options: &SolveOptions) -> Result<RawSolution, Solv
         | S::ReachedMemoryLimit => SolveStatus::TimeLimit,
         other => return Err(fail(format!("unexpected model status {other:?}"))),
     };
-    let values = solved.get_solution().columns().to_vec();
-    if values.len() < model.n_vars {
-        // Time limit with no incumbent: holding nothing is always feasible.
-        return Ok(RawSolution {
-            status: SolveStatus::TimeLimit,
-            objective: 0.0,
-            best_bound: None,
-            chosen: Vec::new(),
-            interpreters: Vec::new(),
-        });
-    }
     let best_bound = solved
         .double_info_value(c"mip_dual_bound")
         .ok()
         .filter(|b| b.is_finite());
-    let objective = solved.objective_value();
-    let (chosen, interpreters) = extract(&model, &values);
+    let has_incumbent = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+    let values = solved.get_solution().columns().to_vec();
     Ok(RawSolution {
         status,
-        objective,
+        values: (has_incumbent && values.len() == model.n_vars())
+            .then(|| (solved.objective_value(), values)),
         best_bound,
-        chosen,
-        interpreters,
     })
 }
 
+/// Sets a HiGHS option from text: booleans, integers and numbers are tried in that order.
+#[cfg(feature = "highs")]
+fn set_highs_option(model: &mut highs::Model, name: &str, value: &str) -> Result<(), String> {
+    let result = match value {
+        "true" => model.try_set_option(name, true),
+        "false" => model.try_set_option(name, false),
+        v => {
+            if let Ok(i) = v.parse::<i32>() {
+                model.try_set_option(name, i)
+            } else if let Ok(f) = v.parse::<f64>() {
+                model.try_set_option(name, f)
+            } else {
+                model.try_set_option(name, v)
+            }
+        }
+    };
+    result.map_err(|e| format!("{e:?}"))
+}
+
 #[cfg(not(feature = "highs"))]
-fn solve_highs(_model: Model, _options: &SolveOptions) -> Result<RawSolution, SolveError> {
+fn solve_highs(
+    _model: &Model,
+    _warm: &[f64],
+    _time_limit: f64,
+    _options: &SolveOptions,
+) -> Result<RawSolution, SolveError> {
     Err(SolveError::BackendUnavailable("highs"))
 }

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::london_instant;
 use crate::candidates;
 use crate::explain::{explain, Occupancy};
+use crate::greedy;
 use crate::milp::{self, SolveError, SolveOptions, SolverSummary};
-use crate::model::{CaseIdx, Problem};
+use crate::model::Problem;
 use crate::roster::{CarriedOverCase, Meeting, MeetingDetails, Roster, UnscheduledCase};
 use crate::rules::{self, Placement, Site};
 
@@ -45,7 +46,7 @@ pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, So
             interpreter,
         })
         .collect();
-    let repaired = repair(problem, &mut placements, options);
+    let repaired = greedy::improve(problem, &options.weights, &mut placements);
     let mut summary = solution.summary;
     if repaired > 0 {
         summary.objective = candidates::roster_cost(problem, &placements, &options.weights) as f64;
@@ -59,64 +60,6 @@ pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, So
         solver: summary,
         repaired,
     })
-}
-
-/// Greedy clean-up after a solve that stopped early: a case left out that still fits beside
-/// the roster is placed, and a late meeting that fits by its deadline is moved there. An
-/// optimal solution never changes (each move saves more than any lower tier costs).
-fn repair(problem: &Problem, placements: &mut Vec<Placement>, options: &SolveOptions) -> usize {
-    // A move frees the slot it leaves, which may let a case looked at earlier in; repeat
-    // until a pass changes nothing (each pass only ever lowers the cost).
-    let mut total = 0;
-    loop {
-        let changed = repair_pass(problem, placements, options);
-        total += changed;
-        if changed == 0 {
-            return total;
-        }
-    }
-}
-
-fn repair_pass(
-    problem: &Problem,
-    placements: &mut Vec<Placement>,
-    options: &SolveOptions,
-) -> usize {
-    let mut changed = 0;
-    let mut order: Vec<CaseIdx> = (0..problem.cases.len()).collect();
-    order.sort_by_key(|&c| rules::deadline(problem, &problem.cases[c]));
-    for c in order {
-        let current = placements.iter().position(|p| p.case == c);
-        let late = current.is_some_and(|i| {
-            let p = &placements[i];
-            rules::is_late(problem, &problem.cases[c], problem.horizon.days[p.day])
-        });
-        if current.is_some() && !late {
-            continue;
-        }
-        let others: Vec<Placement> = placements.iter().filter(|p| p.case != c).copied().collect();
-        let occupancy = Occupancy::new(problem, &others);
-        let explanation = explain(problem, c, &occupancy, late);
-        let best = explanation.placeable.iter().min_by_key(|p| {
-            candidates::placement_cost(
-                problem,
-                p.case,
-                p.mediator,
-                p.day,
-                p.site,
-                p.interpreter.is_some(),
-                &options.weights,
-            )
-        });
-        if let Some(best) = best {
-            match current {
-                Some(i) => placements[i] = *best,
-                None => placements.push(*best),
-            }
-            changed += 1;
-        }
-    }
-    changed
 }
 
 /// Turns placements into the published roster: meetings by date and session, then every

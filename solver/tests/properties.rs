@@ -51,7 +51,7 @@ fn tiny(cases: usize, mediators: usize, venues: usize, seed: u64) -> Problem {
 
 fn options() -> SolveOptions {
     SolveOptions {
-        time_limit_secs: 60.0,
+        time_limit_secs: 20.0,
         ..SolveOptions::default()
     }
 }

@@ -1,0 +1,102 @@
+//! A greedy roster: cases in deadline order, each given its cheapest option that still fits
+//! beside the meetings already placed.
+//!
+//! It serves three purposes: the warm start handed to either MILP backend; the roster
+//! returned when a time limit expires before the MILP has any incumbent; and a repair pass
+//! after a solve stopped early (a case left out that still fits is placed, a late meeting
+//! that fits by its deadline is moved). An optimal MILP solution is never changed: each move
+//! saves more than any lower tier of the objective can cost.
+
+use crate::candidates::{self, Weights};
+use crate::explain::{explain, Occupancy};
+use crate::model::{CaseIdx, Problem};
+use crate::rules::{self, Placement};
+
+/// A greedy roster built from nothing.
+pub fn construct(problem: &Problem, weights: &Weights) -> Vec<Placement> {
+    let mut placements = Vec::new();
+    improve(problem, weights, &mut placements);
+    placements
+}
+
+/// Places every case left out that fits and moves every late meeting that fits by its
+/// deadline, until nothing changes. Returns how many placements were made or moved.
+pub fn improve(problem: &Problem, weights: &Weights, placements: &mut Vec<Placement>) -> usize {
+    // A move frees the slot it leaves, which may let a case looked at earlier in; repeat
+    // until a pass changes nothing (each change lowers the cost, so this ends).
+    let mut total = 0;
+    loop {
+        let changed = pass(problem, weights, placements);
+        total += changed;
+        if changed == 0 {
+            return total;
+        }
+    }
+}
+
+fn pass(problem: &Problem, weights: &Weights, placements: &mut Vec<Placement>) -> usize {
+    let mut order: Vec<CaseIdx> = (0..problem.cases.len()).collect();
+    order.sort_by_key(|&c| (rules::deadline(problem, &problem.cases[c]), c));
+    let mut held: Vec<Option<usize>> = vec![None; problem.cases.len()];
+    for (i, p) in placements.iter().enumerate() {
+        held[p.case] = Some(i);
+    }
+    let mut occupancy = Occupancy::new(problem, placements);
+    let mut changed = 0;
+    for c in order {
+        let late = held[c].is_some_and(|i| {
+            rules::is_late(
+                problem,
+                &problem.cases[c],
+                problem.horizon.days[placements[i].day],
+            )
+        });
+        if held[c].is_some() && !late {
+            continue;
+        }
+        let best = if late {
+            let others: Vec<Placement> =
+                placements.iter().filter(|p| p.case != c).copied().collect();
+            cheapest(problem, weights, c, &Occupancy::new(problem, &others), true)
+        } else {
+            cheapest(problem, weights, c, &occupancy, false)
+        };
+        let Some(best) = best else { continue };
+        match held[c] {
+            Some(i) => {
+                placements[i] = best;
+                occupancy = Occupancy::new(problem, placements);
+            }
+            None => {
+                held[c] = Some(placements.len());
+                placements.push(best);
+                occupancy.add(problem, &best);
+            }
+        }
+        changed += 1;
+    }
+    changed
+}
+
+fn cheapest(
+    problem: &Problem,
+    weights: &Weights,
+    case: CaseIdx,
+    occupancy: &Occupancy,
+    by_deadline: bool,
+) -> Option<Placement> {
+    explain(problem, case, occupancy, by_deadline)
+        .placeable
+        .into_iter()
+        .min_by_key(|p| {
+            candidates::placement_cost(
+                problem,
+                p.case,
+                p.mediator,
+                p.day,
+                p.site,
+                p.interpreter.is_some(),
+                weights,
+            )
+        })
+}
