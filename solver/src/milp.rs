@@ -49,20 +49,39 @@ pub enum Backend {
     Microlp,
     /// HiGHS, when built with the `highs` feature.
     Highs,
+    /// microlp for models up to [`AUTO_HIGHS_ABOVE`] candidates, HiGHS above (when built in).
+    Auto,
 }
+
+/// Above this many candidate meetings `auto` picks HiGHS (when the build has it): microlp
+/// is quicker on a shipped week (about 3,000 candidates) and does not finish the
+/// 200-case week (about 37,000), which HiGHS proves optimal (see `docs/performance.md`).
+pub const AUTO_HIGHS_ABOVE: usize = 10_000;
 
 impl Backend {
     pub fn as_str(self) -> &'static str {
         match self {
             Backend::Microlp => "microlp",
             Backend::Highs => "highs",
+            Backend::Auto => "auto",
+        }
+    }
+
+    /// The backend that solves a model of `candidates` candidates.
+    pub fn resolve(self, candidates: usize) -> Backend {
+        match self {
+            Backend::Auto if candidates > AUTO_HIGHS_ABOVE && Backend::Highs.is_available() => {
+                Backend::Highs
+            }
+            Backend::Auto => Backend::Microlp,
+            other => other,
         }
     }
 
     /// Whether this build can use the backend.
     pub fn is_available(self) -> bool {
         match self {
-            Backend::Microlp => true,
+            Backend::Microlp | Backend::Auto => true,
             Backend::Highs => cfg!(feature = "highs"),
         }
     }
@@ -74,6 +93,7 @@ impl std::str::FromStr for Backend {
         match s {
             "microlp" => Ok(Backend::Microlp),
             "highs" => Ok(Backend::Highs),
+            "auto" => Ok(Backend::Auto),
             other => Err(SolveError::UnknownBackend(other.to_string())),
         }
     }
@@ -106,7 +126,7 @@ impl Default for SolveOptions {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SolveError {
-    #[error("unknown backend `{0}`: use `microlp` or `highs`")]
+    #[error("unknown backend `{0}`: use `microlp`, `highs` or `auto`")]
     UnknownBackend(String),
     #[error("the `{0}` backend is not in this build: rebuild with `--features highs`")]
     BackendUnavailable(&'static str),
@@ -296,9 +316,10 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     let warm = model.assignment(problem, &warm_chosen);
     let warm_start_seconds = greedy_started.elapsed().as_secs_f64();
 
+    let backend = options.backend.resolve(model.candidates.len());
     let solve_started = Instant::now();
     let remaining = (options.time_limit_secs - build_seconds - warm_start_seconds).max(0.05);
-    let raw = match options.backend {
+    let raw = match backend {
         // No candidate at all: holding nothing is the only roster (and HiGHS rejects an
         // empty model).
         _ if model.n_vars() == 0 => RawSolution {
@@ -306,7 +327,8 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             values: Some((0.0, Vec::new())),
             best_bound: Some(0.0),
         },
-        Backend::Microlp => solve_microlp(&model, &warm, remaining, options)?,
+        // `resolve` never returns `Auto`; were it to, microlp is the safe choice.
+        Backend::Microlp | Backend::Auto => solve_microlp(&model, &warm, remaining, options)?,
         Backend::Highs => solve_highs(&model, &warm, remaining, options)?,
     };
     let solve_seconds = solve_started.elapsed().as_secs_f64();
@@ -341,7 +363,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         (other, _) => other,
     };
     let summary = SolverSummary {
-        backend: options.backend,
+        backend,
         status,
         objective,
         best_bound,
@@ -360,6 +382,105 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         interpreters,
         summary,
     })
+}
+
+/// The model in CPLEX LP format, so anyone can solve the identical model with another
+/// solver. The objective constant (the cost of holding no case) is given in a comment: add
+/// it to that solver's objective to compare with ours.
+pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
+    use std::fmt::Write;
+    let candidates = candidates::generate(problem, &options.weights);
+    let model = build(problem, candidates, &options.weights);
+    let names: Vec<String> = model
+        .cols
+        .iter()
+        .enumerate()
+        .map(|(i, col)| match col {
+            Col::Candidate(c) => format!("hold_{c}"),
+            Col::Presence(_) => format!("at_{i}"),
+            Col::Interpreter { .. } => format!("interpret_{i}"),
+            Col::FairnessStep { .. } => format!("step_{i}"),
+        })
+        .collect();
+    let position: HashMap<Variable, usize> = model
+        .col_vars
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (*v, i))
+        .collect();
+    let terms = |e: &Expression| -> String {
+        let mut coefs: Vec<(usize, f64)> = e
+            .clone()
+            .linear_coefficients()
+            .map(|(v, c)| (position[&v], c))
+            .filter(|(_, c)| *c != 0.0)
+            .collect();
+        coefs.sort_by_key(|(i, _)| *i);
+        let mut line = String::new();
+        for (i, c) in coefs {
+            let _ = write!(
+                line,
+                " {} {} {}",
+                if c < 0.0 { "-" } else { "+" },
+                c.abs(),
+                names[i]
+            );
+        }
+        if line.is_empty() {
+            line.push_str(" 0");
+        }
+        line
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\\ mediation-scheduler roster model: {} columns, {} rows, {} candidates",
+        model.n_vars(),
+        model.constraints.len(),
+        model.candidates.len()
+    );
+    let _ = writeln!(
+        out,
+        "\\ objective constant (cost of holding no case): {}",
+        model.constant
+    );
+    for (c, cand) in model.candidates.iter().enumerate() {
+        let site = match cand.site {
+            Site::Venue(v) => problem.venues[v].id.clone(),
+            Site::Remote(m) => m.as_str().to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "\\ hold_{c}: {} {} {} {} {}",
+            problem.cases[cand.case].reference,
+            problem.mediators[cand.mediator].id,
+            problem.horizon.days[cand.day],
+            problem.templates[cand.template].id,
+            site
+        );
+    }
+    let _ = writeln!(out, "Minimize\n obj:{}", terms(&model.objective));
+    let _ = writeln!(out, "Subject To");
+    for (r, c) in model.constraints.iter().enumerate() {
+        let e = c.expression();
+        let rhs = -e.constant();
+        let sense = if c.is_equality() { "=" } else { "<=" };
+        let _ = writeln!(out, " r{r}:{} {sense} {rhs}", terms(e));
+    }
+    let _ = writeln!(out, "Bounds");
+    for (i, col) in model.cols.iter().enumerate() {
+        if !col.is_binary() {
+            let _ = writeln!(out, " 0 <= {} <= 1", names[i]);
+        }
+    }
+    let _ = writeln!(out, "Binaries");
+    for (i, col) in model.cols.iter().enumerate() {
+        if col.is_binary() {
+            let _ = writeln!(out, " {}", names[i]);
+        }
+    }
+    out.push_str("End\n");
+    out
 }
 
 /// The greedy roster as chosen candidates (with their interpreters).
@@ -673,7 +794,7 @@ fn add_fairness(
         let u = problem.templates[candidates[i].template].session_units() as f64;
         (model.x[i], u)
     }));
-    model.constraints.push(steps.geq(load));
+    model.constraints.push(load.leq(steps));
 }
 
 /// Sessions a mediator can hold over the horizon: the weekly cap for each ISO week the

@@ -176,3 +176,60 @@ fn a_time_limit_too_short_for_the_milp_still_returns_a_checker_valid_roster() {
         outcome.roster.meetings.len()
     );
 }
+
+#[test]
+fn exported_lp_model_has_every_column_and_row_of_the_solved_model() {
+    use mediation_solver::milp::export_lp;
+    let (problem, outcome) = week();
+    let lp = export_lp(&problem, &SolveOptions::default());
+    let header = lp.lines().next().unwrap();
+    assert!(
+        header.contains(&format!("{} columns", outcome.solver.variables)),
+        "{header}"
+    );
+    assert!(
+        header.contains(&format!("{} rows", outcome.solver.constraints)),
+        "{header}"
+    );
+    let rows = lp.lines().filter(|l| l.starts_with(" r")).count();
+    assert_eq!(rows, outcome.solver.constraints);
+    let binaries = lp
+        .lines()
+        .skip_while(|l| *l != "Binaries")
+        .skip(1)
+        .take_while(|l| *l != "End")
+        .count();
+    assert_eq!(
+        binaries,
+        outcome.solver.candidates + interpreter_columns(&lp)
+    );
+    assert!(lp.contains("objective constant"));
+}
+
+fn interpreter_columns(lp: &str) -> usize {
+    lp.lines()
+        .skip_while(|l| *l != "Binaries")
+        .filter(|l| l.trim_start().starts_with("interpret_"))
+        .count()
+}
+
+/// The M rung of the performance ladder (200 cases, 100 mediators, 60 venues): HiGHS proves
+/// it optimal. microlp does not finish it (see docs/performance.md), so it is not asserted.
+#[cfg(feature = "highs")]
+#[test]
+fn two_hundred_case_week_is_proven_optimal_with_highs() {
+    use mediation_solver::generate::{generate, GenerateParams};
+    use mediation_solver::milp::Backend;
+    let input = generate(&GenerateParams::week(200, 100, 60, 1));
+    let problem = mediation_solver::validate::validate(&input)
+        .unwrap()
+        .problem;
+    let options = SolveOptions {
+        backend: Backend::Highs,
+        time_limit_secs: 600.0,
+        ..SolveOptions::default()
+    };
+    let outcome = schedule(&problem, &options).unwrap();
+    assert_eq!(outcome.solver.status, SolveStatus::Optimal);
+    assert!(check(&problem, &outcome.roster).is_valid());
+}

@@ -22,8 +22,9 @@ pub struct RosterArgs {
     /// Also write roster.json, roster.csv and report.txt to this directory (created if need be).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// MILP backend; `highs` needs a build with `--features highs`.
-    #[arg(long, value_enum, default_value_t = BackendArg::Microlp, env = "MEDIATION_BACKEND")]
+    /// MILP backend; `highs` needs a build with `--features highs`; `auto` picks HiGHS for
+    /// large models when it is built in, microlp otherwise.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto, env = "MEDIATION_BACKEND")]
     pub backend: BackendArg,
     /// Wall-clock limit for the solve, in seconds.
     #[arg(
@@ -36,6 +37,21 @@ pub struct RosterArgs {
     /// Relative gap at which the search may stop (0 proves optimality).
     #[arg(long, value_name = "G", default_value_t = 0.0, env = "MEDIATION_GAP")]
     pub gap: f64,
+    /// Write the MILP in CPLEX LP format to FILE too, to solve it with another solver.
+    #[arg(long = "export-model", value_name = "FILE")]
+    pub export_model: Option<PathBuf>,
+    /// An extra HiGHS option, NAME=VALUE (repeatable), e.g. `presolve=on`.
+    #[arg(long = "highs-option", value_name = "NAME=VALUE", value_parser = parse_option)]
+    pub highs_options: Vec<(String, String)>,
+}
+
+fn parse_option(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,6 +68,7 @@ pub enum RosterFormat {
 pub enum BackendArg {
     Microlp,
     Highs,
+    Auto,
 }
 
 impl From<BackendArg> for Backend {
@@ -59,6 +76,7 @@ impl From<BackendArg> for Backend {
         match b {
             BackendArg::Microlp => Backend::Microlp,
             BackendArg::Highs => Backend::Highs,
+            BackendArg::Auto => Backend::Auto,
         }
     }
 }
@@ -74,8 +92,12 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
         backend,
         time_limit_secs: args.time_limit,
         mip_gap: args.gap,
+        highs_options: args.highs_options.clone(),
         ..SolveOptions::default()
     };
+    if let Some(path) = &args.export_model {
+        write_file(path, &mediation_solver::milp::export_lp(problem, &options))?;
+    }
     let label = format!(
         "solving {} cases with {} (limit {} s)",
         problem.cases.len(),
