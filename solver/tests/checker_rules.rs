@@ -428,6 +428,30 @@ fn camden_family_sent_to_bedford_breaks_family_travel() {
     assert_breaks(&report, "family_travel");
 }
 
+#[test]
+fn camden_family_sent_past_its_nearest_venues_breaks_family_travel() {
+    let mut s = Scenario::new();
+    // With a shortlist of one, only the Camden venue is offered to the Camden family.
+    s.input.travel.venue_shortlist = 1;
+    let report = s.check(&roster(vec![
+        at("C-1", "M-CAM", MON, "AM", "V-CRO"),
+        at("C-2", "M-ISL", MON, "AM", "V-CAM"),
+    ]));
+    assert_breaks(&report, "family_travel");
+}
+
+#[test]
+fn a_preferred_venue_is_offered_even_beyond_the_shortlist() {
+    let mut s = Scenario::new();
+    s.input.travel.venue_shortlist = 1;
+    s.case("C-1").preferred_venues = vec!["V-CRO".into()];
+    let report = s.check(&roster(vec![
+        at("C-1", "M-CAM", MON, "AM", "V-CRO"),
+        at("C-2", "M-ISL", MON, "AM", "V-CAM"),
+    ]));
+    assert_valid(&report);
+}
+
 // ---------------------------------------------------------------------------------------
 // Language
 // ---------------------------------------------------------------------------------------
