@@ -141,6 +141,19 @@ pub fn placement_cost(
     cost
 }
 
+/// The cost of a placement (an interpreter is booked exactly when it names one).
+pub fn cost_of(problem: &Problem, p: &crate::rules::Placement, w: &Weights) -> i64 {
+    placement_cost(
+        problem,
+        p.case,
+        p.mediator,
+        p.day,
+        p.site,
+        p.interpreter.is_some(),
+        w,
+    )
+}
+
 /// The places a case could meet at, before dates are considered: every venue passing the
 /// venue rules, then video and phone when accepted.
 fn sites_for(problem: &Problem, case: &Case) -> Vec<Site> {
@@ -238,15 +251,7 @@ pub fn roster_cost(problem: &Problem, placements: &[crate::rules::Placement], w:
     for p in placements {
         held[p.case] = true;
         load[p.mediator] += problem.templates[p.template].session_units();
-        cost += placement_cost(
-            problem,
-            p.case,
-            p.mediator,
-            p.day,
-            p.site,
-            p.interpreter.is_some(),
-            w,
-        );
+        cost += cost_of(problem, p, w);
     }
     for (c, case) in problem.cases.iter().enumerate() {
         if !held[c] {

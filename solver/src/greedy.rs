@@ -88,15 +88,5 @@ fn cheapest(
     explain(problem, case, occupancy, by_deadline)
         .placeable
         .into_iter()
-        .min_by_key(|p| {
-            candidates::placement_cost(
-                problem,
-                p.case,
-                p.mediator,
-                p.day,
-                p.site,
-                p.interpreter.is_some(),
-                weights,
-            )
-        })
+        .min_by_key(|p| candidates::cost_of(problem, p, weights))
 }
