@@ -307,7 +307,13 @@ pub fn explain(
         problem,
         case_idx,
         &counts,
-        &[Rule::Accreditation, Rule::MediatorAvailable, Rule::Language],
+        &[
+            Rule::Accreditation,
+            Rule::MediatorAvailable,
+            Rule::MediatorDayCap,
+            Rule::MediatorWeekCap,
+            Rule::Language,
+        ],
     );
     let pairs: Vec<_> = pairs
         .into_iter()

@@ -351,9 +351,12 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             (chosen, interpreters, objective + model.constant, true)
         }
     };
+    // Every coefficient is integral: the objective is a whole number and any bound can be
+    // rounded up to one (floating-point noise aside).
+    let objective = objective.round();
     let best_bound = raw
         .best_bound
-        .map(|b| b + model.constant)
+        .map(|b| (b + model.constant - 1e-6).ceil())
         .map(|b| b.min(objective));
     let absolute_gap = best_bound.map(|b| (objective - b).max(0.0));
     let status = match (raw.status, absolute_gap) {
@@ -625,6 +628,17 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
         if most > cap {
             let e = sum(idx.iter().map(|&i| (model.x[i], units(&candidates[i]))));
             model.constraints.push(e.leq(cap));
+            // Valid inequality: with an odd cap, at most ⌊cap/2⌋ full days fit, which the
+            // LP would otherwise take as half a full day more.
+            let full: Vec<(Variable, f64)> = idx
+                .iter()
+                .filter(|&&i| units(&candidates[i]) == 2.0)
+                .map(|&i| (model.x[i], 1.0))
+                .collect();
+            let most_full = (cap / 2.0).floor();
+            if full.len() as f64 > most_full && cap % 2.0 == 1.0 {
+                model.constraints.push(sum(full).leq(most_full));
+            }
         }
     }
     for (&m, idx) in &by_mediator {

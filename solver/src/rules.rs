@@ -307,10 +307,16 @@ pub fn mediator_slot_rule(
     let Some(&date) = problem.horizon.days.get(day) else {
         return Some(Rule::WithinHorizon);
     };
+    let units = problem.templates[template].session_units();
     if !credentials_valid(mediator, date) {
         Some(Rule::Accreditation)
     } else if !mediator.availability.is_free(day, template) {
         Some(Rule::MediatorAvailable)
+    } else if units > mediator.max_sessions_per_day {
+        // A full day (two sessions) for a mediator capped at one a day breaks the cap alone.
+        Some(Rule::MediatorDayCap)
+    } else if units > mediator.max_sessions_per_week {
+        Some(Rule::MediatorWeekCap)
     } else {
         None
     }
