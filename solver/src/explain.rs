@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 
 use crate::calendar::iso_week;
-use crate::candidates::case_slots;
 use crate::model::{CaseIdx, DayIdx, MediatorIdx, Mode, Problem, TemplateIdx};
 use crate::roster::{Reason, AFTER_DEADLINE, CAPACITY_TAKEN};
 use crate::rules::{self, Placement, Rule, Site};
@@ -250,20 +249,23 @@ pub fn explain(
         &counts,
         &[Rule::WithinHorizon, Rule::WorkingDay, Rule::Notice],
     );
-    let open_days = days
+    let open_days: Vec<DayIdx> = days
+        .into_iter()
+        .filter(|&d| rules::day_rule(problem, case, d).is_none())
+        .collect();
+    tally.close_stage(open_days.is_empty(), Rule::WithinHorizon);
+    let all_pairs: Vec<(DayIdx, TemplateIdx)> = open_days
         .iter()
-        .filter(|&&d| rules::day_rule(problem, case, d).is_none())
-        .count();
-    tally.close_stage(open_days == 0, Rule::WithinHorizon);
-    let mut slots = case_slots(problem, case);
-    let all_pairs: Vec<(DayIdx, TemplateIdx)> = days
-        .iter()
-        .filter(|&&d| rules::day_rule(problem, case, d).is_none())
         .flat_map(|&d| (0..problem.templates.len()).map(move |t| (d, t)))
         .collect();
     let counts = count_by(&all_pairs, |&(d, t)| {
         rules::session_rule(problem, case, d, t)
     });
+    // The same pairs `candidates::case_slots` gives, without re-running the day rules.
+    let mut slots: Vec<(DayIdx, TemplateIdx)> = all_pairs
+        .into_iter()
+        .filter(|&(d, t)| rules::session_rule(problem, case, d, t).is_none())
+        .collect();
     tally.note(
         problem,
         case_idx,

@@ -3,8 +3,10 @@
 //! The candidate filter ([`crate::candidates`]), the independent checker
 //! ([`crate::checker`]) and the explanations ([`crate::explain`]) all call these predicates.
 //! Rules that concern a single option (one case with one mediator, date, session and place)
-//! are grouped in three stages so callers can prune early: [`mediator_rule`] (the mediator
-//! alone), [`slot_rule`] (a date and session) and [`site_rule`] (a venue or a remote mode).
+//! are grouped in stages so callers can prune early: [`mediator_rule`] (the mediator
+//! alone), [`day_rule`] and [`session_rule`] (the case on a date and session),
+//! [`mediator_slot_rule`] (the mediator on that date and session) and [`site_rule`] (a
+//! venue or a remote mode).
 //! Rules between meetings (overlaps, caps, rooms, travel) are pairwise or counting
 //! predicates here; the checker does the counting itself from the raw roster.
 
@@ -250,20 +252,6 @@ pub fn unavailable_party(
         .iter()
         .find(|p| p.required && !p.availability.is_free(day, template))
         .map(|p| p.role)
-}
-
-/// The first slot-stage rule broken by holding `case` with `mediator` on horizon day `day`
-/// in session `template`. Day-only rules come first so explanations count them once.
-pub fn slot_rule(
-    problem: &Problem,
-    case: &Case,
-    mediator: &Mediator,
-    day: DayIdx,
-    template: TemplateIdx,
-) -> Option<Rule> {
-    day_rule(problem, case, day)
-        .or_else(|| session_rule(problem, case, day, template))
-        .or_else(|| mediator_slot_rule(problem, mediator, day, template))
 }
 
 /// Rules that depend on the date alone.
