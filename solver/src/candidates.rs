@@ -100,7 +100,94 @@ pub fn urgency(problem: &Problem, case: &Case) -> i64 {
     (31 - days_left).clamp(1, 31)
 }
 
-/// The cost of holding `case` in this way, excluding fairness (a per-mediator term).
+/// The terms of a placement's cost, each in objective units, before fairness (a
+/// per-mediator term added by the model). [`placement_cost`] is their sum; recommendations
+/// show them one by one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlacementTerms {
+    /// Missing day 30, plus each day after it.
+    pub late: i64,
+    /// A mode the family accepts but did not prefer.
+    pub mode_not_preferred: i64,
+    /// Days from the horizon's first day, times the case's urgency.
+    pub urgency: i64,
+    /// Road km the family travels to the venue.
+    pub family_travel: i64,
+    /// Road km the mediator travels from home to the venue.
+    pub mediator_travel: i64,
+    /// A venue outside the family's preferred areas or venues, when they gave any.
+    pub outside_preference: i64,
+    /// Booking an interpreter.
+    pub interpreter: i64,
+    /// The venue's price per session.
+    pub venue_cost: i64,
+}
+
+impl PlacementTerms {
+    /// Every term with its stable snake_case name, in objective tier order.
+    pub fn named(&self) -> [(&'static str, i64); 8] {
+        [
+            ("late", self.late),
+            ("mode_not_preferred", self.mode_not_preferred),
+            ("urgency", self.urgency),
+            ("family_travel", self.family_travel),
+            ("mediator_travel", self.mediator_travel),
+            ("outside_preference", self.outside_preference),
+            ("interpreter", self.interpreter),
+            ("venue_cost", self.venue_cost),
+        ]
+    }
+
+    /// The placement's cost: the sum of its terms.
+    pub fn total(&self) -> i64 {
+        self.named().iter().map(|(_, units)| units).sum()
+    }
+}
+
+/// The cost terms of holding `case` in this way, excluding fairness.
+pub fn placement_terms(
+    problem: &Problem,
+    case_idx: CaseIdx,
+    mediator: MediatorIdx,
+    day: DayIdx,
+    site: Site,
+    needs_interpreter: bool,
+    w: &Weights,
+) -> PlacementTerms {
+    let case = &problem.cases[case_idx];
+    let date = problem.horizon.days[day];
+    let mut terms = PlacementTerms::default();
+    if rules::is_late(problem, case, date) {
+        let days_late = (date - rules::deadline(problem, case)).num_days();
+        terms.late = w.missed_day_30 + w.late_per_day * days_late;
+    }
+    if site.mode() != case.preferred_mode {
+        terms.mode_not_preferred = w.mode_not_preferred;
+    }
+    terms.urgency = w.urgency_per_day * day as i64 * urgency(problem, case);
+    if let Site::Venue(v) = site {
+        let venue = &problem.venues[v];
+        terms.family_travel =
+            (w.family_km as f64 * rules::family_travel_km(problem, case, venue)).round() as i64;
+        terms.mediator_travel = (w.mediator_km as f64
+            * rules::mediator_travel_km(problem, &problem.mediators[mediator], venue))
+        .round() as i64;
+        let has_preference = !case.preferred_areas.is_empty() || !case.preferred_venues.is_empty();
+        let preferred =
+            case.preferred_areas.contains(&venue.area) || case.preferred_venues.contains(&v);
+        if has_preference && !preferred {
+            terms.outside_preference = w.outside_preference;
+        }
+        terms.venue_cost = (w.venue_pound as f64 * venue.cost_per_session).round() as i64;
+    }
+    if needs_interpreter {
+        terms.interpreter = w.interpreter;
+    }
+    terms
+}
+
+/// The cost of holding `case` in this way, excluding fairness (a per-mediator term): the
+/// sum of [`placement_terms`].
 pub fn placement_cost(
     problem: &Problem,
     case_idx: CaseIdx,
@@ -110,35 +197,7 @@ pub fn placement_cost(
     needs_interpreter: bool,
     w: &Weights,
 ) -> i64 {
-    let case = &problem.cases[case_idx];
-    let date = problem.horizon.days[day];
-    let mut cost = 0;
-    if rules::is_late(problem, case, date) {
-        let days_late = (date - rules::deadline(problem, case)).num_days();
-        cost += w.missed_day_30 + w.late_per_day * days_late;
-    }
-    if site.mode() != case.preferred_mode {
-        cost += w.mode_not_preferred;
-    }
-    cost += w.urgency_per_day * day as i64 * urgency(problem, case);
-    if let Site::Venue(v) = site {
-        let venue = &problem.venues[v];
-        cost += (w.family_km as f64 * rules::family_travel_km(problem, case, venue)).round() as i64;
-        cost += (w.mediator_km as f64
-            * rules::mediator_travel_km(problem, &problem.mediators[mediator], venue))
-        .round() as i64;
-        let has_preference = !case.preferred_areas.is_empty() || !case.preferred_venues.is_empty();
-        let preferred =
-            case.preferred_areas.contains(&venue.area) || case.preferred_venues.contains(&v);
-        if has_preference && !preferred {
-            cost += w.outside_preference;
-        }
-        cost += (w.venue_pound as f64 * venue.cost_per_session).round() as i64;
-    }
-    if needs_interpreter {
-        cost += w.interpreter;
-    }
-    cost
+    placement_terms(problem, case_idx, mediator, day, site, needs_interpreter, w).total()
 }
 
 /// The cost of a placement (an interpreter is booked exactly when it names one).
