@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Case, CaseIdx, DayIdx, MediatorIdx, Mode, Problem, TemplateIdx};
+use crate::model::{Booking, Case, CaseIdx, DayIdx, MediatorIdx, Mode, Problem, TemplateIdx};
 use crate::rules::{self, Site};
 
 /// Objective weights: the solver minimises the total cost. Tiers are enforced by magnitude;
@@ -43,6 +43,10 @@ pub struct Weights {
     pub fairness: i64,
     /// Tier 7: per pound of venue cost.
     pub venue_pound: i64,
+    /// Re-planning: each published meeting moved (another mediator, date, session or
+    /// place) or dropped. Between the tiers of "mode not preferred" and "not held": a
+    /// published meeting is kept unless keeping it leaves another case unheld or late.
+    pub change: i64,
 }
 
 impl Default for Weights {
@@ -60,6 +64,7 @@ impl Default for Weights {
             interpreter: 200,
             fairness: 100,
             venue_pound: 1,
+            change: 100_000,
         }
     }
 }
@@ -79,13 +84,32 @@ pub struct Candidate {
     pub cost: i64,
 }
 
-/// What happens to a case that is not held in this horizon.
-pub fn not_held_cost(problem: &Problem, case: &Case, w: &Weights) -> i64 {
-    if can_carry_over(problem, case) {
-        w.carried_over
-    } else {
-        w.missed_day_30 + w.not_held
+impl Candidate {
+    /// Who holds it, when and where.
+    pub fn booking(&self) -> Booking {
+        Booking {
+            mediator: self.mediator,
+            day: self.day,
+            template: self.template,
+            site: self.site,
+        }
     }
+}
+
+/// What happens to a case that is not held in this horizon (dropping its published
+/// meeting, when it has one, is a change).
+pub fn not_held_cost(problem: &Problem, case: &Case, w: &Weights) -> i64 {
+    let change = if case.published.is_some() {
+        w.change
+    } else {
+        0
+    };
+    change
+        + if can_carry_over(problem, case) {
+            w.carried_over
+        } else {
+            w.missed_day_30 + w.not_held
+        }
 }
 
 /// A case whose last on-time meeting day lies after the horizon may wait for a later roster.
@@ -121,12 +145,15 @@ pub struct PlacementTerms {
     pub interpreter: i64,
     /// The venue's price per session.
     pub venue_cost: i64,
+    /// Moving the case's published meeting (re-planning).
+    pub change: i64,
 }
 
 impl PlacementTerms {
     /// Every term with its stable snake_case name, in objective tier order.
-    pub fn named(&self) -> [(&'static str, i64); 8] {
+    pub fn named(&self) -> [(&'static str, i64); 9] {
         [
+            ("change", self.change),
             ("late", self.late),
             ("mode_not_preferred", self.mode_not_preferred),
             ("urgency", self.urgency),
@@ -148,12 +175,16 @@ impl PlacementTerms {
 pub fn placement_terms(
     problem: &Problem,
     case_idx: CaseIdx,
-    mediator: MediatorIdx,
-    day: DayIdx,
-    site: Site,
+    booking: Booking,
     needs_interpreter: bool,
     w: &Weights,
 ) -> PlacementTerms {
+    let Booking {
+        mediator,
+        day,
+        site,
+        ..
+    } = booking;
     let case = &problem.cases[case_idx];
     let date = problem.horizon.days[day];
     let mut terms = PlacementTerms::default();
@@ -183,6 +214,9 @@ pub fn placement_terms(
     if needs_interpreter {
         terms.interpreter = w.interpreter;
     }
+    if case.published.is_some_and(|p| p != booking) {
+        terms.change = w.change;
+    }
     terms
 }
 
@@ -191,26 +225,16 @@ pub fn placement_terms(
 pub fn placement_cost(
     problem: &Problem,
     case_idx: CaseIdx,
-    mediator: MediatorIdx,
-    day: DayIdx,
-    site: Site,
+    booking: Booking,
     needs_interpreter: bool,
     w: &Weights,
 ) -> i64 {
-    placement_terms(problem, case_idx, mediator, day, site, needs_interpreter, w).total()
+    placement_terms(problem, case_idx, booking, needs_interpreter, w).total()
 }
 
 /// The cost of a placement (an interpreter is booked exactly when it names one).
 pub fn cost_of(problem: &Problem, p: &crate::rules::Placement, w: &Weights) -> i64 {
-    placement_cost(
-        problem,
-        p.case,
-        p.mediator,
-        p.day,
-        p.site,
-        p.interpreter.is_some(),
-        w,
-    )
+    placement_cost(problem, p.case, p.booking(), p.interpreter.is_some(), w)
 }
 
 /// The places a case could meet at, before dates are considered: every venue passing the
@@ -276,7 +300,18 @@ pub fn for_case(problem: &Problem, case_idx: CaseIdx, w: &Weights) -> Vec<Candid
                     site,
                     needs_interpreter: !speaks,
                     late,
-                    cost: placement_cost(problem, case_idx, m, d, site, !speaks, w),
+                    cost: placement_cost(
+                        problem,
+                        case_idx,
+                        Booking {
+                            mediator: m,
+                            day: d,
+                            template: t,
+                            site,
+                        },
+                        !speaks,
+                        w,
+                    ),
                 });
             }
         }

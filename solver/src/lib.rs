@@ -33,6 +33,7 @@ pub mod kpi;
 pub mod milp;
 pub mod model;
 pub mod recommend;
+pub mod replan;
 pub mod roster;
 pub mod rules;
 pub mod schedule;

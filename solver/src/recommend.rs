@@ -190,9 +190,7 @@ pub fn recommend(
             let terms = candidates::placement_terms(
                 problem,
                 c.case,
-                c.mediator,
-                c.day,
-                c.site,
+                placement.booking(),
                 c.needs_interpreter,
                 weights,
             );

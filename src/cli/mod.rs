@@ -11,6 +11,7 @@
 mod check;
 mod generate;
 mod progress;
+mod replan;
 mod roster;
 mod validate;
 
@@ -26,6 +27,7 @@ pub use crate::report::issue_line as format_issue;
 
 pub use check::CheckArgs;
 pub use generate::GenerateArgs;
+pub use replan::{ReplanArgs, ReplanFormat};
 pub use roster::{RosterArgs, RosterFormat};
 pub use validate::{ValidateArgs, ValidateFormat};
 
@@ -47,6 +49,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Generate a realistic, seeded problem file.
     Generate(GenerateArgs),
+    /// Re-plan a published roster after changes, moving as few meetings as possible.
+    Replan(ReplanArgs),
 }
 
 /// Why a command stopped; each variant maps to an exit status.
@@ -126,6 +130,7 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Replan(args) => replan::run(&args),
     };
     match result {
         Ok(code) => code,

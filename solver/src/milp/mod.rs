@@ -119,6 +119,10 @@ pub struct SolveOptions {
     pub weights: Weights,
     /// Extra HiGHS options (`name`, `value`), applied after [`HIGHS_DEFAULTS`].
     pub highs_options: Vec<(String, String)>,
+    /// Re-planning: the most published meetings that may be moved or dropped while they
+    /// could still be held as published (those a change makes impossible do not count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_changes: Option<u32>,
     /// Raised by another thread to stop the solve early. HiGHS stops within moments and the
     /// best roster so far is returned; microlp cannot be interrupted and finishes its solve.
     #[serde(skip)]
@@ -159,6 +163,7 @@ impl Default for SolveOptions {
             mip_gap: 0.0,
             weights: Weights::default(),
             highs_options: Vec::new(),
+            max_changes: None,
             cancel: None,
         }
     }
@@ -362,7 +367,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     }
     let started = Instant::now();
     let candidates = candidates::generate(problem, &options.weights);
-    let model = build(problem, candidates, &options.weights);
+    let model = build(problem, candidates, options);
     let build_seconds = started.elapsed().as_secs_f64();
 
     let greedy_started = Instant::now();
@@ -461,7 +466,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
 pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
     use std::fmt::Write;
     let candidates = candidates::generate(problem, &options.weights);
-    let model = build(problem, candidates, &options.weights);
+    let model = build(problem, candidates, options);
     let names: Vec<String> = model
         .cols
         .iter()
@@ -619,7 +624,8 @@ fn sum(vars: impl IntoIterator<Item = (Variable, f64)>) -> Expression {
     e
 }
 
-fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
+fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) -> Model {
+    let w = &options.weights;
     let mut model = Model {
         vars: ProblemVariables::new(),
         objective: Expression::with_capacity(candidates.len()),
@@ -651,6 +657,21 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
         if by_case[case_idx].len() > 1 {
             let e = sum(by_case[case_idx].iter().map(|&i| (model.x[i], 1.0)));
             model.constraints.push(e.leq(1.0));
+        }
+    }
+
+    // Re-planning: at most `max_changes` published meetings that could be kept are not.
+    if let Some(cap) = options.max_changes {
+        let keepable: Vec<usize> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| problem.cases[c.case].published == Some(c.booking()))
+            .map(|(i, _)| i)
+            .collect();
+        let most = keepable.len() as f64;
+        if most > cap as f64 {
+            let kept = sum(keepable.iter().map(|&i| (model.x[i], 1.0)));
+            model.constraints.push(kept.geq(most - cap as f64));
         }
     }
 
@@ -1057,6 +1078,7 @@ fn solve_microlp(
 
 /// Models with fewer candidates go straight to the MILP: the LP relaxation would cost
 /// more than it saves.
+#[cfg(feature = "highs")]
 const REDUCED_COST_FIXING_ABOVE: usize = 5_000;
 
 struct ReducedOutcome {

@@ -104,6 +104,12 @@ pub(super) fn solve(
     // The best roster so far (indices into `full`), kept in every round as the warm start.
     let mut best: Vec<(usize, Option<InterpreterIdx>)> = warm_chosen.to_vec();
     let mut in_warm = vec![false; full.candidates.len()];
+    // Published meetings are always kept: the cap on changes counts them.
+    let published: Vec<bool> = full
+        .candidates
+        .iter()
+        .map(|c| problem.cases[c.case].published == Some(c.booking()))
+        .collect();
     // The first round keeps the LP's own choices and their ties: the LP is nearly integral,
     // so this small MILP finds a roster close to the bound fast. Later rounds keep every
     // candidate below a reduced-cost threshold.
@@ -115,7 +121,10 @@ pub(super) fn solve(
             in_warm[i] = true;
         }
         let keep = |i: usize| {
-            reduced[i] <= threshold || in_warm[i] || (rounds == 1 && lp.values[i] > 1e-6)
+            reduced[i] <= threshold
+                || in_warm[i]
+                || published[i]
+                || (rounds == 1 && lp.values[i] > 1e-6)
         };
         let kept: Vec<usize> = (0..full.candidates.len()).filter(|&i| keep(i)).collect();
         // Every roster that holds a left-out candidate costs at least this much.
@@ -128,7 +137,7 @@ pub(super) fn solve(
         let sub = build(
             problem,
             kept.iter().map(|&i| full.candidates[i]).collect(),
-            &options.weights,
+            options,
         );
         let sub_warm_chosen: Vec<(usize, Option<InterpreterIdx>)> =
             best.iter().map(|&(i, k)| (position[&i], k)).collect();
