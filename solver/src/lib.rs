@@ -23,6 +23,7 @@
 
 pub mod calendar;
 pub mod candidates;
+pub mod capacity;
 pub mod checker;
 pub mod explain;
 pub mod generate;

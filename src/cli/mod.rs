@@ -8,6 +8,7 @@
 //! Standard error carries progress, warnings and errors; it never names a person (case
 //! references, ids and codes only).
 
+mod capacity;
 mod check;
 mod generate;
 mod progress;
@@ -25,6 +26,7 @@ use mediation_solver::validate::{parse_problem, InputError, Issue, Validated};
 
 pub use crate::report::issue_line as format_issue;
 
+pub use capacity::{CapacityArgs, CapacityFormat};
 pub use check::CheckArgs;
 pub use generate::GenerateArgs;
 pub use replan::{ReplanArgs, ReplanFormat};
@@ -51,6 +53,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Re-plan a published roster after changes, moving as few meetings as possible.
     Replan(ReplanArgs),
+    /// The fewest extra mediator sessions (per LA and week) to hold a share of cases by day 30.
+    Capacity(CapacityArgs),
 }
 
 /// Why a command stopped; each variant maps to an exit status.
@@ -131,6 +135,7 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Replan(args) => replan::run(&args),
+        Command::Capacity(args) => capacity::run(&args),
     };
     match result {
         Ok(code) => code,
