@@ -37,3 +37,4 @@ pub mod roster;
 pub mod rules;
 pub mod schedule;
 pub mod validate;
+pub mod whatif;

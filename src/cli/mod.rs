@@ -13,6 +13,7 @@ mod generate;
 mod progress;
 mod roster;
 mod validate;
+mod whatif;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ pub use check::CheckArgs;
 pub use generate::GenerateArgs;
 pub use roster::{RosterArgs, RosterFormat};
 pub use validate::{ValidateArgs, ValidateFormat};
+pub use whatif::{WhatIfArgs, WhatIfFormat};
 
 /// Builds SEN mediation rosters for England.
 #[derive(Debug, Parser)]
@@ -47,6 +49,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Generate a realistic, seeded problem file.
     Generate(GenerateArgs),
+    /// Compare scenarios of capacity changes side by side with the base problem.
+    WhatIf(WhatIfArgs),
 }
 
 /// Why a command stopped; each variant maps to an exit status.
@@ -126,6 +130,7 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::WhatIf(args) => whatif::run(&args),
     };
     match result {
         Ok(code) => code,
