@@ -25,6 +25,7 @@ pub mod calendar;
 pub mod candidates;
 pub mod checker;
 pub mod explain;
+pub mod fixes;
 pub mod generate;
 pub mod geo;
 pub mod greedy;

@@ -9,6 +9,7 @@
 //! references, ids and codes only).
 
 mod check;
+mod fixes;
 mod generate;
 mod progress;
 mod roster;
@@ -26,6 +27,7 @@ use mediation_solver::validate::{parse_problem, InputError, Issue, Validated};
 pub use crate::report::issue_line as format_issue;
 
 pub use check::CheckArgs;
+pub use fixes::{FixesArgs, FixesFormat};
 pub use generate::GenerateArgs;
 pub use roster::{RosterArgs, RosterFormat};
 pub use validate::{ValidateArgs, ValidateFormat};
@@ -51,6 +53,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Compare scenarios of capacity changes side by side with the base problem.
     WhatIf(WhatIfArgs),
+    /// Suggest, for each case not held by its day 30, the cheapest single change that would.
+    Fixes(FixesArgs),
 }
 
 /// Why a command stopped; each variant maps to an exit status.
@@ -131,6 +135,7 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::WhatIf(args) => whatif::run(&args),
+        Command::Fixes(args) => fixes::run(&args),
     };
     match result {
         Ok(code) => code,
