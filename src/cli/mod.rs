@@ -10,11 +10,13 @@
 
 mod capacity;
 mod check;
+mod fixes;
 mod generate;
 mod progress;
 mod replan;
 mod roster;
 mod validate;
+mod whatif;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -28,10 +30,12 @@ pub use crate::report::issue_line as format_issue;
 
 pub use capacity::{CapacityArgs, CapacityFormat};
 pub use check::CheckArgs;
+pub use fixes::{FixesArgs, FixesFormat};
 pub use generate::GenerateArgs;
 pub use replan::{ReplanArgs, ReplanFormat};
 pub use roster::{RosterArgs, RosterFormat};
 pub use validate::{ValidateArgs, ValidateFormat};
+pub use whatif::{WhatIfArgs, WhatIfFormat};
 
 /// Builds SEN mediation rosters for England.
 #[derive(Debug, Parser)]
@@ -55,6 +59,10 @@ pub enum Command {
     Replan(ReplanArgs),
     /// The fewest extra mediator sessions (per LA and week) to hold a share of cases by day 30.
     Capacity(CapacityArgs),
+    /// Compare scenarios of capacity changes side by side with the base problem.
+    WhatIf(WhatIfArgs),
+    /// Suggest, for each case not held by its day 30, the cheapest single change that would.
+    Fixes(FixesArgs),
 }
 
 /// Why a command stopped; each variant maps to an exit status.
@@ -136,6 +144,8 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Generate(args) => generate::run(&args),
         Command::Replan(args) => replan::run(&args),
         Command::Capacity(args) => capacity::run(&args),
+        Command::WhatIf(args) => whatif::run(&args),
+        Command::Fixes(args) => fixes::run(&args),
     };
     match result {
         Ok(code) => code,
