@@ -2,15 +2,14 @@
 //! that would let it be held on time, one per kind, ranked (see `solver/src/fixes.rs`).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use mediation_solver::candidates::Weights;
 use mediation_solver::fixes::{fixes, CaseFixes, CaseStatus};
-use mediation_solver::roster::Roster;
-use serde_json::Value;
 
-use super::{emit, read_file, require_problem, CliError};
+use super::check::read_roster;
+use super::{emit, require_problem, CliError};
 
 #[derive(Debug, Args)]
 pub struct FixesArgs {
@@ -45,20 +44,6 @@ pub fn run(args: &FixesArgs) -> Result<u8, CliError> {
         FixesFormat::Json => json(&found),
     })?;
     Ok(0)
-}
-
-/// Reads a roster file, accepting either a bare roster or a document with a `roster` key.
-fn read_roster(path: &Path) -> Result<Roster, CliError> {
-    let text = read_file("roster file", path)?;
-    let bad = |message: String| CliError::BadRoster {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut value: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    if let Some(inner) = value.get_mut("roster") {
-        value = inner.take();
-    }
-    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
 }
 
 /// The `fixes` array as JSON, for a roster document's `"fixes"` key.
