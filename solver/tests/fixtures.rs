@@ -232,4 +232,24 @@ fn two_hundred_case_week_is_proven_optimal_with_highs() {
     let outcome = schedule(&problem, &options).unwrap();
     assert_eq!(outcome.solver.status, SolveStatus::Optimal);
     assert!(check(&problem, &outcome.roster).is_valid());
+    // The optimum was proven on a restricted model (reduced-cost fixing): solving the
+    // whole model must give the same objective.
+    let fixing = outcome
+        .solver
+        .reduced_cost_fixing
+        .as_ref()
+        .expect("the 200-case week goes through reduced-cost fixing");
+    assert!(fixing.kept_candidates < outcome.solver.candidates / 2);
+    assert!(fixing.lp_bound <= outcome.solver.objective);
+    let whole = schedule(
+        &problem,
+        &SolveOptions {
+            reduced_cost_fixing: false,
+            ..options
+        },
+    )
+    .unwrap();
+    assert_eq!(whole.solver.status, SolveStatus::Optimal);
+    assert!(whole.solver.reduced_cost_fixing.is_none());
+    assert_eq!(whole.solver.objective, outcome.solver.objective);
 }

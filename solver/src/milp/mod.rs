@@ -127,6 +127,11 @@ pub struct SolveOptions {
     /// is infeasible when no roster reaches it ([`SolveError::Infeasible`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_held_by_day_30: Option<usize>,
+    /// HiGHS on models above 5,000 candidates: solve the LP relaxation first and the MILP
+    /// over the candidates that could still improve on the best roster (see
+    /// `milp::reduced`). On by default; off solves the whole model at once.
+    #[serde(default = "yes")]
+    pub reduced_cost_fixing: bool,
     /// Raised by another thread to stop the solve early. HiGHS stops within moments and the
     /// best roster so far is returned; microlp cannot be interrupted and finishes its solve.
     #[serde(skip)]
@@ -159,6 +164,10 @@ impl PartialEq for CancelFlag {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl Default for SolveOptions {
     fn default() -> Self {
         Self {
@@ -169,6 +178,7 @@ impl Default for SolveOptions {
             highs_options: Vec::new(),
             max_changes: None,
             min_held_by_day_30: None,
+            reduced_cost_fixing: true,
             cancel: None,
         }
     }
@@ -208,6 +218,9 @@ pub enum SolveStatus {
     GapLimit,
     /// The time limit expired; the best roster found so far is returned.
     TimeLimit,
+    /// The backend failed (see `SolverSummary::backend_error`); the greedy roster is
+    /// returned, flagged `greedy_fallback`.
+    BackendFailed,
 }
 
 /// How the solve went: status, objective, bound, gap, time and model size.
@@ -236,6 +249,9 @@ pub struct SolverSummary {
     /// candidates kept and the rounds it took (see `milp::reduced`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduced_cost_fixing: Option<ReducedCostFixing>,
+    /// Why the backend failed, when it did (status `backend_failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_error: Option<String>,
 }
 
 /// How reduced-cost fixing went: the LP bound, the candidates the last restricted MILP
@@ -387,27 +403,44 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     let remaining = (options.time_limit_secs - build_seconds - warm_start_seconds).max(0.05);
     let mut reduced_cost_fixing = None;
     let mut solved_model = None;
-    let raw = match backend {
+    let attempt = match backend {
         // No candidate at all: holding nothing is the only roster (and HiGHS rejects an
         // empty model).
-        _ if model.n_vars() == 0 => RawSolution {
+        _ if model.n_vars() == 0 => Ok(RawSolution {
             status: SolveStatus::Optimal,
             values: Some((0.0, Vec::new())),
             best_bound: Some(0.0),
-        },
+        }),
         // `resolve` never returns `Auto`; were it to, microlp is the safe choice.
-        Backend::Microlp | Backend::Auto => solve_microlp(&model, &warm, remaining, options)?,
-        Backend::Highs => match solve_reduced(problem, &model, &warm_chosen, remaining, options)? {
-            Some(r) => {
+        Backend::Microlp | Backend::Auto => solve_microlp(&model, &warm, remaining, options),
+        Backend::Highs => match solve_reduced(problem, &model, &warm_chosen, remaining, options) {
+            Ok(Some(r)) => {
                 reduced_cost_fixing = Some(r.summary);
                 solved_model = Some(r.model);
-                r.raw
+                Ok(r.raw)
             }
-            None => {
+            Ok(None) => {
                 let left = remaining - solve_started.elapsed().as_secs_f64();
-                solve_highs(&model, &warm, left.max(0.05), options)?
+                solve_highs(&model, &warm, left.max(0.05), options)
             }
+            Err(e) => Err(e),
         },
+    };
+    // A backend that fails (out of memory, an internal error) still leaves the greedy
+    // roster: it is returned, flagged, with the failure. Infeasibility and bad options are
+    // answers about the model, not failures.
+    let mut backend_error = None;
+    let raw = match attempt {
+        Ok(raw) => raw,
+        Err(e @ (SolveError::Backend { .. } | SolveError::BackendPanicked { .. })) => {
+            backend_error = Some(e.to_string());
+            RawSolution {
+                status: SolveStatus::BackendFailed,
+                values: None,
+                best_bound: None,
+            }
+        }
+        Err(e) => return Err(e),
     };
     let solve_seconds = solve_started.elapsed().as_secs_f64();
     let values_model = solved_model.as_ref().unwrap_or(&model);
@@ -459,6 +492,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         variables: model.n_vars(),
         constraints: model.constraints.len(),
         reduced_cost_fixing,
+        backend_error,
     };
     Ok(MilpSolution {
         chosen,
@@ -1115,7 +1149,7 @@ fn solve_reduced(
     time_limit: f64,
     options: &SolveOptions,
 ) -> Result<Option<ReducedOutcome>, SolveError> {
-    if model.candidates.len() <= REDUCED_COST_FIXING_ABOVE {
+    if !options.reduced_cost_fixing || model.candidates.len() <= REDUCED_COST_FIXING_ABOVE {
         return Ok(None);
     }
     Ok(
@@ -1180,7 +1214,10 @@ fn load_highs(
         .chain(options.highs_options.iter().cloned())
     {
         set_highs_option(&mut inner, &name, &value)
-            .map_err(|e| highs_error(format!("option {name}={value}: {e}")))?;
+            .map_err(|e| SolveError::InvalidOption {
+                field: "highs_options",
+                message: format!("{name}={value}: {e}"),
+            })?;
     }
     Ok(inner)
 }
