@@ -5,11 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use mediation_solver::capacity::{self, CapacityAnswer, CapacityError, CapacityQuestion};
-use mediation_solver::milp::{Backend, SolveError, SolveOptions};
 use mediation_solver::validate::parse_input;
 
 use super::progress::with_spinner;
-use super::roster::BackendArg;
+use super::roster::SolveArgs;
 use super::{emit, note, read_file, replan::input_error, CliError};
 use crate::report::layout::{Align, Table};
 
@@ -25,16 +24,8 @@ pub struct CapacityArgs {
     pub las: Vec<String>,
     #[arg(long, value_enum, default_value_t = CapacityFormat::Table)]
     pub format: CapacityFormat,
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto, env = "MEDIATION_BACKEND")]
-    pub backend: BackendArg,
-    /// Wall-clock limit for the solve, in seconds.
-    #[arg(
-        long = "time-limit",
-        value_name = "S",
-        default_value_t = 60.0,
-        env = "MEDIATION_TIME_LIMIT"
-    )]
-    pub time_limit: f64,
+    #[command(flatten)]
+    pub solve: SolveArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,21 +35,14 @@ pub enum CapacityFormat {
 }
 
 pub fn run(args: &CapacityArgs) -> Result<u8, CliError> {
-    let backend = Backend::from(args.backend);
-    if !backend.is_available() {
-        return Err(SolveError::BackendUnavailable(backend.as_str()).into());
-    }
+    let solve_options = args.solve.options()?;
     let input = parse_input(&read_file("problem file", &args.input)?)
         .map_err(|e| input_error(&args.input, e))?;
     let question = CapacityQuestion {
         share: args.share,
         las: (!args.las.is_empty()).then(|| args.las.clone()),
     };
-    let options = SolveOptions {
-        backend,
-        time_limit_secs: args.time_limit,
-        ..SolveOptions::default()
-    };
+    let options = solve_options;
     let label = format!(
         "finding the fewest extra sessions for {:.0}%",
         args.share * 100.0

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use mediation_solver::kpi::kpis;
-use mediation_solver::milp::{Backend, SolveError, SolveOptions};
+use mediation_solver::milp::SolveOptions;
 use mediation_solver::replan::{self, Change, ChangeKind, MeetingChange, Replan, ReplanError};
 use mediation_solver::roster::Meeting;
 use mediation_solver::validate::{parse_input, InputError};
@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::check::read_roster;
 use super::progress::with_spinner;
-use super::roster::BackendArg;
+use super::roster::SolveArgs;
 use super::{emit, format_issue, note, read_file, CliError};
 use crate::report::{self, RosterReport};
 
@@ -35,16 +35,8 @@ pub struct ReplanArgs {
     pub max_changes: Option<u32>,
     #[arg(long, value_enum, default_value_t = ReplanFormat::Table)]
     pub format: ReplanFormat,
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto, env = "MEDIATION_BACKEND")]
-    pub backend: BackendArg,
-    /// Wall-clock limit for the solve, in seconds.
-    #[arg(
-        long = "time-limit",
-        value_name = "S",
-        default_value_t = 30.0,
-        env = "MEDIATION_TIME_LIMIT"
-    )]
-    pub time_limit: f64,
+    #[command(flatten)]
+    pub solve: SolveArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,10 +48,7 @@ pub enum ReplanFormat {
 }
 
 pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
-    let backend = Backend::from(args.backend);
-    if !backend.is_available() {
-        return Err(SolveError::BackendUnavailable(backend.as_str()).into());
-    }
+    let solve_options = args.solve.options()?;
     let input = match parse_input(&read_file("problem file", &args.input)?) {
         Ok(input) => input,
         Err(e) => return Err(input_error(&args.input, e)),
@@ -67,10 +56,8 @@ pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
     let published = read_roster(&args.published)?.meetings;
     let changes = read_changes(&args.changes)?;
     let mut options = SolveOptions {
-        backend,
-        time_limit_secs: args.time_limit,
         max_changes: args.max_changes,
-        ..SolveOptions::default()
+        ..solve_options
     };
     if let Some(penalty) = args.penalty {
         if penalty < 0 {

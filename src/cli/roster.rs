@@ -22,18 +22,8 @@ pub struct RosterArgs {
     /// Also write roster.json, roster.csv and report.txt to this directory (created if need be).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// MILP backend; `highs` needs a build with `--features highs`; `auto` picks HiGHS for
-    /// large models when it is built in, microlp otherwise.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto, env = "MEDIATION_BACKEND")]
-    pub backend: BackendArg,
-    /// Wall-clock limit for the solve, in seconds.
-    #[arg(
-        long = "time-limit",
-        value_name = "S",
-        default_value_t = 30.0,
-        env = "MEDIATION_TIME_LIMIT"
-    )]
-    pub time_limit: f64,
+    #[command(flatten)]
+    pub solve: SolveArgs,
     /// Relative gap at which the search may stop (0 proves optimality).
     #[arg(long, value_name = "G", default_value_t = 0.0, env = "MEDIATION_GAP")]
     pub gap: f64,
@@ -68,6 +58,38 @@ pub enum RosterFormat {
     Csv,
 }
 
+/// The backend and time limit, shared by every command that solves.
+#[derive(Debug, Clone, Args)]
+pub struct SolveArgs {
+    /// MILP backend; `highs` needs a build with `--features highs`; `auto` picks HiGHS for
+    /// large models when it is built in, microlp otherwise.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto, env = "MEDIATION_BACKEND")]
+    pub backend: BackendArg,
+    /// Wall-clock limit for each solve, in seconds.
+    #[arg(
+        long = "time-limit",
+        value_name = "S",
+        default_value_t = 30.0,
+        env = "MEDIATION_TIME_LIMIT"
+    )]
+    pub time_limit: f64,
+}
+
+impl SolveArgs {
+    /// Solve options with this backend (refused when not in this build) and time limit.
+    pub fn options(&self) -> Result<SolveOptions, CliError> {
+        let backend = Backend::from(self.backend);
+        if !backend.is_available() {
+            return Err(SolveError::BackendUnavailable(backend.as_str()).into());
+        }
+        Ok(SolveOptions {
+            backend,
+            time_limit_secs: self.time_limit,
+            ..SolveOptions::default()
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BackendArg {
     Microlp,
@@ -86,19 +108,14 @@ impl From<BackendArg> for Backend {
 }
 
 pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
-    let backend = Backend::from(args.backend);
-    if !backend.is_available() {
-        return Err(SolveError::BackendUnavailable(backend.as_str()).into());
-    }
-    let validated = require_problem(&args.input)?;
-    let problem = &validated.problem;
     let options = SolveOptions {
-        backend,
-        time_limit_secs: args.time_limit,
         mip_gap: args.gap,
         highs_options: args.highs_options.clone(),
-        ..SolveOptions::default()
+        ..args.solve.options()?
     };
+    let backend = options.backend;
+    let validated = require_problem(&args.input)?;
+    let problem = &validated.problem;
     if let Some(path) = &args.export_model {
         write_file(path, &mediation_solver::milp::export_lp(problem, &options))?;
     }
@@ -106,7 +123,7 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
         "solving {} cases with {} (limit {} s)",
         problem.cases.len(),
         backend.as_str(),
-        args.time_limit
+        args.solve.time_limit
     );
     let outcome = with_spinner(&label, || schedule(problem, &options))?;
     let kpis = kpis(problem, &outcome.roster);

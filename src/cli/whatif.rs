@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use mediation_solver::milp::{Backend, SolveError, SolveOptions};
 use mediation_solver::whatif::{self, ScenarioOutcome, WhatIfError, WhatIfReport};
 use serde::Serialize;
 
-use super::roster::BackendArg;
+use super::roster::SolveArgs;
 use super::{emit, format_issue, note, read_file, write_file, CliError};
 use crate::report::layout::{Align, Table};
 use crate::report::status_name;
@@ -27,17 +26,8 @@ pub struct WhatIfArgs {
     /// scenario to this directory (created if need be).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// MILP backend for every scenario.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto, env = "MEDIATION_BACKEND")]
-    pub backend: BackendArg,
-    /// Wall-clock limit for each scenario's solve, in seconds.
-    #[arg(
-        long = "time-limit",
-        value_name = "S",
-        default_value_t = 30.0,
-        env = "MEDIATION_TIME_LIMIT"
-    )]
-    pub time_limit: f64,
+    #[command(flatten)]
+    pub solve: SolveArgs,
     /// Solve the scenarios one after another instead of in parallel.
     #[arg(long)]
     pub serial: bool,
@@ -54,10 +44,7 @@ pub enum WhatIfFormat {
 }
 
 pub fn run(args: &WhatIfArgs) -> Result<u8, CliError> {
-    let backend = Backend::from(args.backend);
-    if !backend.is_available() {
-        return Err(SolveError::BackendUnavailable(backend.as_str()).into());
-    }
+    let solve_options = args.solve.options()?;
     let text = read_file("what-if file", &args.scenarios)?;
     let dir = args
         .scenarios
@@ -66,11 +53,7 @@ pub fn run(args: &WhatIfArgs) -> Result<u8, CliError> {
         .unwrap_or_default();
     let load = |file: &str| std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string());
     let plan = whatif::parse(&text, &load).map_err(|e| plan_error(&args.scenarios, e, None))?;
-    let options = SolveOptions {
-        backend,
-        time_limit_secs: args.time_limit,
-        ..SolveOptions::default()
-    };
+    let options = solve_options;
     let started = Instant::now();
     let report = whatif::run(&plan, &options, !args.serial)
         .map_err(|e| plan_error(&args.scenarios, e, Some(&plan)))?;

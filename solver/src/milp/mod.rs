@@ -1213,11 +1213,10 @@ fn load_highs(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .chain(options.highs_options.iter().cloned())
     {
-        set_highs_option(&mut inner, &name, &value)
-            .map_err(|e| SolveError::InvalidOption {
-                field: "highs_options",
-                message: format!("{name}={value}: {e}"),
-            })?;
+        set_highs_option(&mut inner, &name, &value).map_err(|e| SolveError::InvalidOption {
+            field: "highs_options",
+            message: format!("{name}={value}: {e}"),
+        })?;
     }
     Ok(inner)
 }
