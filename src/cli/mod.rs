@@ -12,6 +12,7 @@ mod check;
 mod generate;
 mod progress;
 mod roster;
+mod serve;
 mod validate;
 
 use std::io::{self, Write};
@@ -27,6 +28,7 @@ pub use crate::report::issue_line as format_issue;
 pub use check::CheckArgs;
 pub use generate::GenerateArgs;
 pub use roster::{RosterArgs, RosterFormat};
+pub use serve::ServeArgs;
 pub use validate::{ValidateArgs, ValidateFormat};
 
 /// Builds SEN mediation rosters for England.
@@ -47,6 +49,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Generate a realistic, seeded problem file.
     Generate(GenerateArgs),
+    /// Run the HTTP API (docs/api.md); settings from flags or MEDIATION_* variables.
+    Serve(ServeArgs),
 }
 
 /// Why a command stopped; each variant maps to an exit status.
@@ -126,6 +130,7 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,
