@@ -689,3 +689,133 @@ impl JobStore for SqliteStore {
         Ok(counts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The same contract, run against both stores.
+    use super::*;
+
+    fn job(owner: &str, key: Option<&str>, hash: &str) -> NewJob {
+        NewJob {
+            id: Uuid::new_v4(),
+            owner: owner.into(),
+            idempotency_key: key.map(str::to_string),
+            body_hash: hash.into(),
+            request: "{}".into(),
+            callback_url: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    fn new_id(inserted: Inserted) -> Uuid {
+        match inserted {
+            Inserted::New(s) => s.id,
+            Inserted::Existing { .. } => panic!("expected a new job"),
+        }
+    }
+
+    fn each_store(test: impl Fn(&dyn JobStore)) {
+        test(&MemoryStore::new());
+        let dir = tempfile::tempdir().unwrap();
+        test(&SqliteStore::open(&dir.path().join("jobs.sqlite")).unwrap());
+    }
+
+    #[test]
+    fn a_reused_idempotency_key_returns_the_first_job_and_stores_nothing() {
+        each_store(|s| {
+            let first = new_id(s.insert(job("cms", Some("k"), "h1")).unwrap());
+            match s.insert(job("cms", Some("k"), "h2")).unwrap() {
+                Inserted::Existing { status, body_hash } => {
+                    assert_eq!((status.id, body_hash.as_str()), (first, "h1"));
+                }
+                Inserted::New(_) => panic!("a second job for one key"),
+            }
+            // Another owner's key is another key.
+            new_id(s.insert(job("other", Some("k"), "h1")).unwrap());
+            assert_eq!(s.list(None, None, 10).unwrap().len(), 2);
+        });
+    }
+
+    #[test]
+    fn a_cancelled_job_is_neither_started_nor_finished() {
+        each_store(|s| {
+            let id = new_id(s.insert(job("cms", None, "h")).unwrap());
+            assert!(s.start(id, Utc::now()).unwrap());
+            let cancelled = s.cancel(id, Utc::now()).unwrap().unwrap();
+            assert_eq!(cancelled.state, JobState::Cancelled);
+            assert!(!s
+                .finish(id, JobState::Done, Utc::now(), Some("{}"), None)
+                .unwrap());
+            assert!(!s.start(id, Utc::now()).unwrap());
+            let record = s.get(id).unwrap().unwrap();
+            assert_eq!(record.status.state, JobState::Cancelled);
+            assert!(record.result.is_none());
+        });
+    }
+
+    #[test]
+    fn cancelling_a_done_job_keeps_it_done_with_its_result() {
+        each_store(|s| {
+            let id = new_id(s.insert(job("cms", None, "h")).unwrap());
+            s.start(id, Utc::now()).unwrap();
+            assert!(s
+                .finish(id, JobState::Done, Utc::now(), Some("{\"r\":1}"), None)
+                .unwrap());
+            assert_eq!(
+                s.cancel(id, Utc::now()).unwrap().unwrap().state,
+                JobState::Done
+            );
+            assert_eq!(
+                s.get(id).unwrap().unwrap().result.as_deref(),
+                Some("{\"r\":1}")
+            );
+        });
+    }
+
+    #[test]
+    fn unfinished_jobs_are_requeued_oldest_first() {
+        each_store(|s| {
+            let a = new_id(s.insert(job("cms", None, "a")).unwrap());
+            let b = new_id(s.insert(job("cms", None, "b")).unwrap());
+            let c = new_id(s.insert(job("cms", None, "c")).unwrap());
+            s.start(a, Utc::now()).unwrap();
+            s.start(c, Utc::now()).unwrap();
+            s.finish(c, JobState::Done, Utc::now(), Some("{}"), None)
+                .unwrap();
+            assert_eq!(s.requeue_unfinished().unwrap(), vec![a, b]);
+            assert_eq!(s.status(a).unwrap().unwrap().state, JobState::Queued);
+            assert_eq!(s.status(c).unwrap().unwrap().state, JobState::Done);
+        });
+    }
+
+    #[test]
+    fn the_list_is_newest_first_per_owner_and_pages_by_seq() {
+        each_store(|s| {
+            let a = new_id(s.insert(job("cms", None, "a")).unwrap());
+            new_id(s.insert(job("other", None, "x")).unwrap());
+            let b = new_id(s.insert(job("cms", None, "b")).unwrap());
+            let page = s.list(Some("cms"), None, 1).unwrap();
+            assert_eq!(page.iter().map(|j| j.id).collect::<Vec<_>>(), vec![b]);
+            let next = s.list(Some("cms"), Some(page[0].seq), 10).unwrap();
+            assert_eq!(next.iter().map(|j| j.id).collect::<Vec<_>>(), vec![a]);
+        });
+    }
+
+    #[test]
+    fn only_finished_jobs_past_the_cutoff_expire() {
+        each_store(|s| {
+            let done = new_id(s.insert(job("cms", None, "a")).unwrap());
+            let queued = new_id(s.insert(job("cms", None, "b")).unwrap());
+            s.start(done, Utc::now()).unwrap();
+            s.finish(done, JobState::Done, Utc::now(), Some("{}"), None)
+                .unwrap();
+            let later = Utc::now() + chrono::Duration::seconds(1);
+            assert_eq!(s.expire(later).unwrap(), 1);
+            assert!(s.status(done).unwrap().is_none());
+            assert!(s.status(queued).unwrap().is_some());
+            let counts = s.count_by_state().unwrap();
+            assert!(counts.contains(&(JobState::Queued, 1)));
+            assert!(counts.contains(&(JobState::Done, 0)));
+        });
+    }
+}

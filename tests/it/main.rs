@@ -9,3 +9,4 @@ mod helpers;
 mod jobs;
 mod openapi;
 mod persistence;
+mod process;
