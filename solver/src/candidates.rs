@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Case, CaseIdx, DayIdx, MediatorIdx, Mode, Problem, TemplateIdx};
+use crate::model::{Booking, Case, CaseIdx, DayIdx, MediatorIdx, Mode, Problem, TemplateIdx};
 use crate::rules::{self, Site};
 
 /// Objective weights: the solver minimises the total cost. Tiers are enforced by magnitude;
@@ -43,6 +43,10 @@ pub struct Weights {
     pub fairness: i64,
     /// Tier 7: per pound of venue cost.
     pub venue_pound: i64,
+    /// Re-planning: each published meeting moved (another mediator, date, session or
+    /// place) or dropped. Between the tiers of "mode not preferred" and "not held": a
+    /// published meeting is kept unless keeping it leaves another case unheld or late.
+    pub change: i64,
 }
 
 impl Default for Weights {
@@ -60,6 +64,7 @@ impl Default for Weights {
             interpreter: 200,
             fairness: 100,
             venue_pound: 1,
+            change: 100_000,
         }
     }
 }
@@ -79,13 +84,32 @@ pub struct Candidate {
     pub cost: i64,
 }
 
-/// What happens to a case that is not held in this horizon.
-pub fn not_held_cost(problem: &Problem, case: &Case, w: &Weights) -> i64 {
-    if can_carry_over(problem, case) {
-        w.carried_over
-    } else {
-        w.missed_day_30 + w.not_held
+impl Candidate {
+    /// Who holds it, when and where.
+    pub fn booking(&self) -> Booking {
+        Booking {
+            mediator: self.mediator,
+            day: self.day,
+            template: self.template,
+            site: self.site,
+        }
     }
+}
+
+/// What happens to a case that is not held in this horizon (dropping its published
+/// meeting, when it has one, is a change).
+pub fn not_held_cost(problem: &Problem, case: &Case, w: &Weights) -> i64 {
+    let change = if case.published.is_some() {
+        w.change
+    } else {
+        0
+    };
+    change
+        + if can_carry_over(problem, case) {
+            w.carried_over
+        } else {
+            w.missed_day_30 + w.not_held
+        }
 }
 
 /// A case whose last on-time meeting day lies after the horizon may wait for a later roster.
@@ -100,58 +124,117 @@ pub fn urgency(problem: &Problem, case: &Case) -> i64 {
     (31 - days_left).clamp(1, 31)
 }
 
-/// The cost of holding `case` in this way, excluding fairness (a per-mediator term).
-pub fn placement_cost(
+/// The terms of a placement's cost, each in objective units, before fairness (a
+/// per-mediator term added by the model). [`placement_cost`] is their sum; recommendations
+/// show them one by one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlacementTerms {
+    /// Missing day 30, plus each day after it.
+    pub late: i64,
+    /// A mode the family accepts but did not prefer.
+    pub mode_not_preferred: i64,
+    /// Days from the horizon's first day, times the case's urgency.
+    pub urgency: i64,
+    /// Road km the family travels to the venue.
+    pub family_travel: i64,
+    /// Road km the mediator travels from home to the venue.
+    pub mediator_travel: i64,
+    /// A venue outside the family's preferred areas or venues, when they gave any.
+    pub outside_preference: i64,
+    /// Booking an interpreter.
+    pub interpreter: i64,
+    /// The venue's price per session.
+    pub venue_cost: i64,
+    /// Moving the case's published meeting (re-planning).
+    pub change: i64,
+}
+
+impl PlacementTerms {
+    /// Every term with its stable snake_case name, in objective tier order.
+    pub fn named(&self) -> [(&'static str, i64); 9] {
+        [
+            ("change", self.change),
+            ("late", self.late),
+            ("mode_not_preferred", self.mode_not_preferred),
+            ("urgency", self.urgency),
+            ("family_travel", self.family_travel),
+            ("mediator_travel", self.mediator_travel),
+            ("outside_preference", self.outside_preference),
+            ("interpreter", self.interpreter),
+            ("venue_cost", self.venue_cost),
+        ]
+    }
+
+    /// The placement's cost: the sum of its terms.
+    pub fn total(&self) -> i64 {
+        self.named().iter().map(|(_, units)| units).sum()
+    }
+}
+
+/// The cost terms of holding `case` in this way, excluding fairness.
+pub fn placement_terms(
     problem: &Problem,
     case_idx: CaseIdx,
-    mediator: MediatorIdx,
-    day: DayIdx,
-    site: Site,
+    booking: Booking,
     needs_interpreter: bool,
     w: &Weights,
-) -> i64 {
+) -> PlacementTerms {
+    let Booking {
+        mediator,
+        day,
+        site,
+        ..
+    } = booking;
     let case = &problem.cases[case_idx];
     let date = problem.horizon.days[day];
-    let mut cost = 0;
+    let mut terms = PlacementTerms::default();
     if rules::is_late(problem, case, date) {
         let days_late = (date - rules::deadline(problem, case)).num_days();
-        cost += w.missed_day_30 + w.late_per_day * days_late;
+        terms.late = w.missed_day_30 + w.late_per_day * days_late;
     }
     if site.mode() != case.preferred_mode {
-        cost += w.mode_not_preferred;
+        terms.mode_not_preferred = w.mode_not_preferred;
     }
-    cost += w.urgency_per_day * day as i64 * urgency(problem, case);
+    terms.urgency = w.urgency_per_day * day as i64 * urgency(problem, case);
     if let Site::Venue(v) = site {
         let venue = &problem.venues[v];
-        cost += (w.family_km as f64 * rules::family_travel_km(problem, case, venue)).round() as i64;
-        cost += (w.mediator_km as f64
+        terms.family_travel =
+            (w.family_km as f64 * rules::family_travel_km(problem, case, venue)).round() as i64;
+        terms.mediator_travel = (w.mediator_km as f64
             * rules::mediator_travel_km(problem, &problem.mediators[mediator], venue))
         .round() as i64;
         let has_preference = !case.preferred_areas.is_empty() || !case.preferred_venues.is_empty();
         let preferred =
             case.preferred_areas.contains(&venue.area) || case.preferred_venues.contains(&v);
         if has_preference && !preferred {
-            cost += w.outside_preference;
+            terms.outside_preference = w.outside_preference;
         }
-        cost += (w.venue_pound as f64 * venue.cost_per_session).round() as i64;
+        terms.venue_cost = (w.venue_pound as f64 * venue.cost_per_session).round() as i64;
     }
     if needs_interpreter {
-        cost += w.interpreter;
+        terms.interpreter = w.interpreter;
     }
-    cost
+    if case.published.is_some_and(|p| p != booking) {
+        terms.change = w.change;
+    }
+    terms
+}
+
+/// The cost of holding `case` in this way, excluding fairness (a per-mediator term): the
+/// sum of [`placement_terms`].
+pub fn placement_cost(
+    problem: &Problem,
+    case_idx: CaseIdx,
+    booking: Booking,
+    needs_interpreter: bool,
+    w: &Weights,
+) -> i64 {
+    placement_terms(problem, case_idx, booking, needs_interpreter, w).total()
 }
 
 /// The cost of a placement (an interpreter is booked exactly when it names one).
 pub fn cost_of(problem: &Problem, p: &crate::rules::Placement, w: &Weights) -> i64 {
-    placement_cost(
-        problem,
-        p.case,
-        p.mediator,
-        p.day,
-        p.site,
-        p.interpreter.is_some(),
-        w,
-    )
+    placement_cost(problem, p.case, p.booking(), p.interpreter.is_some(), w)
 }
 
 /// The places a case could meet at, before dates are considered: every venue passing the
@@ -217,7 +300,18 @@ pub fn for_case(problem: &Problem, case_idx: CaseIdx, w: &Weights) -> Vec<Candid
                     site,
                     needs_interpreter: !speaks,
                     late,
-                    cost: placement_cost(problem, case_idx, m, d, site, !speaks, w),
+                    cost: placement_cost(
+                        problem,
+                        case_idx,
+                        Booking {
+                            mediator: m,
+                            day: d,
+                            template: t,
+                            site,
+                        },
+                        !speaks,
+                        w,
+                    ),
                 });
             }
         }

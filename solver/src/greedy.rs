@@ -12,11 +12,49 @@ use crate::explain::{explain, Occupancy};
 use crate::model::{CaseIdx, Problem};
 use crate::rules::{self, Placement};
 
-/// A greedy roster built from nothing.
+/// A greedy roster: the published meetings that can still be held as published (when
+/// re-planning), then every other case that fits.
 pub fn construct(problem: &Problem, weights: &Weights) -> Vec<Placement> {
-    let mut placements = Vec::new();
+    let mut placements = published_still_valid(problem);
     improve(problem, weights, &mut placements);
     placements
+}
+
+/// The cases' published meetings (re-planning) that break no rule, on their own or beside
+/// the published meetings of the cases before them, with an interpreter booked where one
+/// is needed and free.
+pub fn published_still_valid(problem: &Problem) -> Vec<Placement> {
+    let mut occupancy = Occupancy::default();
+    let mut kept = Vec::new();
+    for (c, case) in problem.cases.iter().enumerate() {
+        let Some(b) = case.published else { continue };
+        let mut p = Placement {
+            case: c,
+            mediator: b.mediator,
+            day: b.day,
+            template: b.template,
+            site: b.site,
+            interpreter: None,
+        };
+        let needs_interpreter = case
+            .needs
+            .language
+            .as_deref()
+            .is_some_and(|lang| !rules::mediator_speaks(&problem.mediators[b.mediator], lang));
+        if needs_interpreter {
+            match occupancy.free_interpreter(problem, c, b.day, b.template) {
+                Some(k) => p.interpreter = Some(k),
+                None => continue,
+            }
+        }
+        if rules::placement_violations(problem, &p).is_empty()
+            && occupancy.blocking_rule(problem, &p).is_none()
+        {
+            occupancy.add(problem, &p);
+            kept.push(p);
+        }
+    }
+    kept
 }
 
 /// Places every case left out that fits and moves every late meeting that fits by its

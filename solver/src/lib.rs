@@ -15,8 +15,11 @@
 //!   all call these predicates.
 //! - [`candidates`] and [`milp`]: the optimisation model and its backends.
 //! - [`explain`]: reason codes for every case not held (or held late).
+//! - [`recommend`]: the best options to hold one more case beside a roster, ranked by cost.
 //! - [`checker`]: re-verifies a roster against the raw rules, independently of the MILP.
-#![forbid(unsafe_code)]
+// Unsafe code is denied everywhere but in `milp::interrupt`, the one FFI call HiGHS needs
+// for interrupt callbacks (its Rust binding has none).
+#![deny(unsafe_code)]
 
 pub mod calendar;
 pub mod candidates;
@@ -29,6 +32,8 @@ pub mod input;
 pub mod kpi;
 pub mod milp;
 pub mod model;
+pub mod recommend;
+pub mod replan;
 pub mod roster;
 pub mod rules;
 pub mod schedule;

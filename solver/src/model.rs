@@ -225,6 +225,20 @@ pub struct Case {
     /// The venues offered to this family ([`crate::rules::venue_shortlist`]), filled in by
     /// validation once every venue is known.
     pub venue_shortlist: BTreeSet<VenueIdx>,
+    /// The meeting already published for this case, when re-planning
+    /// ([`crate::replan`]): holding the case any other way, or not at all, costs
+    /// [`crate::candidates::Weights::change`].
+    pub published: Option<Booking>,
+}
+
+/// Who holds a meeting, when and where (the interpreter aside): what a re-plan tries to
+/// keep of a published meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Booking {
+    pub mediator: MediatorIdx,
+    pub day: DayIdx,
+    pub template: TemplateIdx,
+    pub site: crate::rules::Site,
 }
 
 /// Lower-cases and trims a language name so "BSL" and "bsl " match.

@@ -473,6 +473,18 @@ pub struct Placement {
     pub interpreter: Option<InterpreterIdx>,
 }
 
+impl Placement {
+    /// Who holds it, when and where.
+    pub fn booking(&self) -> crate::model::Booking {
+        crate::model::Booking {
+            mediator: self.mediator,
+            day: self.day,
+            template: self.template,
+            site: self.site,
+        }
+    }
+}
+
 /// Every single-meeting rule the placement breaks, in stage order. Empty means the meeting
 /// is allowed on its own; rules between meetings are checked by [`conflicts_between`] and
 /// the counting rules.

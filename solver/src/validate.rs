@@ -161,11 +161,16 @@ pub struct Validated {
 /// Parses JSON text and validates it. Text that is not a problem document gives
 /// [`InputError::Malformed`] with a JSON pointer to where parsing failed.
 pub fn parse_problem(json: &str) -> Result<Validated, InputError> {
+    validate(&parse_input(json)?)
+}
+
+/// Parses JSON text into a problem document without validating it.
+pub fn parse_input(json: &str) -> Result<ProblemInput, InputError> {
     let mut de = serde_json::Deserializer::from_str(json);
     let input: ProblemInput = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| malformed(json_pointer(e.path()), e.inner()))?;
     de.end().map_err(|e| malformed(String::new(), &e))?;
-    validate(&input)
+    Ok(input)
 }
 
 /// Validates a parsed document and builds the model, reporting every problem at once.
@@ -1411,6 +1416,7 @@ fn build_case(
         preferred_areas: preferred_areas?,
         preferred_venues: preferred_venues?,
         venue_shortlist: BTreeSet::new(),
+        published: None,
     })
 }
 

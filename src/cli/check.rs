@@ -26,7 +26,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
 }
 
 /// Reads a roster file, accepting either a bare roster or a document with a `roster` key.
-fn read_roster(path: &Path) -> Result<Roster, CliError> {
+pub(crate) fn read_roster(path: &Path) -> Result<Roster, CliError> {
     let text = read_file("roster file", path)?;
     let bad = |message: String| CliError::BadRoster {
         path: path.to_path_buf(),

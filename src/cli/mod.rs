@@ -11,6 +11,7 @@
 mod check;
 mod generate;
 mod progress;
+mod replan;
 mod roster;
 mod serve;
 mod validate;
@@ -27,6 +28,7 @@ pub use crate::report::issue_line as format_issue;
 
 pub use check::CheckArgs;
 pub use generate::GenerateArgs;
+pub use replan::{ReplanArgs, ReplanFormat};
 pub use roster::{RosterArgs, RosterFormat};
 pub use serve::ServeArgs;
 pub use validate::{ValidateArgs, ValidateFormat};
@@ -49,6 +51,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Generate a realistic, seeded problem file.
     Generate(GenerateArgs),
+    /// Re-plan a published roster after changes, moving as few meetings as possible.
+    Replan(ReplanArgs),
     /// Run the HTTP API (docs/api.md); settings from flags or MEDIATION_* variables.
     Serve(ServeArgs),
 }
@@ -130,6 +134,7 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Replan(args) => replan::run(&args),
         Command::Serve(args) => serve::run(&args),
     };
     match result {

@@ -31,6 +31,12 @@ use crate::greedy;
 use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Problem, TemplateIdx};
 use crate::rules::{self, Site};
 
+#[cfg(feature = "highs")]
+#[allow(unsafe_code)]
+mod interrupt;
+#[cfg(feature = "highs")]
+mod reduced;
+
 /// Threads HiGHS may use. HiGHS keeps one task scheduler per process, sized by the first
 /// solve: every solve in the process must ask for the same number, so it is a constant.
 pub const HIGHS_THREADS: u32 = 1;
@@ -113,6 +119,40 @@ pub struct SolveOptions {
     pub weights: Weights,
     /// Extra HiGHS options (`name`, `value`), applied after [`HIGHS_DEFAULTS`].
     pub highs_options: Vec<(String, String)>,
+    /// Re-planning: the most published meetings that may be moved or dropped while they
+    /// could still be held as published (those a change makes impossible do not count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_changes: Option<u32>,
+    /// Raised by another thread to stop the solve early. HiGHS stops within moments and the
+    /// best roster so far is returned; microlp cannot be interrupted and finishes its solve.
+    #[serde(skip)]
+    pub cancel: Option<CancelFlag>,
+}
+
+/// A shared "stop now" flag for [`SolveOptions::cancel`].
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(pub std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl CancelFlag {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the solve to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Two options are equal whatever their flags: a flag is not a setting.
+impl PartialEq for CancelFlag {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 impl Default for SolveOptions {
@@ -123,6 +163,8 @@ impl Default for SolveOptions {
             mip_gap: 0.0,
             weights: Weights::default(),
             highs_options: Vec::new(),
+            max_changes: None,
+            cancel: None,
         }
     }
 }
@@ -183,6 +225,20 @@ pub struct SolverSummary {
     pub candidates: usize,
     pub variables: usize,
     pub constraints: usize,
+    /// When the LP relaxation restricted the MILP (HiGHS, larger models): its bound, the
+    /// candidates kept and the rounds it took (see `milp::reduced`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduced_cost_fixing: Option<ReducedCostFixing>,
+}
+
+/// How reduced-cost fixing went: the LP bound, the candidates the last restricted MILP
+/// kept, and how many restricted MILPs were solved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReducedCostFixing {
+    pub lp_bound: f64,
+    pub kept_candidates: usize,
+    pub rounds: usize,
+    pub lp_seconds: f64,
 }
 
 /// The solved model: which candidates were chosen and who interprets.
@@ -311,7 +367,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     }
     let started = Instant::now();
     let candidates = candidates::generate(problem, &options.weights);
-    let model = build(problem, candidates, &options.weights);
+    let model = build(problem, candidates, options);
     let build_seconds = started.elapsed().as_secs_f64();
 
     let greedy_started = Instant::now();
@@ -322,6 +378,8 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     let backend = options.backend.resolve(model.candidates.len());
     let solve_started = Instant::now();
     let remaining = (options.time_limit_secs - build_seconds - warm_start_seconds).max(0.05);
+    let mut reduced_cost_fixing = None;
+    let mut solved_model = None;
     let raw = match backend {
         // No candidate at all: holding nothing is the only roster (and HiGHS rejects an
         // empty model).
@@ -332,12 +390,23 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         },
         // `resolve` never returns `Auto`; were it to, microlp is the safe choice.
         Backend::Microlp | Backend::Auto => solve_microlp(&model, &warm, remaining, options)?,
-        Backend::Highs => solve_highs(&model, &warm, remaining, options)?,
+        Backend::Highs => match solve_reduced(problem, &model, &warm_chosen, remaining, options)? {
+            Some(r) => {
+                reduced_cost_fixing = Some(r.summary);
+                solved_model = Some(r.model);
+                r.raw
+            }
+            None => {
+                let left = remaining - solve_started.elapsed().as_secs_f64();
+                solve_highs(&model, &warm, left.max(0.05), options)?
+            }
+        },
     };
     let solve_seconds = solve_started.elapsed().as_secs_f64();
+    let values_model = solved_model.as_ref().unwrap_or(&model);
     let (chosen, interpreters, objective, greedy_fallback) = match &raw.values {
         Some((objective, values)) => {
-            let (chosen, interpreters) = extract(&model, values);
+            let (chosen, interpreters) = extract(values_model, values);
             (chosen, interpreters, objective + model.constant, false)
         }
         None => {
@@ -382,6 +451,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         candidates: model.candidates.len(),
         variables: model.n_vars(),
         constraints: model.constraints.len(),
+        reduced_cost_fixing,
     };
     Ok(MilpSolution {
         chosen,
@@ -396,7 +466,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
 pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
     use std::fmt::Write;
     let candidates = candidates::generate(problem, &options.weights);
-    let model = build(problem, candidates, &options.weights);
+    let model = build(problem, candidates, options);
     let names: Vec<String> = model
         .cols
         .iter()
@@ -554,7 +624,8 @@ fn sum(vars: impl IntoIterator<Item = (Variable, f64)>) -> Expression {
     e
 }
 
-fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
+fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) -> Model {
+    let w = &options.weights;
     let mut model = Model {
         vars: ProblemVariables::new(),
         objective: Expression::with_capacity(candidates.len()),
@@ -586,6 +657,21 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, w: &Weights) -> Model {
         if by_case[case_idx].len() > 1 {
             let e = sum(by_case[case_idx].iter().map(|&i| (model.x[i], 1.0)));
             model.constraints.push(e.leq(1.0));
+        }
+    }
+
+    // Re-planning: at most `max_changes` published meetings that could be kept are not.
+    if let Some(cap) = options.max_changes {
+        let keepable: Vec<usize> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| problem.cases[c.case].published == Some(c.booking()))
+            .map(|(i, _)| i)
+            .collect();
+        let most = keepable.len() as f64;
+        if most > cap as f64 {
+            let kept = sum(keepable.iter().map(|&i| (model.x[i], 1.0)));
+            model.constraints.push(kept.geq(most - cap as f64));
         }
     }
 
@@ -892,12 +978,20 @@ struct RawSolution {
 
 /// Reads chosen candidates and their interpreters from column values.
 fn extract(model: &Model, values: &[f64]) -> (Vec<Candidate>, Vec<Option<InterpreterIdx>>) {
+    extract_indices(model, values)
+        .into_iter()
+        .map(|(i, k)| (model.candidates[i], k))
+        .unzip()
+}
+
+/// The chosen candidates (indices into `model.candidates`) with their interpreters.
+fn extract_indices(model: &Model, values: &[f64]) -> Vec<(usize, Option<InterpreterIdx>)> {
     let on = |col: usize| values.get(col).is_some_and(|v| *v > 0.5);
     let mut chosen = Vec::new();
     let mut booked: BTreeMap<(CaseIdx, DayIdx, TemplateIdx), InterpreterIdx> = BTreeMap::new();
     for (col, kind) in model.cols.iter().enumerate() {
         match kind {
-            Col::Candidate(i) if on(col) => chosen.push(model.candidates[*i]),
+            Col::Candidate(i) if on(col) => chosen.push(*i),
             Col::Interpreter {
                 case,
                 interpreter,
@@ -909,15 +1003,17 @@ fn extract(model: &Model, values: &[f64]) -> (Vec<Candidate>, Vec<Option<Interpr
             _ => {}
         }
     }
-    let interpreters = chosen
-        .iter()
-        .map(|c| {
-            c.needs_interpreter
+    chosen
+        .into_iter()
+        .map(|i| {
+            let c = &model.candidates[i];
+            let k = c
+                .needs_interpreter
                 .then(|| booked.get(&(c.case, c.day, c.template)).copied())
-                .flatten()
+                .flatten();
+            (i, k)
         })
-        .collect();
-    (chosen, interpreters)
+        .collect()
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -980,18 +1076,61 @@ fn solve_microlp(
     }
 }
 
+/// Models with fewer candidates go straight to the MILP: the LP relaxation would cost
+/// more than it saves.
 #[cfg(feature = "highs")]
-fn solve_highs(
+const REDUCED_COST_FIXING_ABOVE: usize = 5_000;
+
+struct ReducedOutcome {
+    raw: RawSolution,
+    model: Model,
+    summary: ReducedCostFixing,
+}
+
+#[cfg(feature = "highs")]
+fn solve_reduced(
+    problem: &Problem,
     model: &Model,
-    warm: &[f64],
+    warm_chosen: &[(usize, Option<InterpreterIdx>)],
     time_limit: f64,
     options: &SolveOptions,
-) -> Result<RawSolution, SolveError> {
-    const NAME: &str = "highs";
-    let fail = |message: String| SolveError::Backend {
-        backend: NAME,
-        message,
-    };
+) -> Result<Option<ReducedOutcome>, SolveError> {
+    if model.candidates.len() <= REDUCED_COST_FIXING_ABOVE {
+        return Ok(None);
+    }
+    Ok(
+        reduced::solve(problem, model, warm_chosen, time_limit, options)?.map(|r| ReducedOutcome {
+            summary: ReducedCostFixing {
+                lp_bound: r.lp_bound + model.constant,
+                kept_candidates: r.model.candidates.len(),
+                rounds: r.rounds,
+                lp_seconds: r.lp_seconds,
+            },
+            raw: r.raw,
+            model: r.model,
+        }),
+    )
+}
+
+#[cfg(not(feature = "highs"))]
+fn solve_reduced(
+    _problem: &Problem,
+    _model: &Model,
+    _warm_chosen: &[(usize, Option<InterpreterIdx>)],
+    _time_limit: f64,
+    _options: &SolveOptions,
+) -> Result<Option<ReducedOutcome>, SolveError> {
+    Err(SolveError::BackendUnavailable("highs"))
+}
+
+/// The model loaded into HiGHS with the options of [`HIGHS_DEFAULTS`], the time limit, the
+/// gaps and the caller's extra options.
+#[cfg(feature = "highs")]
+fn load_highs(
+    model: &Model,
+    time_limit: f64,
+    options: &SolveOptions,
+) -> Result<highs::Model, SolveError> {
     let mut hp =
         good_lp::solvers::highs::highs(model.vars.clone().minimise(model.objective.clone()));
     for c in &model.constraints {
@@ -999,7 +1138,7 @@ fn solve_highs(
     }
     let mut inner = hp
         .try_into_inner()
-        .map_err(|e| fail(format!("could not load the model: {e}")))?;
+        .map_err(|e| highs_error(format!("could not load the model: {e}")))?;
     inner.make_quiet();
     let numbers: [(&str, f64); 3] = [
         ("time_limit", time_limit),
@@ -1010,47 +1149,83 @@ fn solve_highs(
     for (name, value) in numbers {
         inner
             .try_set_option(name, value)
-            .map_err(|e| fail(format!("option {name}: {e:?}")))?;
+            .map_err(|e| highs_error(format!("option {name}: {e:?}")))?;
     }
     inner
         .try_set_option("threads", HIGHS_THREADS as i32)
-        .map_err(|e| fail(format!("option threads: {e:?}")))?;
+        .map_err(|e| highs_error(format!("option threads: {e:?}")))?;
     for (name, value) in HIGHS_DEFAULTS
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .chain(options.highs_options.iter().cloned())
     {
         set_highs_option(&mut inner, &name, &value)
-            .map_err(|e| fail(format!("option {name}={value}: {e}")))?;
+            .map_err(|e| highs_error(format!("option {name}={value}: {e}")))?;
     }
+    Ok(inner)
+}
+
+#[cfg(feature = "highs")]
+fn highs_error(message: String) -> SolveError {
+    SolveError::Backend {
+        backend: "highs",
+        message,
+    }
+}
+
+#[cfg(feature = "highs")]
+fn solve_highs(
+    model: &Model,
+    warm: &[f64],
+    time_limit: f64,
+    options: &SolveOptions,
+) -> Result<RawSolution, SolveError> {
+    let mut inner = load_highs(model, time_limit, options)?;
     if !warm.is_empty() {
         inner.set_solution(Some(warm), None, None, None);
     }
-    let solved = inner
-        .try_solve()
-        .map_err(|e| fail(format!("solve failed: {e:?}")))?;
-    use highs::HighsModelStatus as S;
-    let status = match solved.status() {
-        S::Optimal => SolveStatus::Optimal,
-        S::ReachedTimeLimit
-        | S::ReachedIterationLimit
-        | S::ReachedSolutionLimit
-        | S::ReachedInterrupt
-        | S::ReachedMemoryLimit => SolveStatus::TimeLimit,
-        other => return Err(fail(format!("unexpected model status {other:?}"))),
-    };
-    let best_bound = solved
-        .double_info_value(c"mip_dual_bound")
-        .ok()
-        .filter(|b| b.is_finite());
-    let has_incumbent = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
-    let values = solved.get_solution().columns().to_vec();
-    Ok(RawSolution {
-        status,
-        values: (has_incumbent && values.len() == model.n_vars())
-            .then(|| (solved.objective_value(), values)),
-        best_bound,
-    })
+    let watch = interrupt::Watch::new(time_limit, options.cancel.clone(), model.n_vars());
+    interrupt::install(&mut inner, &watch).map_err(highs_error)?;
+    let columns = model.n_vars();
+    let finished = interrupt::run(inner, &watch, move |inner| {
+        let solved = inner
+            .try_solve()
+            .map_err(|e| format!("solve failed: {e:?}"))?;
+        use highs::HighsModelStatus as S;
+        let status = match solved.status() {
+            S::Optimal => SolveStatus::Optimal,
+            S::ReachedTimeLimit
+            | S::ReachedIterationLimit
+            | S::ReachedSolutionLimit
+            | S::ReachedInterrupt
+            | S::ReachedMemoryLimit => SolveStatus::TimeLimit,
+            other => return Err(format!("unexpected model status {other:?}")),
+        };
+        let best_bound = solved
+            .double_info_value(c"mip_dual_bound")
+            .ok()
+            .filter(|b| b.is_finite());
+        let has_incumbent = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+        let values = solved.get_solution().columns().to_vec();
+        Ok(RawSolution {
+            status,
+            values: (has_incumbent && values.len() == columns)
+                .then(|| (solved.objective_value(), values)),
+            best_bound,
+        })
+    });
+    match finished {
+        Some(result) => result.map_err(highs_error),
+        // HiGHS did not stop in time: the best it had reported.
+        None => {
+            let (values, best_bound) = watch.snapshot();
+            Ok(RawSolution {
+                status: SolveStatus::TimeLimit,
+                values,
+                best_bound,
+            })
+        }
+    }
 }
 
 /// Sets a HiGHS option from text: booleans, integers and numbers are tried in that order.

@@ -1,0 +1,559 @@
+//! Re-planning a published roster after something changed, moving as few meetings as
+//! possible.
+//!
+//! The changes (a mediator falls ill, a venue closes, a case is withdrawn or added, a
+//! party's availability is replaced, a party cancels a published meeting) are applied to
+//! the problem document, which is then validated like any other. Each published meeting
+//! becomes the case's [`Booking`] to keep: holding the case any other way, or not at all,
+//! costs [`Weights::change`](crate::candidates::Weights::change) on top of the usual
+//! objective, and [`SolveOptions::max_changes`] caps how many meetings that could still be
+//! kept may move. A meeting that can no longer be held as published (it breaks a rule, or a
+//! party cancelled it, or its case was withdrawn) moves for free, and the result says why.
+//!
+//! ```
+//! use mediation_solver::{milp::SolveOptions, replan, schedule, validate};
+//!
+//! let json = include_str!("../../fixtures/week-2026-12-07.json");
+//! let input: mediation_solver::input::ProblemInput = serde_json::from_str(json).unwrap();
+//! let problem = validate::validate(&input).unwrap().problem;
+//! let published = schedule::schedule(&problem, &SolveOptions::default()).unwrap().roster;
+//! let ill = published.meetings[0].clone();
+//! let changes = vec![replan::Change::MediatorUnavailable {
+//!     mediator: ill.mediator.clone(),
+//!     dates: vec![ill.date],
+//!     sessions: None,
+//! }];
+//! let result =
+//!     replan::replan(&input, &published.meetings, &changes, &SolveOptions::default()).unwrap();
+//! assert!(result.changes.iter().any(|c| c.case == ill.case && c.forced));
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::input::{AvailabilityInput, CaseInput, DaySessions, PartyRole, ProblemInput};
+use crate::milp::{SolveError, SolveOptions};
+use crate::model::{Booking, CaseIdx, Problem};
+use crate::roster::Meeting;
+use crate::rules::{self, Placement, Site};
+use crate::schedule::{self, Outcome};
+use crate::validate::{self, InputError};
+
+/// One thing that happened since the roster was published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// The mediator cannot work on these dates (only these sessions, when given).
+    MediatorUnavailable {
+        mediator: String,
+        dates: Vec<NaiveDate>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sessions: Option<Vec<String>>,
+    },
+    /// The venue is closed on these dates.
+    VenueClosed {
+        venue: String,
+        dates: Vec<NaiveDate>,
+    },
+    /// The case no longer needs a meeting.
+    CaseWithdrawn { case: String },
+    /// A newly agreed case.
+    CaseAdded { case: Box<CaseInput> },
+    /// A party's availability is replaced by this one.
+    PartyAvailability {
+        case: String,
+        role: PartyRole,
+        availability: AvailabilityInput,
+    },
+    /// A party cancelled the case's published meeting: it must move to another session.
+    MeetingCancelled { case: String },
+}
+
+/// What the re-plan did to one meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Held at another time, place or with another mediator.
+    Moved,
+    /// Published but no longer held in this roster.
+    Dropped,
+    /// A case without a published meeting is now held.
+    Added,
+}
+
+/// One line of "whom to call".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingChange {
+    pub case: String,
+    pub kind: ChangeKind,
+    /// The published meeting, for `moved` and `dropped`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Meeting>,
+    /// The new meeting, for `moved` and `added`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Meeting>,
+    /// The published meeting could not be kept (a rule broke, a party cancelled, the case
+    /// was withdrawn); otherwise the move was chosen because it improves the roster by more
+    /// than the change penalty.
+    pub forced: bool,
+    /// The rule the published meeting now breaks, when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    pub why: String,
+}
+
+/// The re-planned roster and what changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Replan {
+    /// The problem after the changes, with the published meetings to keep.
+    #[serde(skip)]
+    pub problem: Problem,
+    /// Validation warnings of the changed problem.
+    pub warnings: Vec<crate::validate::Issue>,
+    pub outcome: Outcome,
+    /// Published meetings kept exactly as they were.
+    pub kept: usize,
+    /// Every published meeting moved or dropped, and every case newly held.
+    pub changes: Vec<MeetingChange>,
+}
+
+/// Why a re-plan could not be made. Each variant has a stable [`ReplanError::code`].
+#[derive(Debug, thiserror::Error)]
+pub enum ReplanError {
+    /// A change or published meeting names something the problem does not have.
+    #[error("{field}: no {what} `{id}` in the problem")]
+    UnknownId {
+        field: String,
+        what: &'static str,
+        id: String,
+    },
+    /// A change or published meeting is not usable as given.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// The problem after the changes does not validate.
+    #[error("the problem after the changes is not valid: {0}")]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+}
+
+impl ReplanError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReplanError::UnknownId { .. } => "unknown_id",
+            ReplanError::Invalid { .. } => "invalid_change",
+            ReplanError::Input(_) => "invalid_problem",
+            ReplanError::Solve(_) => "solve_failed",
+        }
+    }
+}
+
+/// The problem document after the changes, in order. `published` is needed to know which
+/// session a cancelled meeting was in.
+pub fn apply_changes(
+    input: &ProblemInput,
+    published: &[Meeting],
+    changes: &[Change],
+) -> Result<ProblemInput, ReplanError> {
+    let mut out = input.clone();
+    for (k, change) in changes.iter().enumerate() {
+        let at = |field: &str| format!("/changes/{k}/{field}");
+        let case_position = |out: &ProblemInput, case: &str| {
+            out.cases
+                .iter()
+                .position(|c| c.reference == case)
+                .ok_or_else(|| ReplanError::UnknownId {
+                    field: at("case"),
+                    what: "case",
+                    id: case.to_string(),
+                })
+        };
+        match change {
+            Change::MediatorUnavailable {
+                mediator,
+                dates,
+                sessions,
+            } => {
+                let m = out
+                    .mediators
+                    .iter_mut()
+                    .find(|m| &m.id == mediator)
+                    .ok_or_else(|| ReplanError::UnknownId {
+                        field: at("mediator"),
+                        what: "mediator",
+                        id: mediator.clone(),
+                    })?;
+                non_empty(dates, &at("dates"))?;
+                m.availability
+                    .unavailable
+                    .extend(dates.iter().map(|&date| DaySessions {
+                        date,
+                        sessions: sessions.clone(),
+                    }));
+            }
+            Change::VenueClosed { venue, dates } => {
+                let v = out
+                    .venues
+                    .iter_mut()
+                    .find(|v| &v.id == venue)
+                    .ok_or_else(|| ReplanError::UnknownId {
+                        field: at("venue"),
+                        what: "venue",
+                        id: venue.clone(),
+                    })?;
+                non_empty(dates, &at("dates"))?;
+                v.availability
+                    .unavailable
+                    .extend(dates.iter().map(|&date| DaySessions {
+                        date,
+                        sessions: None,
+                    }));
+            }
+            Change::CaseWithdrawn { case } => {
+                let i = case_position(&out, case)?;
+                out.cases.remove(i);
+            }
+            Change::CaseAdded { case } => {
+                if out.cases.iter().any(|c| c.reference == case.reference) {
+                    return Err(ReplanError::Invalid {
+                        field: at("case/reference"),
+                        message: format!("case `{}` is already in the problem", case.reference),
+                    });
+                }
+                out.cases.push((**case).clone());
+            }
+            Change::PartyAvailability {
+                case,
+                role,
+                availability,
+            } => {
+                let i = case_position(&out, case)?;
+                let party = out.cases[i]
+                    .parties
+                    .iter_mut()
+                    .find(|p| p.role == *role)
+                    .ok_or_else(|| ReplanError::Invalid {
+                        field: at("role"),
+                        message: format!("case `{case}` has no {} party", role.as_str()),
+                    })?;
+                party.availability = availability.clone();
+            }
+            Change::MeetingCancelled { case } => {
+                let i = case_position(&out, case)?;
+                let meeting = published.iter().find(|m| &m.case == case).ok_or_else(|| {
+                    ReplanError::Invalid {
+                        field: at("case"),
+                        message: format!("case `{case}` has no published meeting to cancel"),
+                    }
+                })?;
+                // The parties cannot make that session: the case must meet at another.
+                for party in out.cases[i].parties.iter_mut().filter(|p| p.required) {
+                    party.availability.unavailable.push(DaySessions {
+                        date: meeting.date,
+                        sessions: Some(vec![meeting.session.clone()]),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn non_empty(dates: &[NaiveDate], field: &str) -> Result<(), ReplanError> {
+    if dates.is_empty() {
+        return Err(ReplanError::Invalid {
+            field: field.to_string(),
+            message: "give at least one date".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Why a published meeting cannot be kept as it is.
+#[derive(Debug, Clone, PartialEq)]
+enum Forced {
+    Withdrawn,
+    Cancelled,
+    Broken(rules::Rule),
+}
+
+/// Applies the changes, marks the published meetings to keep and solves.
+pub fn replan(
+    input: &ProblemInput,
+    published: &[Meeting],
+    changes: &[Change],
+    options: &SolveOptions,
+) -> Result<Replan, ReplanError> {
+    let changed = apply_changes(input, published, changes)?;
+    let validated = validate::validate(&changed)?;
+    let warnings = validated.warnings;
+    let mut problem = validated.problem;
+    let withdrawn: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CaseWithdrawn { case } => Some(case.as_str()),
+            _ => None,
+        })
+        .collect();
+    let cancelled: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::MeetingCancelled { case } => Some(case.as_str()),
+            _ => None,
+        })
+        .collect();
+
+    let mut forced: BTreeMap<String, Forced> = BTreeMap::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for (k, meeting) in published.iter().enumerate() {
+        if !seen.insert(meeting.case.as_str()) {
+            return Err(ReplanError::Invalid {
+                field: format!("/published/{k}/case"),
+                message: format!("case `{}` has two published meetings", meeting.case),
+            });
+        }
+        if withdrawn.contains(meeting.case.as_str()) {
+            forced.insert(meeting.case.clone(), Forced::Withdrawn);
+            continue;
+        }
+        let placement = resolve(&problem, meeting, k)?;
+        if cancelled.contains(meeting.case.as_str()) {
+            forced.insert(meeting.case.clone(), Forced::Cancelled);
+            continue;
+        }
+        let case = &mut problem.cases[placement.case];
+        case.published = Some(placement.booking());
+        // The published venue stays on offer even if it would not make the shortlist now.
+        if let Site::Venue(v) = placement.site {
+            case.venue_shortlist.insert(v);
+        }
+    }
+    // A published meeting that breaks a rule on its own, or beside the published meetings
+    // before it, cannot be kept.
+    let still_valid: BTreeSet<CaseIdx> = crate::greedy::published_still_valid(&problem)
+        .iter()
+        .map(|p| p.case)
+        .collect();
+    for (c, case) in problem.cases.iter().enumerate() {
+        if let (Some(b), false) = (case.published, still_valid.contains(&c)) {
+            let p = placement_at(&problem, c, b);
+            let rule = rules::placement_violations(&problem, &p)
+                .into_iter()
+                .next()
+                .unwrap_or(rules::Rule::MediatorOverlap);
+            forced.insert(case.reference.clone(), Forced::Broken(rule));
+        }
+    }
+    // Meetings that cannot be kept are not penalised for moving.
+    for case in problem.cases.iter_mut() {
+        if forced.contains_key(&case.reference) {
+            case.published = None;
+        }
+    }
+
+    let outcome = schedule::schedule(&problem, options)?;
+    let (kept, changes) = diff(published, &outcome, &forced);
+    Ok(Replan {
+        problem,
+        warnings,
+        outcome,
+        kept,
+        changes,
+    })
+}
+
+fn placement_at(problem: &Problem, case: CaseIdx, b: Booking) -> Placement {
+    let lang = problem.cases[case].needs.language.as_deref();
+    let needs = lang.is_some_and(|l| !rules::mediator_speaks(&problem.mediators[b.mediator], l));
+    Placement {
+        case,
+        mediator: b.mediator,
+        day: b.day,
+        template: b.template,
+        site: b.site,
+        // Any interpreter: only the single-meeting rules are asked about here.
+        interpreter: needs
+            .then_some(0)
+            .filter(|_| !problem.interpreters.is_empty()),
+    }
+}
+
+/// A published meeting as indices, or the field that names something unknown.
+fn resolve(problem: &Problem, m: &Meeting, k: usize) -> Result<Placement, ReplanError> {
+    let unknown = |field: &str, what: &'static str, id: &str| ReplanError::UnknownId {
+        field: format!("/published/{k}/{field}"),
+        what,
+        id: id.to_string(),
+    };
+    let case = *problem
+        .index
+        .case
+        .get(&m.case)
+        .ok_or_else(|| unknown("case", "case", &m.case))?;
+    let mediator = *problem
+        .index
+        .mediator
+        .get(&m.mediator)
+        .ok_or_else(|| unknown("mediator", "mediator", &m.mediator))?;
+    let template = *problem
+        .index
+        .template
+        .get(&m.session)
+        .ok_or_else(|| unknown("session", "session", &m.session))?;
+    let day = problem
+        .horizon
+        .day_index(m.date)
+        .ok_or_else(|| ReplanError::Invalid {
+            field: format!("/published/{k}/date"),
+            message: format!(
+                "{} is outside the horizon {} to {}",
+                m.date, problem.horizon.start, problem.horizon.end
+            ),
+        })?;
+    let site = match (&m.venue, m.mode) {
+        (Some(v), crate::model::Mode::InPerson) => Site::Venue(
+            *problem
+                .index
+                .venue
+                .get(v)
+                .ok_or_else(|| unknown("venue", "venue", v))?,
+        ),
+        (None, crate::model::Mode::InPerson) => {
+            return Err(ReplanError::Invalid {
+                field: format!("/published/{k}/venue"),
+                message: "an in-person meeting needs a venue".into(),
+            })
+        }
+        (_, mode) => Site::Remote(mode),
+    };
+    let interpreter = match &m.interpreter {
+        Some(i) => Some(
+            *problem
+                .index
+                .interpreter
+                .get(i)
+                .ok_or_else(|| unknown("interpreter", "interpreter", i))?,
+        ),
+        None => None,
+    };
+    Ok(Placement {
+        case,
+        mediator,
+        day,
+        template,
+        site,
+        interpreter,
+    })
+}
+
+/// Meeting by meeting: what moved, what was dropped, what is new.
+fn diff(
+    published: &[Meeting],
+    outcome: &Outcome,
+    forced: &BTreeMap<String, Forced>,
+) -> (usize, Vec<MeetingChange>) {
+    let now: BTreeMap<&str, &Meeting> = outcome
+        .roster
+        .meetings
+        .iter()
+        .map(|m| (m.case.as_str(), m))
+        .collect();
+    let bare = |m: &Meeting| Meeting {
+        details: None,
+        ..m.clone()
+    };
+    let same = |a: &Meeting, b: &Meeting| {
+        a.mediator == b.mediator
+            && a.date == b.date
+            && a.session == b.session
+            && a.mode == b.mode
+            && a.venue == b.venue
+    };
+    let mut kept = 0;
+    let mut changes = Vec::new();
+    for old in published {
+        let reason = forced.get(&old.case);
+        let new = now.get(old.case.as_str()).copied();
+        if let (Some(new), None) = (new, reason) {
+            if same(old, new) {
+                kept += 1;
+                continue;
+            }
+        }
+        let (why, rule) = match reason {
+            Some(Forced::Withdrawn) => ("the case was withdrawn".to_string(), None),
+            Some(Forced::Cancelled) => ("a party cancelled the meeting".to_string(), None),
+            Some(Forced::Broken(rule)) => (
+                format!(
+                    "the published meeting breaks a rule: {}",
+                    rule.description()
+                ),
+                Some(rule.code().to_string()),
+            ),
+            None if new.is_some() => (
+                "moved to make room for a case that could not otherwise be held on time, \
+                 or to save more than the change penalty"
+                    .to_string(),
+                None,
+            ),
+            None => (
+                "dropped so that more urgent cases can be held; see the roster's unscheduled list"
+                    .to_string(),
+                None,
+            ),
+        };
+        let withdrawn = matches!(reason, Some(Forced::Withdrawn));
+        changes.push(MeetingChange {
+            case: old.case.clone(),
+            kind: if new.is_some() {
+                ChangeKind::Moved
+            } else {
+                ChangeKind::Dropped
+            },
+            from: Some(bare(old)),
+            to: new.map(bare),
+            forced: reason.is_some(),
+            rule,
+            why: if withdrawn {
+                why
+            } else if new.is_none() {
+                let carried = outcome
+                    .roster
+                    .carried_over
+                    .iter()
+                    .any(|c| c.case == old.case);
+                let unscheduled = outcome
+                    .roster
+                    .unscheduled
+                    .iter()
+                    .find(|u| u.case == old.case);
+                match unscheduled.and_then(|u| u.reasons.first()) {
+                    _ if carried => format!(
+                        "{why}; carried over to the next roster (its day 30 is after this one)"
+                    ),
+                    Some(r) => format!("{why}; no other session is possible: {}", r.message),
+                    None => why,
+                }
+            } else {
+                why
+            },
+        });
+    }
+    let was_published: BTreeSet<&str> = published.iter().map(|m| m.case.as_str()).collect();
+    for m in &outcome.roster.meetings {
+        if !was_published.contains(m.case.as_str()) {
+            changes.push(MeetingChange {
+                case: m.case.clone(),
+                kind: ChangeKind::Added,
+                from: None,
+                to: Some(bare(m)),
+                forced: false,
+                rule: None,
+                why: "newly held".into(),
+            });
+        }
+    }
+    (kept, changes)
+}

@@ -1,0 +1,240 @@
+//! `replan`: apply what changed since a roster was published and re-plan, moving as few
+//! published meetings as possible; print what changed, meeting by meeting, then the roster.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use mediation_solver::kpi::kpis;
+use mediation_solver::milp::{Backend, SolveError, SolveOptions};
+use mediation_solver::replan::{self, Change, ChangeKind, MeetingChange, Replan, ReplanError};
+use mediation_solver::roster::Meeting;
+use mediation_solver::validate::{parse_input, InputError};
+use serde::Serialize;
+
+use super::check::read_roster;
+use super::progress::with_spinner;
+use super::roster::BackendArg;
+use super::{emit, format_issue, note, read_file, CliError};
+use crate::report::{self, RosterReport};
+
+#[derive(Debug, Args)]
+pub struct ReplanArgs {
+    /// The problem file the roster was published for (JSON, see docs/input-format.md).
+    pub input: PathBuf,
+    /// The published roster: the `roster` object, or the whole output of `roster --format json`.
+    #[arg(long, value_name = "ROSTER")]
+    pub published: PathBuf,
+    /// What changed since: a JSON list of changes (see docs/replan.md).
+    #[arg(long, value_name = "CHANGES")]
+    pub changes: PathBuf,
+    /// Objective units each published meeting moved or dropped costs.
+    #[arg(long, value_name = "UNITS")]
+    pub penalty: Option<i64>,
+    /// The most published meetings that may move while they could still be kept.
+    #[arg(long = "max-changes", value_name = "N")]
+    pub max_changes: Option<u32>,
+    #[arg(long, value_enum, default_value_t = ReplanFormat::Table)]
+    pub format: ReplanFormat,
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto, env = "MEDIATION_BACKEND")]
+    pub backend: BackendArg,
+    /// Wall-clock limit for the solve, in seconds.
+    #[arg(
+        long = "time-limit",
+        value_name = "S",
+        default_value_t = 30.0,
+        env = "MEDIATION_TIME_LIMIT"
+    )]
+    pub time_limit: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReplanFormat {
+    /// The changes, then the roster report.
+    Table,
+    /// `{ "kept", "changes", "roster", "kpis", "solver", "warnings" }`.
+    Json,
+}
+
+pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
+    let backend = Backend::from(args.backend);
+    if !backend.is_available() {
+        return Err(SolveError::BackendUnavailable(backend.as_str()).into());
+    }
+    let input = match parse_input(&read_file("problem file", &args.input)?) {
+        Ok(input) => input,
+        Err(e) => return Err(input_error(&args.input, e)),
+    };
+    let published = read_roster(&args.published)?.meetings;
+    let changes = read_changes(&args.changes)?;
+    let mut options = SolveOptions {
+        backend,
+        time_limit_secs: args.time_limit,
+        max_changes: args.max_changes,
+        ..SolveOptions::default()
+    };
+    if let Some(penalty) = args.penalty {
+        if penalty < 0 {
+            return Err(CliError::Usage(format!(
+                "--penalty: must be zero or more, got {penalty}"
+            )));
+        }
+        options.weights.change = penalty;
+    }
+    let label = format!(
+        "re-planning {} published meeting(s) after {} change(s)",
+        published.len(),
+        changes.len()
+    );
+    let result = with_spinner(&label, || {
+        replan::replan(&input, &published, &changes, &options)
+    });
+    let plan = match result {
+        Ok(plan) => plan,
+        Err(ReplanError::Input(e)) => return Err(input_error(&args.input, e)),
+        Err(ReplanError::Solve(e)) => return Err(e.into()),
+        Err(e) => return Err(CliError::Usage(format!("{e} [{}]", e.code()))),
+    };
+    for issue in &plan.warnings {
+        note(&format_issue(issue));
+    }
+    let moved = plan.changes.iter().filter(|c| c.kind != ChangeKind::Added);
+    note(&format!(
+        "{} published meeting(s) kept, {} changed ({} forced), {} case(s) newly held",
+        plan.kept,
+        moved.clone().count(),
+        moved.filter(|c| c.forced).count(),
+        plan.changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Added)
+            .count(),
+    ));
+    emit(&match args.format {
+        ReplanFormat::Table => table(&plan),
+        ReplanFormat::Json => json(&plan),
+    })?;
+    Ok(0)
+}
+
+fn input_error(path: &Path, e: InputError) -> CliError {
+    match e {
+        InputError::Malformed {
+            path: pointer,
+            line,
+            column,
+            message,
+        } => CliError::Malformed {
+            path: path.to_path_buf(),
+            pointer,
+            line,
+            column,
+            message,
+        },
+        InputError::Invalid { errors, warnings } => {
+            for issue in errors.iter().chain(&warnings) {
+                note(&format_issue(issue));
+            }
+            CliError::Invalid {
+                path: path.to_path_buf(),
+                count: errors.len(),
+            }
+        }
+    }
+}
+
+fn read_changes(path: &Path) -> Result<Vec<Change>, CliError> {
+    let text = read_file("changes file", path)?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let pointer = e.path().to_string();
+        CliError::Usage(format!(
+            "changes file `{}` at {}: {}",
+            path.display(),
+            if pointer == "." {
+                "the top level".into()
+            } else {
+                pointer
+            },
+            e.inner()
+        ))
+    })
+}
+
+fn describe(m: &Meeting) -> String {
+    let place = match &m.venue {
+        Some(v) => format!("at {v}"),
+        None => m.mode.as_str().to_string(),
+    };
+    format!(
+        "{} {} {} {}",
+        m.mediator,
+        m.date.format("%a %-d %b"),
+        m.session,
+        place
+    )
+}
+
+fn kind_name(c: &MeetingChange) -> &'static str {
+    match c.kind {
+        ChangeKind::Moved => "moved",
+        ChangeKind::Dropped => "dropped",
+        ChangeKind::Added => "added",
+    }
+}
+
+fn table(plan: &Replan) -> String {
+    let mut out = String::from("What changed\n");
+    if plan.changes.is_empty() {
+        out.push_str("  nothing: every published meeting is kept\n");
+    }
+    for c in &plan.changes {
+        let from = c.from.as_ref().map_or("-".into(), describe);
+        let to = c.to.as_ref().map_or("-".into(), describe);
+        out.push_str(&format!(
+            "  {:<14} {:<8} {} -> {}\n      {}{}\n",
+            c.case,
+            kind_name(c),
+            from,
+            to,
+            if c.forced { "forced: " } else { "" },
+            c.why
+        ));
+    }
+    out.push_str(&format!(
+        "  {} published meeting(s) kept as they were\n\n",
+        plan.kept
+    ));
+    let kpis = kpis(&plan.problem, &plan.outcome.roster);
+    out.push_str(&report::text(&RosterReport {
+        problem: &plan.problem,
+        outcome: &plan.outcome,
+        kpis: &kpis,
+        warnings: &plan.warnings,
+    }));
+    out
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    kept: usize,
+    changes: &'a [MeetingChange],
+    roster: &'a mediation_solver::roster::Roster,
+    kpis: &'a mediation_solver::kpi::Kpis,
+    solver: &'a mediation_solver::milp::SolverSummary,
+    warnings: &'a [mediation_solver::validate::Issue],
+}
+
+fn json(plan: &Replan) -> String {
+    let kpis = kpis(&plan.problem, &plan.outcome.roster);
+    let doc = Document {
+        kept: plan.kept,
+        changes: &plan.changes,
+        roster: &plan.outcome.roster,
+        kpis: &kpis,
+        solver: &plan.outcome.solver,
+        warnings: &plan.warnings,
+    };
+    let mut text = serde_json::to_string_pretty(&doc)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise the re-plan: {e}\"}}"));
+    text.push('\n');
+    text
+}
