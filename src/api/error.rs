@@ -98,6 +98,12 @@ pub enum ApiError {
     },
     #[error("invalid option(s)")]
     InvalidOptions(Vec<IssueView>),
+    /// The request is well formed but the solver refuses it (e.g. an unknown case).
+    #[error("{}", issue.message)]
+    Refused {
+        code: &'static str,
+        issue: IssueView,
+    },
     #[error("the body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
     #[error("this Idempotency-Key was already used with a different body")]
@@ -133,6 +139,7 @@ impl ApiError {
             | ProblemMalformed { .. }
             | InvalidProblem { .. }
             | InvalidOptions(_)
+            | Refused { .. }
             | TooLargeForSync { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             IdempotencyConflict => StatusCode::CONFLICT,
@@ -159,6 +166,7 @@ impl ApiError {
             ProblemMalformed { .. } => "problem_malformed",
             InvalidProblem { .. } => "invalid_problem",
             InvalidOptions(_) => "invalid_options",
+            Refused { code, .. } => code,
             BodyTooLarge { .. } => "body_too_large",
             IdempotencyConflict => "idempotency_key_reused",
             QueueFull { .. } => "queue_full",
@@ -177,6 +185,7 @@ impl ApiError {
         let (errors, warnings) = match self {
             ApiError::InvalidProblem { errors, warnings } => (errors.clone(), warnings.clone()),
             ApiError::InvalidOptions(errors) => (errors.clone(), Vec::new()),
+            ApiError::Refused { issue, .. } => (vec![issue.clone()], Vec::new()),
             _ => (Vec::new(), Vec::new()),
         };
         ProblemDetails {

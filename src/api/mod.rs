@@ -15,6 +15,7 @@ pub mod error;
 pub mod jobs;
 pub mod metrics;
 pub mod ops;
+pub mod recommend;
 pub mod rosters;
 pub mod store;
 
@@ -131,6 +132,7 @@ pub async fn app_with_solver(
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(rosters::router())
         .merge(checks::router())
+        .merge(recommend::router())
         .merge(ops::router())
         .split_for_parts();
     let pool = Arc::new(SolvePool::new(

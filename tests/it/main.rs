@@ -10,3 +10,4 @@ mod jobs;
 mod openapi;
 mod persistence;
 mod process;
+mod recommend;

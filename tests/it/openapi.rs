@@ -24,6 +24,7 @@ async fn the_openapi_document_lists_every_route() {
         ("/v1/rosters/solve", "post"),
         ("/v1/validate", "post"),
         ("/v1/check", "post"),
+        ("/v1/recommendations", "post"),
         ("/healthz", "get"),
         ("/readyz", "get"),
         ("/metrics", "get"),
