@@ -102,7 +102,7 @@ pub enum ApiError {
     #[error("{}", issue.message)]
     Refused {
         code: &'static str,
-        issue: IssueView,
+        issue: Box<IssueView>,
     },
     #[error("the body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
@@ -185,7 +185,7 @@ impl ApiError {
         let (errors, warnings) = match self {
             ApiError::InvalidProblem { errors, warnings } => (errors.clone(), warnings.clone()),
             ApiError::InvalidOptions(errors) => (errors.clone(), Vec::new()),
-            ApiError::Refused { issue, .. } => (vec![issue.clone()], Vec::new()),
+            ApiError::Refused { issue, .. } => (vec![issue.as_ref().clone()], Vec::new()),
             _ => (Vec::new(), Vec::new()),
         };
         ProblemDetails {

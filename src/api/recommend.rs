@@ -62,13 +62,13 @@ fn refused(e: &RecommendError) -> ApiError {
     };
     ApiError::Refused {
         code: e.code(),
-        issue: IssueView {
+        issue: Box::new(IssueView {
             code: e.code().to_string(),
             severity: "error".into(),
             pointer,
             message: e.to_string(),
             hint: hint.to_string(),
-        },
+        }),
     }
 }
 
