@@ -6,10 +6,12 @@
 //! length is refused (503) before anything is stored, so nothing already queued is lost. Jobs
 //! re-queued at start bypass the limit: they were accepted before.
 //!
-//! microlp cannot be interrupted, so cancelling a solving job marks it cancelled at once;
-//! the store refuses the result when the solve returns ([`JobStore::finish`] only moves a
-//! solving job).
+//! Cancelling a solving job marks it cancelled at once and raises the solve's cancel flag.
+//! HiGHS stops within moments and its best roster is kept with the cancelled job; microlp
+//! cannot be interrupted, so its solve runs on and its result is discarded when it returns
+//! ([`JobStore::finish`] only moves a solving job).
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -17,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use mediation_solver::kpi::{kpis, Kpis};
-use mediation_solver::milp::{SolveError, SolveOptions, SolverSummary};
+use mediation_solver::milp::{Backend, CancelFlag, SolveError, SolveOptions, SolverSummary};
 use mediation_solver::model::Problem;
 use mediation_solver::roster::{CarriedOverCase, Reason, Roster, UnscheduledCase};
 use mediation_solver::schedule::{schedule, Outcome};
@@ -168,6 +170,8 @@ pub struct SolvePool {
     pub max_concurrent: usize,
     pub solver: Arc<dyn RosterSolver>,
     shutdown: watch::Sender<bool>,
+    /// The cancel flag of each job solving now.
+    cancel_flags: std::sync::Mutex<HashMap<Uuid, CancelFlag>>,
 }
 
 /// A place in the queue, held between admission and enqueueing. Dropping it gives the place
@@ -209,6 +213,7 @@ impl SolvePool {
             max_concurrent,
             solver,
             shutdown: watch::channel(false).0,
+            cancel_flags: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -248,6 +253,30 @@ impl SolvePool {
     /// Solves running now.
     pub fn running(&self) -> usize {
         self.max_concurrent - self.slots.available_permits()
+    }
+
+    /// Raises the cancel flag of a job solving now. Backends that can be interrupted (HiGHS)
+    /// stop and return their best roster; microlp finishes its solve regardless.
+    pub fn interrupt(&self, id: Uuid) {
+        if let Ok(flags) = self.cancel_flags.lock() {
+            if let Some(flag) = flags.get(&id) {
+                flag.cancel();
+            }
+        }
+    }
+
+    fn register(&self, id: Uuid) -> CancelFlag {
+        let flag = CancelFlag::new();
+        if let Ok(mut flags) = self.cancel_flags.lock() {
+            flags.insert(id, flag.clone());
+        }
+        flag
+    }
+
+    fn unregister(&self, id: Uuid) {
+        if let Ok(mut flags) = self.cancel_flags.lock() {
+            flags.remove(&id);
+        }
     }
 
     /// Tells the workers to take no new job.
@@ -319,11 +348,18 @@ async fn run_job(state: &AppState, id: Uuid) {
     };
     tracing::info!(job = %id, "solve started");
     let outcome = match prepare(&record.request) {
-        Ok((problem, options, warnings)) => {
-            solve_blocking(state.pool.solver.clone(), problem, options, warnings).await
+        Ok((problem, mut options, warnings)) => {
+            options.cancel = Some(state.pool.register(id));
+            let solved =
+                solve_blocking(state.pool.solver.clone(), problem, options, warnings).await;
+            state.pool.unregister(id);
+            solved
         }
         Err(failure) => Err(failure),
     };
+    // A cancelled job keeps the roster of a solve its cancel interrupted (HiGHS); the
+    // result of one that ran to its end regardless (microlp) is discarded.
+    let interrupted = matches!(&outcome, Ok((r, _)) if r.solver.backend == Backend::Highs);
     let (state_after, result, failure) = match outcome {
         Ok((result, elapsed)) => {
             state
@@ -359,6 +395,9 @@ async fn run_job(state: &AppState, id: Uuid) {
             if let Some(url) = record.status.callback_url {
                 spawn_callback(state, id, state_after, url);
             }
+        }
+        Ok(false) if interrupted => {
+            tracing::info!(job = %id, "job was cancelled while solving; it keeps its roster so far")
         }
         Ok(false) => tracing::info!(job = %id, "job was cancelled while solving; result discarded"),
         Err(e) => tracing::error!(job = %id, error = %e, "cannot record the job's outcome"),

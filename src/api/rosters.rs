@@ -483,10 +483,11 @@ async fn get_status(
 
 /// Cancel a job.
 ///
-/// A queued or solving job becomes `cancelled` at once. The default backend (microlp)
-/// cannot be interrupted: its solve runs on to its end or time limit, and its result is
-/// then discarded. A job that already finished is left as it is (a done job keeps its
-/// roster) and returned unchanged.
+/// A queued or solving job becomes `cancelled` at once. A HiGHS solve is interrupted and
+/// the job keeps the best roster found so far. The default backend (microlp) cannot be
+/// interrupted: its solve runs on to its end or time limit, and its result is then
+/// discarded. A job that already finished is left as it is (a done job keeps its roster)
+/// and returned unchanged.
 #[utoipa::path(
     delete, path = "/v1/rosters/{id}", tag = "rosters",
     params(("id" = Uuid, Path, description = "Job id")),
@@ -515,6 +516,7 @@ async fn cancel(
         .await?
         .ok_or(ApiError::JobNotFound)?;
     if !before.state.is_finished() && after.state == JobState::Cancelled {
+        state.pool.interrupt(id);
         tracing::info!(job = %id, "job cancelled");
         if let Some(url) = after.callback_url.clone() {
             spawn_callback(&state, id, JobState::Cancelled, url);

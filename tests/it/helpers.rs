@@ -196,6 +196,8 @@ pub struct GatedSolver {
     opened: Condvar,
     pub started: AtomicUsize,
     pub finished: AtomicUsize,
+    /// Solves whose cancel flag was raised by the time the gate opened.
+    pub saw_cancel: AtomicUsize,
 }
 
 impl GatedSolver {
@@ -229,6 +231,9 @@ impl RosterSolver for GatedSolver {
             open = self.opened.wait(open).unwrap();
         }
         drop(open);
+        if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            self.saw_cancel.fetch_add(1, Ordering::SeqCst);
+        }
         let outcome = schedule(problem, options);
         self.finished.fetch_add(1, Ordering::SeqCst);
         outcome

@@ -94,6 +94,11 @@ async fn a_solving_job_cancelled_is_cancelled_at_once_and_its_result_discarded()
     assert_eq!(r.json::<Value>().await.unwrap()["state"], "cancelled");
     solver.open();
     solver.wait_finished(1).await;
+    // The solve was asked to stop (HiGHS would; microlp cannot).
+    assert_eq!(
+        solver.saw_cancel.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
     // The solve returned; wait for a later job on the same single worker to be sure the
     // cancelled one's outcome was handled.
     let later = app.submit(CMS, &submission(week())).await;
