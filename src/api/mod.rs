@@ -65,9 +65,10 @@ pub struct AppState {
         title = "mediation-scheduler",
         description = "SEN mediation rosters for England: submit a problem, get a roster with \
 reasons for every case not held. Every /v1 route needs `Authorization: Bearer <key>`. Errors \
-are RFC 9457 `application/problem+json` with a stable `code` (docs/api.md). Cancelling a job \
-whose solve cannot be interrupted (microlp) marks it cancelled at once and discards its \
-result when the solve returns."
+are RFC 9457 `application/problem+json` with a stable `code` (docs/api.md). Cancelling a \
+solving job marks it cancelled at once: a HiGHS solve is interrupted and the job keeps its best \
+roster so far; a microlp solve cannot be interrupted, runs to its end and its result is then \
+discarded."
     ),
     modifiers(&BearerAuth),
     tags(
