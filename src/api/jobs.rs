@@ -265,6 +265,13 @@ impl SolvePool {
         }
     }
 
+    /// Raises the cancel flag of every solve running now (at shutdown).
+    pub fn interrupt_all(&self) {
+        if let Ok(flags) = self.cancel_flags.lock() {
+            flags.values().for_each(CancelFlag::cancel);
+        }
+    }
+
     fn register(&self, id: Uuid) -> CancelFlag {
         let flag = CancelFlag::new();
         if let Ok(mut flags) = self.cancel_flags.lock() {

@@ -274,16 +274,19 @@ impl App {
         sweeper.abort();
         let grace = state.config.shutdown_grace;
         let aborts: Vec<_> = workers.iter().map(JoinHandle::abort_handle).collect();
-        if tokio::time::timeout(grace, futures_join(workers))
-            .await
-            .is_err()
-        {
-            // Their results will not be recorded: the jobs stay `solving` in the store and
-            // are re-queued at the next start.
-            aborts.iter().for_each(tokio::task::AbortHandle::abort);
-            tracing::warn!(
-                "running solves did not finish within the shutdown grace; they will be re-queued at the next start"
-            );
+        let mut all = Box::pin(futures_join(workers));
+        if tokio::time::timeout(grace, &mut all).await.is_err() {
+            // Ask the solves to stop: HiGHS returns its best roster within moments and the
+            // job is recorded; microlp cannot stop, and after a short wait its job is left
+            // `solving` in the store, to be re-queued at the next start.
+            state.pool.interrupt_all();
+            let short = grace.min(std::time::Duration::from_secs(2));
+            if tokio::time::timeout(short, &mut all).await.is_err() {
+                aborts.iter().for_each(tokio::task::AbortHandle::abort);
+                tracing::warn!(
+                    "running solves did not stop within the shutdown grace; they will be re-queued at the next start"
+                );
+            }
         }
         served
     }
