@@ -213,3 +213,66 @@ async fn a_bad_page_size_is_400() {
     let (status, _) = problem_code(app.get("/v1/rosters?cursor=abc", CMS).await).await;
     assert_eq!(status, 400);
 }
+
+/// A solver with a bug.
+struct PanickingSolver;
+
+impl mediation_scheduler::api::RosterSolver for PanickingSolver {
+    fn solve(
+        &self,
+        _: &mediation_solver::model::Problem,
+        _: &mediation_solver::milp::SolveOptions,
+    ) -> Result<mediation_solver::schedule::Outcome, mediation_solver::milp::SolveError> {
+        panic!("a bug in the solver")
+    }
+}
+
+#[tokio::test]
+async fn a_solver_panic_fails_the_job_and_the_service_goes_on() {
+    let app = spawn_with(
+        config(),
+        Arc::new(MemoryStore::new()),
+        Some(Arc::new(PanickingSolver)),
+    )
+    .await;
+    let id = app.submit(CMS, &submission(week())).await;
+    let job = app.wait_finished(&id, CMS).await;
+    assert_eq!(job["state"], "failed");
+    assert_eq!(job["failure"]["code"], "solver_panicked");
+    assert!(!job["failure"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("a bug"));
+    let (status, body) = problem_code(
+        app.post("/v1/rosters/solve", CMS, &json!({ "problem": week() }))
+            .await,
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (500, Some("solve_failed")));
+    assert_eq!(
+        app.call(Method::GET, "/healthz", None, None).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_408() {
+    let solver = Arc::new(GatedSolver::default());
+    let mut config = config();
+    config.request_timeout = std::time::Duration::from_millis(300);
+    let app = spawn_with(
+        config,
+        Arc::new(MemoryStore::new()),
+        Some(solver.clone() as Arc<dyn mediation_scheduler::api::RosterSolver>),
+    )
+    .await;
+    let r = app
+        .post("/v1/rosters/solve", CMS, &json!({ "problem": week() }))
+        .await;
+    let (status, body) = problem_code(r).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (408, Some("request_timeout"))
+    );
+    solver.open();
+}
