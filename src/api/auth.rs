@@ -249,6 +249,10 @@ impl FromRequestParts<AppState> for Caller {
             .keys
             .find(token)
             .ok_or(ApiError::Unauthenticated("unknown API key"))?;
+        state
+            .limiter
+            .take(&key.name, std::time::Instant::now())
+            .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
         Ok(Caller {
             name: key.name.clone(),
             scopes: key.scopes.clone(),

@@ -28,6 +28,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Finished jobs are deleted this long after they finish.
     pub job_retention: Duration,
+    /// Requests per minute each API key may make to `/v1` (0: no limit); over it, 429.
+    pub rate_limit_per_minute: u32,
     /// Hosts that callbacks may be sent to (exact host names or IP addresses).
     pub callback_hosts: Vec<String>,
     /// Attempts per callback (at least 1), with doubling waits between them.
@@ -52,6 +54,7 @@ impl Default for Config {
             body_limit_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             job_retention: Duration::from_secs(7 * 24 * 3600),
+            rate_limit_per_minute: 0,
             callback_hosts: Vec::new(),
             callback_attempts: 3,
             callback_backoff: Duration::from_millis(500),

@@ -108,6 +108,8 @@ pub enum ApiError {
     BodyTooLarge { limit: usize },
     #[error("this Idempotency-Key was already used with a different body")]
     IdempotencyConflict,
+    #[error("this API key is over its rate limit; retry later")]
+    RateLimited { retry_after_secs: u64 },
     #[error("the solve queue is full; retry later")]
     QueueFull { retry_after_secs: u64 },
     #[error("every solver is busy; retry later or submit the job with POST /v1/rosters")]
@@ -118,8 +120,6 @@ pub enum ApiError {
     SolveFailed(String),
     #[error("the request took longer than the limit")]
     Timeout,
-    #[error("the service is shutting down")]
-    ShuttingDown,
     /// Logged with its detail; the client sees a generic message.
     #[error("internal error")]
     Internal(String),
@@ -143,7 +143,8 @@ impl ApiError {
             | TooLargeForSync { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             IdempotencyConflict => StatusCode::CONFLICT,
-            QueueFull { .. } | SolverBusy { .. } | ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            QueueFull { .. } | SolverBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             SolveFailed(_) | Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Timeout => StatusCode::REQUEST_TIMEOUT,
         }
@@ -169,12 +170,12 @@ impl ApiError {
             Refused { code, .. } => code,
             BodyTooLarge { .. } => "body_too_large",
             IdempotencyConflict => "idempotency_key_reused",
+            RateLimited { .. } => "rate_limited",
             QueueFull { .. } => "queue_full",
             SolverBusy { .. } => "solver_busy",
             TooLargeForSync { .. } => "too_large_for_sync",
             SolveFailed(_) => "solve_failed",
             Timeout => "request_timeout",
-            ShuttingDown => "shutting_down",
             Internal(_) => "internal",
         }
     }
@@ -214,11 +215,9 @@ impl IntoResponse for ApiError {
                 headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             ApiError::QueueFull { retry_after_secs }
-            | ApiError::SolverBusy { retry_after_secs } => {
+            | ApiError::SolverBusy { retry_after_secs }
+            | ApiError::RateLimited { retry_after_secs } => {
                 headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            }
-            ApiError::ShuttingDown => {
-                headers.insert(RETRY_AFTER, HeaderValue::from(5u64));
             }
             _ => {}
         }

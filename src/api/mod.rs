@@ -15,6 +15,7 @@ pub mod error;
 pub mod jobs;
 pub mod metrics;
 pub mod ops;
+pub mod ratelimit;
 pub mod recommend;
 pub mod rosters;
 pub mod store;
@@ -57,6 +58,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub http: reqwest::Client,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    pub limiter: Arc<ratelimit::RateLimiter>,
 }
 
 #[derive(OpenApi)]
@@ -145,7 +147,9 @@ pub async fn app_with_solver(
         .timeout(std::time::Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    let limiter = Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute));
     let state = AppState {
+        limiter,
         config: Arc::new(config),
         store,
         pool,

@@ -102,6 +102,15 @@ pub struct ServeArgs {
     /// How long finished jobs are kept, in seconds (default 7 days).
     #[arg(long, env = "MEDIATION_JOB_RETENTION", default_value_t = 7 * 24 * 3600, value_name = "S")]
     pub job_retention: u64,
+    /// Requests per minute each API key may make to /v1 (0: no limit); over it, 429 with
+    /// Retry-After.
+    #[arg(
+        long,
+        env = "MEDIATION_RATE_LIMIT",
+        default_value_t = 0,
+        value_name = "N"
+    )]
+    pub rate_limit: u32,
     /// Hosts that callback URLs may name, separated by commas (none: callbacks refused).
     #[arg(
         long,
@@ -179,6 +188,7 @@ impl ServeArgs {
             body_limit_bytes: self.body_limit,
             request_timeout: Duration::from_secs(self.request_timeout.max(1)),
             job_retention: Duration::from_secs(self.job_retention),
+            rate_limit_per_minute: self.rate_limit,
             callback_hosts: self
                 .callback_hosts
                 .iter()

@@ -136,3 +136,23 @@ async fn operations_routes_need_no_key() {
         assert_eq!(r.status(), 200, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_key_over_its_rate_limit_is_429_with_retry_after_and_other_keys_go_on() {
+    let mut config = config();
+    config.rate_limit_per_minute = 2;
+    let app = spawn_with(
+        config,
+        std::sync::Arc::new(mediation_scheduler::api::MemoryStore::new()),
+        None,
+    )
+    .await;
+    for _ in 0..2 {
+        assert_eq!(app.get("/v1/rosters", CMS).await.status(), 200);
+    }
+    let r = app.get("/v1/rosters", CMS).await;
+    assert_eq!(r.headers()["retry-after"], "30");
+    let (status, body) = problem_code(r).await;
+    assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")));
+    assert_eq!(app.get("/v1/rosters", OTHER).await.status(), 200);
+}
