@@ -207,7 +207,7 @@ fn solve_options(
     }
 }
 
-/// The host of a callback URL, if the URL is http(s) and the host is allow-listed.
+/// Refuses a callback URL unless it is http(s) and its host is on the allow-list.
 fn check_callback(url: &str, config: &Config) -> Result<(), ApiError> {
     let refuse = |message: String| {
         ApiError::InvalidOptions(vec![IssueView {
