@@ -421,3 +421,121 @@ fn generate_with_a_start_that_is_not_a_monday_exits_2() {
     assert_eq!(status(&o), 2);
     assert!(stderr(&o).contains("Monday"), "{}", stderr(&o));
 }
+
+const PUBLISHED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/replan/published-2026-12-07.json"
+);
+const ILLNESS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/replan/illness-2026-12-07.json"
+);
+
+#[test]
+fn replan_after_an_illness_lists_the_forced_move_and_keeps_the_rest() {
+    let o = run(&[
+        "replan",
+        WEEK_FIXTURE,
+        "--published",
+        PUBLISHED,
+        "--changes",
+        ILLNESS,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let changes = doc["changes"].as_array().expect("changes");
+    let forced: Vec<&Value> = changes.iter().filter(|c| c["forced"] == true).collect();
+    assert_eq!(forced.len(), 1, "{changes:?}");
+    assert_eq!(forced[0]["case"], "SEN-2026-0481");
+    assert_eq!(forced[0]["rule"], "mediator_available");
+    assert_eq!(forced[0]["from"]["mediator"], "M022");
+    assert_ne!(forced[0]["to"]["mediator"], "M022");
+    let published: Value =
+        serde_json::from_str(&std::fs::read_to_string(PUBLISHED).unwrap()).unwrap();
+    let n = published["meetings"].as_array().unwrap().len() as u64;
+    let moved = changes.iter().filter(|c| c["kind"] != "added").count() as u64;
+    assert_eq!(doc["kept"].as_u64().unwrap() + moved, n);
+    assert!(!doc["roster"]["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["mediator"] == "M022" && m["date"] == "2026-12-07"));
+}
+
+#[test]
+fn replan_with_a_change_naming_an_unknown_mediator_exits_2_with_its_pointer() {
+    let dir = scratch("replan-bad");
+    let changes = dir.join("changes.json");
+    std::fs::write(
+        &changes,
+        r#"[{"kind": "mediator_unavailable", "mediator": "M999", "dates": ["2026-12-08"]}]"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "replan",
+        WEEK_FIXTURE,
+        "--published",
+        PUBLISHED,
+        "--changes",
+        path_str(&changes),
+    ]);
+    assert_eq!(status(&o), 2);
+    assert!(stderr(&o).contains("/changes/0/mediator"), "{}", stderr(&o));
+    std::fs::write(&changes, r#"[{"kind": "mediator_on_holiday"}]"#).unwrap();
+    let o = run(&[
+        "replan",
+        WEEK_FIXTURE,
+        "--published",
+        PUBLISHED,
+        "--changes",
+        path_str(&changes),
+    ]);
+    assert_eq!(status(&o), 2);
+    assert!(stderr(&o).contains("changes file"), "{}", stderr(&o));
+}
+
+#[test]
+fn capacity_reports_the_extra_sessions_and_refuses_an_unreachable_share() {
+    let o = run(&[
+        "capacity",
+        WEEK_FIXTURE,
+        "--share",
+        "0.9",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(doc["target"], 27);
+    assert!(doc["held_by_day_30"].as_u64().unwrap() >= 27);
+    let total = doc["total_extra_sessions"].as_u64().unwrap();
+    let sum: u64 = doc["extra"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["sessions"].as_u64().unwrap())
+        .sum();
+    assert!(total >= 1);
+    assert_eq!(sum, total);
+    let o = run(&["capacity", WEEK_FIXTURE, "--share", "1.0"]);
+    assert_eq!(status(&o), 2);
+    assert!(stderr(&o).contains("target_unreachable"), "{}", stderr(&o));
+}
+
+#[test]
+fn roster_with_fixes_adds_a_fixes_key_for_each_case_not_held_on_time() {
+    let o = run(&["roster", WEEK_FIXTURE, "--format", "json", "--fixes"]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let fixes = doc["fixes"].as_array().expect("a fixes array");
+    let unscheduled = doc["roster"]["unscheduled"].as_array().unwrap();
+    for u in unscheduled {
+        assert!(
+            fixes.iter().any(|f| f["case"] == u["case"]),
+            "no fixes entry for {}",
+            u["case"]
+        );
+    }
+}

@@ -147,12 +147,15 @@ pub struct PlacementTerms {
     pub venue_cost: i64,
     /// Moving the case's published meeting (re-planning).
     pub change: i64,
+    /// The mediator's own cost per session unit (hypothetical extra capacity).
+    pub session_cost: i64,
 }
 
 impl PlacementTerms {
     /// Every term with its stable snake_case name, in objective tier order.
-    pub fn named(&self) -> [(&'static str, i64); 9] {
+    pub fn named(&self) -> [(&'static str, i64); 10] {
         [
+            ("session_cost", self.session_cost),
             ("change", self.change),
             ("late", self.late),
             ("mode_not_preferred", self.mode_not_preferred),
@@ -214,6 +217,8 @@ pub fn placement_terms(
     if needs_interpreter {
         terms.interpreter = w.interpreter;
     }
+    terms.session_cost = problem.mediators[mediator].session_cost
+        * i64::from(problem.templates[booking.template].session_units());
     if case.published.is_some_and(|p| p != booking) {
         terms.change = w.change;
     }

@@ -631,6 +631,7 @@ fn generate_mediators(g: &mut Gen, count: usize, cases: &[CaseInput]) -> Vec<Med
             },
             conflicts,
             employers,
+            session_cost: 0,
         });
     }
     mediators

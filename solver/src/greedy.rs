@@ -100,6 +100,15 @@ fn pass(problem: &Problem, weights: &Weights, placements: &mut Vec<Placement>) -
             cheapest(problem, weights, c, &occupancy, false)
         };
         let Some(best) = best else { continue };
+        // Only moves that lower the cost: a hypothetical mediator's session or a change to a
+        // published meeting can cost more than holding the case late (or not at all).
+        let now = match held[c] {
+            Some(i) => candidates::cost_of(problem, &placements[i], weights),
+            None => candidates::not_held_cost(problem, &problem.cases[c], weights),
+        };
+        if candidates::cost_of(problem, &best, weights) >= now {
+            continue;
+        }
         match held[c] {
             Some(i) => {
                 placements[i] = best;

@@ -148,6 +148,14 @@ pub struct MediatorInput {
     /// Organisations that employ the mediator (LA GSS codes, ICB codes, school ids).
     #[serde(default)]
     pub employers: Vec<String>,
+    /// Objective units per session this mediator holds (0 for the service's own mediators).
+    /// Capacity planning gives hypothetical extra sessions a cost so the fewest are used.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub session_cost: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A declared conflict of interest.

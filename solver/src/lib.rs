@@ -17,14 +17,18 @@
 //! - [`explain`]: reason codes for every case not held (or held late).
 //! - [`recommend`]: the best options to hold one more case beside a roster, ranked by cost.
 //! - [`checker`]: re-verifies a roster against the raw rules, independently of the MILP.
+//! - [`whatif`]: scenarios of capacity changes solved side by side with the base problem.
+//! - [`fixes`]: for each case not held by day 30, the cheapest single change that would.
 // Unsafe code is denied everywhere but in `milp::interrupt`, the one FFI call HiGHS needs
 // for interrupt callbacks (its Rust binding has none).
 #![deny(unsafe_code)]
 
 pub mod calendar;
 pub mod candidates;
+pub mod capacity;
 pub mod checker;
 pub mod explain;
+pub mod fixes;
 pub mod generate;
 pub mod geo;
 pub mod greedy;
@@ -38,3 +42,4 @@ pub mod roster;
 pub mod rules;
 pub mod schedule;
 pub mod validate;
+pub mod whatif;

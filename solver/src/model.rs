@@ -165,6 +165,8 @@ pub struct Mediator {
     pub availability: Availability,
     pub conflicts: Vec<Conflict>,
     pub employers: BTreeSet<String>,
+    /// Objective units per session unit held (hypothetical capacity; 0 normally).
+    pub session_cost: i64,
 }
 
 #[derive(Debug, Clone)]

@@ -46,8 +46,13 @@ pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, So
             interpreter,
         })
         .collect();
-    let repaired = greedy::improve(problem, &options.weights, &mut placements);
     let mut summary = solution.summary;
+    // A proven optimum is never touched; an early-stopped roster may still gain.
+    let repaired = if summary.status == milp::SolveStatus::Optimal {
+        0
+    } else {
+        greedy::improve(problem, &options.weights, &mut placements)
+    };
     if repaired > 0 {
         summary.objective = candidates::roster_cost(problem, &placements, &options.weights) as f64;
         summary.absolute_gap = summary.best_bound.map(|b| (summary.objective - b).max(0.0));

@@ -1107,6 +1107,7 @@ fn build_mediator(
             .filter(|e| !e.trim().is_empty())
             .cloned()
             .collect(),
+        session_cost: i64::from(m.session_cost),
     })
 }
 

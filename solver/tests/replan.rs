@@ -437,3 +437,23 @@ fn bad_changes_name_their_field() {
         r#"[{"kind": "venue_closed", "venue": "V001", "dates": ["2026-12-08"], "extra": 1}]"#;
     assert!(serde_json::from_str::<Vec<Change>>(json).is_err());
 }
+
+#[test]
+fn the_documented_example_of_every_kind_applies_to_the_shipped_week() {
+    let input = week_input();
+    let published = publish(&input);
+    let changes: Vec<Change> =
+        serde_json::from_str(include_str!("../../fixtures/replan/every-kind.json")).unwrap();
+    assert_eq!(changes.len(), 7);
+    let plan = replan::replan(&input, &published, &changes, &SolveOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_checker_valid(&plan, &published);
+    let withdrawn = plan
+        .changes
+        .iter()
+        .find(|c| c.case == "SEN-2026-0395")
+        .expect("the withdrawn case's meeting is listed");
+    assert_eq!(withdrawn.kind, ChangeKind::Dropped);
+    assert!(withdrawn.forced);
+    assert!(plan.problem.index.case.contains_key("SEN-2026-0999"));
+}

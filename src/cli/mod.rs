@@ -8,13 +8,16 @@
 //! Standard error carries progress, warnings and errors; it never names a person (case
 //! references, ids and codes only).
 
+mod capacity;
 mod check;
+mod fixes;
 mod generate;
 mod progress;
 mod replan;
 mod roster;
 mod serve;
 mod validate;
+mod whatif;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -26,12 +29,15 @@ use mediation_solver::validate::{parse_problem, InputError, Issue, Validated};
 
 pub use crate::report::issue_line as format_issue;
 
+pub use capacity::{CapacityArgs, CapacityFormat};
 pub use check::CheckArgs;
+pub use fixes::{FixesArgs, FixesFormat};
 pub use generate::GenerateArgs;
 pub use replan::{ReplanArgs, ReplanFormat};
 pub use roster::{RosterArgs, RosterFormat};
 pub use serve::ServeArgs;
 pub use validate::{ValidateArgs, ValidateFormat};
+pub use whatif::{WhatIfArgs, WhatIfFormat};
 
 /// Builds SEN mediation rosters for England.
 #[derive(Debug, Parser)]
@@ -53,6 +59,12 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Re-plan a published roster after changes, moving as few meetings as possible.
     Replan(ReplanArgs),
+    /// The fewest extra mediator sessions (per LA and week) to hold a share of cases by day 30.
+    Capacity(CapacityArgs),
+    /// Compare scenarios of capacity changes side by side with the base problem.
+    WhatIf(WhatIfArgs),
+    /// Suggest, for each case not held by its day 30, the cheapest single change that would.
+    Fixes(FixesArgs),
     /// Run the HTTP API (docs/api.md); settings from flags or MEDIATION_* variables.
     Serve(ServeArgs),
 }
@@ -135,6 +147,9 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Replan(args) => replan::run(&args),
+        Command::Capacity(args) => capacity::run(&args),
+        Command::WhatIf(args) => whatif::run(&args),
+        Command::Fixes(args) => fixes::run(&args),
         Command::Serve(args) => serve::run(&args),
     };
     match result {

@@ -115,7 +115,7 @@ pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
     Ok(0)
 }
 
-fn input_error(path: &Path, e: InputError) -> CliError {
+pub(crate) fn input_error(path: &Path, e: InputError) -> CliError {
     match e {
         InputError::Malformed {
             path: pointer,

@@ -40,6 +40,10 @@ pub struct RosterArgs {
     /// Write the MILP in CPLEX LP format to FILE too, to solve it with another solver.
     #[arg(long = "export-model", value_name = "FILE")]
     pub export_model: Option<PathBuf>,
+    /// Also suggest, for each case not held by its day 30, the cheapest single change that
+    /// would let it be (table: a section after the roster; JSON: a `fixes` key).
+    #[arg(long)]
+    pub fixes: bool,
     /// An extra HiGHS option, NAME=VALUE (repeatable), e.g. `presolve=on`.
     #[arg(long = "highs-option", value_name = "NAME=VALUE", value_parser = parse_option)]
     pub highs_options: Vec<(String, String)>,
@@ -132,11 +136,41 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
         )?;
         write_file(&dir.join("report.txt"), &report::text(&report))?;
     }
-    let printed = match args.format {
-        RosterFormat::Table => report::text(&report),
-        RosterFormat::Json => report::json(&report),
-        RosterFormat::Csv => report::csv(problem, &outcome.roster),
+    let found = if args.fixes {
+        let found = mediation_solver::fixes::fixes(problem, &outcome.roster, &options.weights)
+            .map_err(|e| CliError::Usage(format!("suggested fixes: {e} ({})", e.code())))?;
+        Some(found)
+    } else {
+        None
+    };
+    let printed = match (args.format, &found) {
+        (RosterFormat::Table, None) => report::text(&report),
+        (RosterFormat::Table, Some(found)) => {
+            format!(
+                "{}
+{}",
+                report::text(&report),
+                super::fixes::text(found)
+            )
+        }
+        (RosterFormat::Json, None) => report::json(&report),
+        (RosterFormat::Json, Some(found)) => with_fixes(&report::json(&report), found),
+        (RosterFormat::Csv, _) => report::csv(problem, &outcome.roster),
     };
     emit(&printed)?;
     Ok(0)
+}
+
+/// The roster document with a `fixes` key added.
+fn with_fixes(document: &str, found: &[mediation_solver::fixes::CaseFixes]) -> String {
+    let mut value: serde_json::Value = match serde_json::from_str(document) {
+        Ok(v) => v,
+        Err(_) => return document.to_string(),
+    };
+    if let (Some(map), Ok(fixes)) = (value.as_object_mut(), serde_json::to_value(found)) {
+        map.insert("fixes".into(), fixes);
+    }
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| document.to_string());
+    text.push('\n');
+    text
 }

@@ -6,7 +6,7 @@
 //! problem rather than read from a meeting's informational `details`, so a hand-edited
 //! roster renders truthfully too.
 
-mod layout;
+pub(crate) mod layout;
 mod text;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};

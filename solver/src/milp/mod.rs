@@ -123,6 +123,10 @@ pub struct SolveOptions {
     /// could still be held as published (those a change makes impossible do not count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_changes: Option<u32>,
+    /// Capacity planning: at least this many cases must be held by their day 30. The model
+    /// is infeasible when no roster reaches it ([`SolveError::Infeasible`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_held_by_day_30: Option<usize>,
     /// Raised by another thread to stop the solve early. HiGHS stops within moments and the
     /// best roster so far is returned; microlp cannot be interrupted and finishes its solve.
     #[serde(skip)]
@@ -164,6 +168,7 @@ impl Default for SolveOptions {
             weights: Weights::default(),
             highs_options: Vec::new(),
             max_changes: None,
+            min_held_by_day_30: None,
             cancel: None,
         }
     }
@@ -185,6 +190,8 @@ pub enum SolveError {
         backend: &'static str,
         message: String,
     },
+    #[error("no roster satisfies the model's requirements ({0})")]
+    Infeasible(String),
     #[error("invalid solve option `{field}`: {message}")]
     InvalidOption {
         field: &'static str,
@@ -675,6 +682,16 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         }
     }
 
+    // Capacity planning: enough cases held by their day 30.
+    if let Some(least) = options.min_held_by_day_30.filter(|&n| n > 0) {
+        let on_time = sum(candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.late)
+            .map(|(i, _)| (model.x[i], 1.0)));
+        model.constraints.push(on_time.geq(least as f64));
+    }
+
     // Mediators: one meeting at a time, travel, caps, fairness.
     let mut by_mediator_day: BTreeMap<(MediatorIdx, DayIdx), Vec<usize>> = BTreeMap::new();
     let mut by_mediator_week: BTreeMap<(MediatorIdx, (i32, u32)), Vec<usize>> = BTreeMap::new();
@@ -1060,6 +1077,9 @@ fn solve_microlp(
             values: None,
             best_bound: None,
         }),
+        Ok(Err(good_lp::ResolutionError::Infeasible)) => Err(SolveError::Infeasible(format!(
+            "{NAME} proved it infeasible"
+        ))),
         Ok(Err(e)) => Err(SolveError::Backend {
             backend: NAME,
             message: e.to_string(),
@@ -1190,7 +1210,7 @@ fn solve_highs(
     let finished = interrupt::run(inner, &watch, move |inner| {
         let solved = inner
             .try_solve()
-            .map_err(|e| format!("solve failed: {e:?}"))?;
+            .map_err(|e| highs_error(format!("solve failed: {e:?}")))?;
         use highs::HighsModelStatus as S;
         let status = match solved.status() {
             S::Optimal => SolveStatus::Optimal,
@@ -1199,7 +1219,10 @@ fn solve_highs(
             | S::ReachedSolutionLimit
             | S::ReachedInterrupt
             | S::ReachedMemoryLimit => SolveStatus::TimeLimit,
-            other => return Err(format!("unexpected model status {other:?}")),
+            S::Infeasible => {
+                return Err(SolveError::Infeasible("HiGHS proved it infeasible".into()))
+            }
+            other => return Err(highs_error(format!("unexpected model status {other:?}"))),
         };
         let best_bound = solved
             .double_info_value(c"mip_dual_bound")
@@ -1215,7 +1238,7 @@ fn solve_highs(
         })
     });
     match finished {
-        Some(result) => result.map_err(highs_error),
+        Some(result) => result,
         // HiGHS did not stop in time: the best it had reported.
         None => {
             let (values, best_bound) = watch.snapshot();

@@ -143,7 +143,17 @@ pub(super) fn solve(
             best.iter().map(|&(i, k)| (position[&i], k)).collect();
         let sub_warm = sub.assignment(problem, &sub_warm_chosen);
         let remaining = (time_limit - started.elapsed().as_secs_f64()).max(0.05);
-        let mut raw = solve_highs(&sub, &sub_warm, remaining, options)?;
+        let mut raw = match solve_highs(&sub, &sub_warm, remaining, options) {
+            // Too few candidates kept for the model's requirements: keep more.
+            Err(super::SolveError::Infeasible(_)) if kept.len() < full.candidates.len() => {
+                threshold = FIRST_THRESHOLD.max(threshold * 4.0);
+                if started.elapsed().as_secs_f64() >= time_limit || rounds == MAX_ROUNDS {
+                    return Ok(None);
+                }
+                continue;
+            }
+            other => other?,
+        };
         if raw.values.is_none() && rounds > 1 {
             // The warm start is the previous round's roster: still the best known.
             let z = sub_warm

@@ -169,6 +169,7 @@ fn mediator(id: &str, home: &str, covers: &[&str]) -> MediatorInput {
         availability: AvailabilityInput::default(),
         conflicts: vec![],
         employers: vec![],
+        session_cost: 0,
     }
 }
 
