@@ -26,7 +26,7 @@ use mediation_solver::schedule::{schedule, Outcome};
 use mediation_solver::validate::parse_problem;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use tokio::sync::{mpsc, watch, Mutex, Semaphore};
+use tokio::sync::{mpsc, watch, Mutex, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -127,13 +127,18 @@ pub struct StoredRequest {
 }
 
 /// Runs a solve on a blocking thread, turning a panic into an error.
+///
+/// `slot` (a solver permit) is released when the solve ends, not when the caller stops
+/// waiting: a request that times out does not free a slot its solve still uses.
 pub async fn solve_blocking(
     solver: Arc<dyn RosterSolver>,
     problem: Problem,
     options: SolveOptions,
     warnings: Vec<IssueView>,
+    slot: OwnedSemaphorePermit,
 ) -> Result<(RosterResult, Duration), JobFailure> {
     let joined = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let started = Instant::now();
         let outcome = catch_unwind(AssertUnwindSafe(|| solver.solve(&problem, &options)));
         let elapsed = started.elapsed();
@@ -330,13 +335,12 @@ async fn worker(state: AppState) {
                 Err(_) => return,
             },
         };
-        run_job(&state, id).await;
-        drop(permit);
+        run_job(&state, id, permit).await;
     }
 }
 
 /// Solves one job and records its outcome, unless it was cancelled meanwhile.
-async fn run_job(state: &AppState, id: Uuid) {
+async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
     let store = state.store.clone();
     let started = store_call(&state.store, move |s| {
         Ok(match s.get(id)? {
@@ -358,7 +362,7 @@ async fn run_job(state: &AppState, id: Uuid) {
         Ok((problem, mut options, warnings)) => {
             options.cancel = Some(state.pool.register(id));
             let solved =
-                solve_blocking(state.pool.solver.clone(), problem, options, warnings).await;
+                solve_blocking(state.pool.solver.clone(), problem, options, warnings, slot).await;
             state.pool.unregister(id);
             solved
         }

@@ -648,9 +648,9 @@ async fn solve_now(
         validated.problem,
         options,
         warnings,
+        permit,
     )
     .await;
-    drop(permit);
     let (result, elapsed) = solved.map_err(|f| ApiError::SolveFailed(f.message))?;
     state
         .metrics

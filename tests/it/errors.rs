@@ -274,5 +274,31 @@ async fn a_request_over_the_time_limit_is_408() {
         (status, body["code"].as_str()),
         (408, Some("request_timeout"))
     );
+    // The abandoned solve still holds its solver slot until it ends.
+    let ready: Value = app
+        .call(Method::GET, "/readyz", None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["solves_running"], 1);
     solver.open();
+    solver.wait_finished(1).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let ready: Value = app
+            .call(Method::GET, "/readyz", None, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if ready["solves_running"] == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slot was never released"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

@@ -189,7 +189,8 @@ impl TestApp {
     }
 }
 
-/// Holds every solve until [`GatedSolver::open`]; then solves with the solver crate.
+/// Holds every solve until [`GatedSolver::open`] (or 30 s); then solves with the solver
+/// crate.
 #[derive(Default)]
 pub struct GatedSolver {
     open: Mutex<bool>,
@@ -226,10 +227,13 @@ impl GatedSolver {
 impl RosterSolver for GatedSolver {
     fn solve(&self, problem: &Problem, options: &SolveOptions) -> Result<Outcome, SolveError> {
         self.started.fetch_add(1, Ordering::SeqCst);
-        let mut open = self.open.lock().unwrap();
-        while !*open {
-            open = self.opened.wait(open).unwrap();
-        }
+        // Held at most 30 s, so a failing test reports instead of hanging on this thread.
+        let (open, _) = self
+            .opened
+            .wait_timeout_while(self.open.lock().unwrap(), Duration::from_secs(30), |open| {
+                !*open
+            })
+            .unwrap();
         drop(open);
         if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
             self.saw_cancel.fetch_add(1, Ordering::SeqCst);
