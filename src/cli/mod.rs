@@ -15,6 +15,7 @@ mod generate;
 mod progress;
 mod replan;
 mod roster;
+mod serve;
 mod validate;
 mod whatif;
 
@@ -34,6 +35,7 @@ pub use fixes::{FixesArgs, FixesFormat};
 pub use generate::GenerateArgs;
 pub use replan::{ReplanArgs, ReplanFormat};
 pub use roster::{RosterArgs, RosterFormat};
+pub use serve::ServeArgs;
 pub use validate::{ValidateArgs, ValidateFormat};
 pub use whatif::{WhatIfArgs, WhatIfFormat};
 
@@ -63,6 +65,8 @@ pub enum Command {
     WhatIf(WhatIfArgs),
     /// Suggest, for each case not held by its day 30, the cheapest single change that would.
     Fixes(FixesArgs),
+    /// Run the HTTP API (docs/api.md); settings from flags or MEDIATION_* variables.
+    Serve(ServeArgs),
 }
 
 /// Why a command stopped; each variant maps to an exit status.
@@ -146,6 +150,7 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::Capacity(args) => capacity::run(&args),
         Command::WhatIf(args) => whatif::run(&args),
         Command::Fixes(args) => fixes::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,232 @@
+//! Every error the API answers, as RFC 9457 `application/problem+json` with a stable `code`.
+//! Internal errors are logged and never shown to the client.
+
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use mediation_solver::validate::{Issue, Severity};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::Scope;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One issue of a problem (or of a request), located by a JSON pointer into the request
+/// body.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct IssueView {
+    /// Stable code, e.g. `unknown_la`.
+    pub code: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// JSON pointer into the request body, e.g. `/problem/cases/3/la_code`.
+    pub pointer: String,
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl IssueView {
+    /// An issue of the problem found at `prefix` in the request body.
+    pub fn of(issue: &Issue, prefix: &str) -> IssueView {
+        IssueView {
+            code: issue.code.to_string(),
+            severity: match issue.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            }
+            .to_string(),
+            pointer: format!("{prefix}{}", issue.path),
+            message: issue.message.clone(),
+            hint: issue.hint.clone(),
+        }
+    }
+}
+
+/// The RFC 9457 body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemDetails {
+    /// `urn:mediation-scheduler:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable, machine-readable; see docs/api.md for the table.
+    pub code: String,
+    /// Every issue found (validation errors, option errors).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<IssueView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<IssueView>,
+}
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication required: {0}")]
+    Unauthenticated(&'static str),
+    #[error("this API key lacks the `{}` scope", scope.as_str())]
+    Forbidden { scope: Scope },
+    #[error("no such job")]
+    JobNotFound,
+    #[error("no such route")]
+    RouteNotFound,
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
+    #[error("`{0}` is not a job id (a UUID)")]
+    BadJobId(String),
+    #[error("bad query string: {0}")]
+    BadQuery(String),
+    #[error("the body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("the body is not JSON (line {line}, column {column}): {message}")]
+    MalformedJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("the body does not have the expected shape at `{pointer}`: {message}")]
+    BadBody { pointer: String, message: String },
+    #[error("the problem is not a problem document at `{pointer}`: {message}")]
+    ProblemMalformed { pointer: String, message: String },
+    #[error("the problem has {} validation error(s)", errors.len())]
+    InvalidProblem {
+        errors: Vec<IssueView>,
+        warnings: Vec<IssueView>,
+    },
+    #[error("invalid option(s)")]
+    InvalidOptions(Vec<IssueView>),
+    /// The request is well formed but the solver refuses it (e.g. an unknown case).
+    #[error("{}", issue.message)]
+    Refused {
+        code: &'static str,
+        issue: Box<IssueView>,
+    },
+    #[error("the body is larger than the limit of {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("this Idempotency-Key was already used with a different body")]
+    IdempotencyConflict,
+    #[error("this API key is over its rate limit; retry later")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the solve queue is full; retry later")]
+    QueueFull { retry_after_secs: u64 },
+    #[error("every solver is busy; retry later or submit the job with POST /v1/rosters")]
+    SolverBusy { retry_after_secs: u64 },
+    #[error("the problem has {cases} cases; synchronous solves take at most {max}: submit it with POST /v1/rosters")]
+    TooLargeForSync { cases: usize, max: usize },
+    #[error("the solver failed: {0}")]
+    SolveFailed(String),
+    #[error("the request took longer than the limit")]
+    Timeout,
+    /// Logged with its detail; the client sees a generic message.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Forbidden { .. } => StatusCode::FORBIDDEN,
+            JobNotFound | RouteNotFound => StatusCode::NOT_FOUND,
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            BadJobId(_) | BadQuery(_) | MalformedJson { .. } => StatusCode::BAD_REQUEST,
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            BadBody { .. }
+            | ProblemMalformed { .. }
+            | InvalidProblem { .. }
+            | InvalidOptions(_)
+            | Refused { .. }
+            | TooLargeForSync { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            IdempotencyConflict => StatusCode::CONFLICT,
+            RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            QueueFull { .. } | SolverBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            SolveFailed(_) | Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Timeout => StatusCode::REQUEST_TIMEOUT,
+        }
+    }
+
+    /// The stable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            Unauthenticated(_) => "unauthenticated",
+            Forbidden { .. } => "forbidden",
+            JobNotFound => "job_not_found",
+            RouteNotFound => "route_not_found",
+            MethodNotAllowed => "method_not_allowed",
+            BadJobId(_) => "bad_job_id",
+            BadQuery(_) => "bad_query",
+            UnsupportedMediaType => "unsupported_media_type",
+            MalformedJson { .. } => "malformed_json",
+            BadBody { .. } => "bad_body",
+            ProblemMalformed { .. } => "problem_malformed",
+            InvalidProblem { .. } => "invalid_problem",
+            InvalidOptions(_) => "invalid_options",
+            Refused { code, .. } => code,
+            BodyTooLarge { .. } => "body_too_large",
+            IdempotencyConflict => "idempotency_key_reused",
+            RateLimited { .. } => "rate_limited",
+            QueueFull { .. } => "queue_full",
+            SolverBusy { .. } => "solver_busy",
+            TooLargeForSync { .. } => "too_large_for_sync",
+            SolveFailed(_) => "solve_failed",
+            Timeout => "request_timeout",
+            Internal(_) => "internal",
+        }
+    }
+
+    /// The problem+json document of this error.
+    pub fn details(&self) -> ProblemDetails {
+        let status = self.status();
+        let (errors, warnings) = match self {
+            ApiError::InvalidProblem { errors, warnings } => (errors.clone(), warnings.clone()),
+            ApiError::InvalidOptions(errors) => (errors.clone(), Vec::new()),
+            ApiError::Refused { issue, .. } => (vec![issue.as_ref().clone()], Vec::new()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        ProblemDetails {
+            kind: format!("urn:mediation-scheduler:problem:{}", self.code()),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            code: self.code().to_string(),
+            errors,
+            warnings,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(detail = %detail, "internal error");
+        }
+        let body = serde_json::to_vec(&self.details()).unwrap_or_else(|_| b"{}".to_vec());
+        let mut response = (self.status(), body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        match self {
+            ApiError::Unauthenticated(_) => {
+                headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::QueueFull { retry_after_secs }
+            | ApiError::SolverBusy { retry_after_secs }
+            | ApiError::RateLimited { retry_after_secs } => {
+                headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<super::store::StoreError> for ApiError {
+    fn from(e: super::store::StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}

@@ -1,0 +1,303 @@
+//! The HTTP service the case system calls: axum on tokio over the solver crate.
+//!
+//! [`app`] builds the router and starts the solve workers; [`App::serve`] runs it on an
+//! already-bound listener until a shutdown signal, then lets running solves finish within
+//! the configured grace. One module per resource: [`rosters`] (jobs and the synchronous
+//! solve), [`checks`] (validate, check), [`ops`] (health, metrics, OpenAPI, docs).
+//!
+//! Routes, auth, errors and the cancellation caveat are documented in `docs/api.md`.
+
+pub mod auth;
+pub mod body;
+pub mod checks;
+pub mod config;
+pub mod error;
+pub mod jobs;
+pub mod metrics;
+pub mod ops;
+pub mod ratelimit;
+pub mod recommend;
+pub mod rosters;
+pub mod store;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use chrono::Utc;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+pub use config::Config;
+pub use error::ApiError;
+pub use jobs::{MilpSolver, RosterSolver};
+pub use store::{JobStore, MemoryStore, SqliteStore};
+
+use body::BodyLimit;
+use jobs::{start_workers, store_call, SolvePool};
+use metrics::Metrics;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn JobStore>,
+    pub pool: Arc<SolvePool>,
+    pub metrics: Arc<Metrics>,
+    pub http: reqwest::Client,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+    pub limiter: Arc<ratelimit::RateLimiter>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mediation-scheduler",
+        description = "SEN mediation rosters for England: submit a problem, get a roster with \
+reasons for every case not held. Every /v1 route needs `Authorization: Bearer <key>`. Errors \
+are RFC 9457 `application/problem+json` with a stable `code` (docs/api.md). Cancelling a \
+solving job marks it cancelled at once: a HiGHS solve is interrupted and the job keeps its best \
+roster so far; a microlp solve cannot be interrupted, runs to its end and its result is then \
+discarded."
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "rosters", description = "Jobs: submit, poll, fetch, cancel, list; synchronous solve"),
+        (name = "problems", description = "Validate a problem, check a roster"),
+        (name = "operations", description = "Health, readiness, metrics, this document")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key from MEDIATION_API_KEYS (scopes: read, submit, admin)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+    #[error("HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// A built service: the router, and the workers to stop at shutdown.
+pub struct App {
+    pub router: Router,
+    state: AppState,
+    workers: Vec<JoinHandle<()>>,
+    sweeper: JoinHandle<()>,
+}
+
+/// Builds the service with the solver crate's solver. Must be called inside a tokio
+/// runtime: it starts the workers and re-queues every job left queued or solving by a
+/// previous run.
+pub async fn app(config: Config, store: Arc<dyn JobStore>) -> Result<App, StartError> {
+    app_with_solver(config, store, Arc::new(MilpSolver)).await
+}
+
+/// [`app`] with another solver (tests hold solves with it).
+pub async fn app_with_solver(
+    config: Config,
+    store: Arc<dyn JobStore>,
+    solver: Arc<dyn RosterSolver>,
+) -> Result<App, StartError> {
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(rosters::router())
+        .merge(checks::router())
+        .merge(recommend::router())
+        .merge(ops::router())
+        .split_for_parts();
+    let pool = Arc::new(SolvePool::new(
+        config.max_concurrent_solves,
+        config.queue_len,
+        solver,
+    ));
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let limiter = Arc::new(ratelimit::RateLimiter::new(config.rate_limit_per_minute));
+    let state = AppState {
+        limiter,
+        config: Arc::new(config),
+        store,
+        pool,
+        metrics: Arc::new(Metrics::new()?),
+        http,
+        openapi: Arc::new(openapi),
+    };
+    let requeued = store_call(&state.store, |s| s.requeue_unfinished()).await?;
+    if !requeued.is_empty() {
+        tracing::info!(
+            jobs = requeued.len(),
+            "re-queued jobs left by the previous run"
+        );
+    }
+    for id in requeued {
+        state.pool.requeue(id);
+    }
+    let workers = start_workers(&state);
+    let sweeper = tokio::spawn(sweep_expired(state.clone()));
+    let router = layered(router, &state);
+    Ok(App {
+        router,
+        state,
+        workers,
+        sweeper,
+    })
+}
+
+fn layered(router: Router<AppState>, state: &AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let limit = state.config.body_limit_bytes;
+    router
+        .fallback(|| async { ApiError::RouteNotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(move |mut req: Request, next: Next| async move {
+            req.extensions_mut().insert(BodyLimit(limit));
+            next.run(req).await
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
+        .layer(middleware::from_fn(bare_errors_as_problems))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                // Method, route template and request id only: never the body, and never a
+                // query string.
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+            })
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(CatchPanicLayer::custom(|_panic| {
+            tracing::error!("a handler panicked");
+            ApiError::Internal("a handler panicked".into()).into_response()
+        }))
+        .with_state(state.clone())
+}
+
+/// Layers below axum (the timeout) answer with an empty body; give them problem+json too.
+async fn bare_errors_as_problems(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() == StatusCode::REQUEST_TIMEOUT
+        && !response.headers().contains_key(CONTENT_TYPE)
+    {
+        return ApiError::Timeout.into_response();
+    }
+    response
+}
+
+/// Deletes finished jobs past the retention period, checking every minute (or every tenth
+/// of the retention if shorter).
+async fn sweep_expired(state: AppState) {
+    let retention = state.config.job_retention;
+    let every = (retention / 10).clamp(
+        std::time::Duration::from_millis(100),
+        std::time::Duration::from_secs(60),
+    );
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let Ok(retention) = chrono::Duration::from_std(retention) else {
+            return;
+        };
+        let cutoff = Utc::now() - retention;
+        match store_call(&state.store, move |s| s.expire(cutoff)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "expired finished jobs"),
+            Err(e) => tracing::warn!(error = %e, "cannot expire jobs"),
+        }
+    }
+}
+
+impl App {
+    /// The shared state (tests read the pool and store through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves on `listener` until `shutdown` completes; then stops accepting, tells the
+    /// workers to take no new job and waits up to the shutdown grace for running solves.
+    /// Jobs still queued or solving stay so in the store and are re-queued at the next start.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let App {
+            router,
+            state,
+            workers,
+            sweeper,
+        } = self;
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        state.pool.stop();
+        sweeper.abort();
+        let grace = state.config.shutdown_grace;
+        let aborts: Vec<_> = workers.iter().map(JoinHandle::abort_handle).collect();
+        let mut all = Box::pin(futures_join(workers));
+        if tokio::time::timeout(grace, &mut all).await.is_err() {
+            // Ask the solves to stop: HiGHS returns its best roster within moments and the
+            // job is recorded; microlp cannot stop, and after a short wait its job is left
+            // `solving` in the store, to be re-queued at the next start.
+            state.pool.interrupt_all();
+            let short = grace.min(std::time::Duration::from_secs(2));
+            if tokio::time::timeout(short, &mut all).await.is_err() {
+                aborts.iter().for_each(tokio::task::AbortHandle::abort);
+                tracing::warn!(
+                    "running solves did not stop within the shutdown grace; they will be re-queued at the next start"
+                );
+            }
+        }
+        served
+    }
+}
+
+async fn futures_join(handles: Vec<JoinHandle<()>>) {
+    for handle in handles {
+        let _ = handle.await;
+    }
+}

@@ -1,0 +1,165 @@
+//! Operations: liveness, readiness, Prometheus metrics, the OpenAPI document and a docs page
+//! listing the routes from it. None needs a key.
+
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::ApiError;
+use super::jobs::store_call;
+use super::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi_json))
+        .routes(routes!(docs))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// True when the store answers and a new job would be accepted.
+    pub ready: bool,
+    pub store_ok: bool,
+    pub solves_running: usize,
+    pub max_concurrent_solves: usize,
+    pub queue_depth: usize,
+    pub queue_len: usize,
+}
+
+/// Readiness: the store answers and there is solver capacity (a free solver or room in the
+/// queue). 503 otherwise.
+#[utoipa::path(
+    get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Readiness), (status = 503, body = Readiness))
+)]
+async fn readyz(State(state): State<AppState>) -> Response {
+    let store_ok = store_call(&state.store, |s| s.count_by_state())
+        .await
+        .is_ok();
+    let pool = &state.pool;
+    let ready = store_ok && !pool.is_full();
+    let body = Readiness {
+        ready,
+        store_ok,
+        solves_running: pool.running(),
+        max_concurrent_solves: pool.max_concurrent,
+        queue_depth: pool.depth(),
+        queue_len: pool.queue_len(),
+    };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Prometheus metrics (text format 0.0.4).
+#[utoipa::path(
+    get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain"))
+)]
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let m = &state.metrics;
+    m.queue_depth
+        .set(i64::try_from(state.pool.depth()).unwrap_or(i64::MAX));
+    m.solves_running
+        .set(i64::try_from(state.pool.running()).unwrap_or(i64::MAX));
+    let counts = store_call(&state.store, |s| s.count_by_state()).await?;
+    for (job_state, n) in counts {
+        m.jobs
+            .with_label_values(&[job_state.as_str()])
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
+    }
+    let text = m.render().map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}
+
+/// This API's OpenAPI 3.1 document, generated from the code.
+#[utoipa::path(
+    get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json"))
+)]
+async fn openapi_json(State(state): State<AppState>) -> Response {
+    Json(state.openapi.as_ref().clone()).into_response()
+}
+
+/// A page listing every route of the OpenAPI document.
+#[utoipa::path(
+    get, path = "/docs", tag = "operations",
+    responses((status = 200, description = "HTML", content_type = "text/html"))
+)]
+async fn docs(State(state): State<AppState>) -> Html<String> {
+    Html(docs_page(&state.openapi))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Renders the routes of `spec` as an HTML table: method, path, summary, description.
+pub fn docs_page(spec: &utoipa::openapi::OpenApi) -> String {
+    let mut rows = String::new();
+    for (path, item) in &spec.paths.paths {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let summary = op.summary.as_deref().unwrap_or("");
+            let description = op.description.as_deref().unwrap_or("");
+            let auth = if op.security.is_some() {
+                "Bearer key"
+            } else {
+                "none"
+            };
+            rows.push_str(&format!(
+                "<tr><td><code>{method}</code></td><td><code>{}</code></td><td>{auth}</td><td><b>{}</b><br>{}</td></tr>\n",
+                escape(path),
+                escape(summary),
+                escape(description).replace('\n', "<br>")
+            ));
+        }
+    }
+    let title = escape(&spec.info.title);
+    let description = spec
+        .info
+        .description
+        .as_deref()
+        .map(escape)
+        .unwrap_or_default();
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} API</title>\
+<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}td{{vertical-align:top;padding:.4em;border-bottom:1px solid #ddd}}</style>\
+</head><body><h1>{title} API</h1><p>{description}</p>\
+<p>The machine-readable document: <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI 3.1).</p>\
+<table><tr><th>Method</th><th>Path</th><th>Auth</th><th>What it does</th></tr>\n{rows}</table></body></html>\n"
+    )
+}

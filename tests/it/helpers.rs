@@ -1,0 +1,278 @@
+//! A fresh service per test on 127.0.0.1:0, a client with the test keys, and a solver that
+//! holds its solves until released.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use mediation_scheduler::api::auth::{Keyring, Scope};
+use mediation_scheduler::api::{self, Config, JobStore, MemoryStore, RosterSolver};
+use mediation_solver::milp::{SolveError, SolveOptions};
+use mediation_solver::model::Problem;
+use mediation_solver::schedule::{schedule, Outcome};
+use reqwest::{Method, Response};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const WEEK: &str = include_str!("../../fixtures/week-2026-12-07.json");
+
+/// read + submit.
+pub const CMS: &str = "cms-key-0123456789";
+/// Another caseworker system: read + submit.
+pub const OTHER: &str = "other-key-0123456789";
+/// read only.
+pub const READER: &str = "reader-key-0123456789";
+/// read + admin.
+pub const ADMIN: &str = "admin-key-0123456789";
+
+pub fn week() -> Value {
+    serde_json::from_str(WEEK).expect("the shipped week is JSON")
+}
+
+/// A submission of `problem` with a short time limit.
+pub fn submission(problem: Value) -> Value {
+    json!({ "problem": problem, "options": { "time_limit_secs": 20 } })
+}
+
+pub fn config() -> Config {
+    let mut keys = Keyring::default();
+    keys.add("cms", CMS, &[Scope::Read, Scope::Submit]).unwrap();
+    keys.add("other", OTHER, &[Scope::Read, Scope::Submit])
+        .unwrap();
+    keys.add("reader", READER, &[Scope::Read]).unwrap();
+    keys.add("ops", ADMIN, &[Scope::Read, Scope::Admin])
+        .unwrap();
+    Config {
+        keys,
+        max_concurrent_solves: 2,
+        queue_len: 32,
+        default_time_limit_secs: 20.0,
+        max_time_limit_secs: 60.0,
+        sync_time_limit_secs: 20.0,
+        callback_backoff: Duration::from_millis(50),
+        shutdown_grace: Duration::from_secs(10),
+        ..Config::default()
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(config(), Arc::new(MemoryStore::new()), None).await
+}
+
+pub async fn spawn_with(
+    config: Config,
+    store: Arc<dyn JobStore>,
+    solver: Option<Arc<dyn RosterSolver>>,
+) -> TestApp {
+    let app = match solver {
+        Some(solver) => api::app_with_solver(config, store, solver).await,
+        None => api::app(config, store).await,
+    }
+    .expect("the app starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(app.serve(listener, async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        addr,
+        client: reqwest::Client::new(),
+        stop: Some(tx),
+        handle: Some(handle),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(key) = key {
+            req = req.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        req.send().await.expect("the request is answered")
+    }
+
+    pub async fn post(&self, path: &str, key: &str, body: &Value) -> Response {
+        self.call(Method::POST, path, Some(key), Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, key: &str) -> Response {
+        self.call(Method::GET, path, Some(key), None).await
+    }
+
+    /// Submits and returns the job id (asserting 202).
+    pub async fn submit(&self, key: &str, body: &Value) -> String {
+        let r = self.post("/v1/rosters", key, body).await;
+        assert_eq!(r.status(), 202, "submission accepted");
+        let job: Value = r.json().await.unwrap();
+        job["id"].as_str().unwrap().to_string()
+    }
+
+    /// Polls the job's status until it is finished; returns the whole job.
+    pub async fn wait_finished(&self, id: &str, key: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let status: Value = self
+                .get(&format!("/v1/rosters/{id}/status"), key)
+                .await
+                .json()
+                .await
+                .unwrap();
+            let state = status["state"].as_str().unwrap_or("").to_string();
+            if ["done", "failed", "cancelled"].contains(&state.as_str()) {
+                return self
+                    .get(&format!("/v1/rosters/{id}"), key)
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "job {id} still {state} after 120 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Polls until the job reaches `state`.
+    pub async fn wait_state(&self, id: &str, key: &str, state: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let status: Value = self
+                .get(&format!("/v1/rosters/{id}/status"), key)
+                .await
+                .json()
+                .await
+                .unwrap();
+            if status["state"] == state {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "job {id} never reached {state}: {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops accepting and waits for the service to wind down.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.unwrap().unwrap();
+        }
+    }
+}
+
+/// Holds every solve until [`GatedSolver::open`] (or 30 s); then solves with the solver
+/// crate.
+#[derive(Default)]
+pub struct GatedSolver {
+    open: Mutex<bool>,
+    opened: Condvar,
+    pub started: AtomicUsize,
+    pub finished: AtomicUsize,
+    /// Solves whose cancel flag was raised by the time the gate opened.
+    pub saw_cancel: AtomicUsize,
+}
+
+impl GatedSolver {
+    pub fn open(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+
+    pub async fn wait_started(&self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.started.load(Ordering::SeqCst) < n {
+            assert!(Instant::now() < deadline, "{n} solve(s) never started");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    pub async fn wait_finished(&self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.finished.load(Ordering::SeqCst) < n {
+            assert!(Instant::now() < deadline, "{n} solve(s) never finished");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+impl RosterSolver for GatedSolver {
+    fn solve(&self, problem: &Problem, options: &SolveOptions) -> Result<Outcome, SolveError> {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        // Held at most 30 s, so a failing test reports instead of hanging on this thread.
+        let (open, _) = self
+            .opened
+            .wait_timeout_while(self.open.lock().unwrap(), Duration::from_secs(30), |open| {
+                !*open
+            })
+            .unwrap();
+        drop(open);
+        if options.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            self.saw_cancel.fetch_add(1, Ordering::SeqCst);
+        }
+        let outcome = schedule(problem, options);
+        self.finished.fetch_add(1, Ordering::SeqCst);
+        outcome
+    }
+}
+
+/// Checks a roster returned by the API with the solver crate's checker.
+pub fn assert_checker_valid(roster: &Value) {
+    let problem = mediation_solver::validate::parse_problem(WEEK)
+        .unwrap()
+        .problem;
+    let roster: mediation_solver::roster::Roster =
+        serde_json::from_value(roster.clone()).expect("a roster");
+    let report = mediation_solver::checker::check(&problem, &roster);
+    assert!(
+        report.is_valid(),
+        "checker violations: {:?}",
+        report.violations
+    );
+    assert!(!roster.meetings.is_empty());
+}
+
+/// The `code` of a problem+json answer, asserting its content type.
+pub async fn problem_code(r: Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(
+        ct.as_deref(),
+        Some("application/problem+json"),
+        "status {status}"
+    );
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    (status, body)
+}

@@ -1,0 +1,13 @@
+//! HTTP API integration tests: each test starts the service on port 0 over a real socket.
+//! One binary for all of them keeps link times low.
+
+mod auth;
+mod callback;
+mod endpoints;
+mod errors;
+mod helpers;
+mod jobs;
+mod openapi;
+mod persistence;
+mod process;
+mod recommend;
