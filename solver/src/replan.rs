@@ -286,6 +286,43 @@ pub fn replan(
     changes: &[Change],
     options: &SolveOptions,
 ) -> Result<Replan, ReplanError> {
+    let prepared = prepare(input, published, changes)?;
+    let outcome = schedule::schedule(&prepared.problem, options)?;
+    let (kept, changes) = prepared.changes(&outcome);
+    Ok(Replan {
+        problem: prepared.problem,
+        warnings: prepared.warnings,
+        outcome,
+        kept,
+        changes,
+    })
+}
+
+/// A re-plan ready to solve: the changed problem with the published meetings to keep, and
+/// what is needed to list the changes once it is solved.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Solve this (any solver entry point will do: the bookings are part of it).
+    pub problem: Problem,
+    pub warnings: Vec<crate::validate::Issue>,
+    published: Vec<Meeting>,
+    forced: BTreeMap<String, Forced>,
+}
+
+impl Prepared {
+    /// Published meetings kept, and every change, for a roster of [`Prepared::problem`].
+    pub fn changes(&self, outcome: &Outcome) -> (usize, Vec<MeetingChange>) {
+        diff(&self.published, outcome, &self.forced)
+    }
+}
+
+/// Applies the changes, validates, and marks the published meetings to keep (every error
+/// names its field), without solving.
+pub fn prepare(
+    input: &ProblemInput,
+    published: &[Meeting],
+    changes: &[Change],
+) -> Result<Prepared, ReplanError> {
     let changed = apply_changes(input, published, changes)?;
     let validated = validate::validate(&changed)?;
     let warnings = validated.warnings;
@@ -353,14 +390,11 @@ pub fn replan(
         }
     }
 
-    let outcome = schedule::schedule(&problem, options)?;
-    let (kept, changes) = diff(published, &outcome, &forced);
-    Ok(Replan {
+    Ok(Prepared {
         problem,
         warnings,
-        outcome,
-        kept,
-        changes,
+        published: published.to_vec(),
+        forced,
     })
 }
 

@@ -6,7 +6,9 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
-use mediation_solver::validate::{parse_problem, InputError, Validated};
+use mediation_solver::replan::{self, Change, ReplanError};
+use mediation_solver::roster::Meeting;
+use mediation_solver::validate::{parse_input, parse_problem, InputError, Validated};
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, IssueView};
@@ -110,8 +112,44 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 }
 
 /// Parses and validates the problem found at `/problem` of a request body.
-pub fn problem_from(raw: &serde_json::value::RawValue) -> Result<Validated, ApiError> {
-    parse_problem(raw.get()).map_err(|e| match e {
+/// The problem a roster job solves, its warnings and, when the submission names published
+/// meetings or changes, the re-plan that lists what changed (`solver/src/replan.rs`).
+pub fn job_problem(
+    raw: &serde_json::value::RawValue,
+    published: &[Meeting],
+    changes: &[Change],
+) -> Result<(Validated, Option<replan::Prepared>), ApiError> {
+    if published.is_empty() && changes.is_empty() {
+        return problem_from(raw).map(|v| (v, None));
+    }
+    let input = parse_input(raw.get()).map_err(input_error)?;
+    let prepared = replan::prepare(&input, published, changes).map_err(|e| match e {
+        ReplanError::Input(e) => input_error(e),
+        e => ApiError::Refused {
+            code: e.code(),
+            issue: Box::new(IssueView {
+                code: e.code().to_string(),
+                severity: "error".into(),
+                pointer: match &e {
+                    ReplanError::UnknownId { field, .. } | ReplanError::Invalid { field, .. } => {
+                        field.clone()
+                    }
+                    _ => String::new(),
+                },
+                message: e.to_string(),
+                hint: "fix the published meeting or change named, see docs/replan.md".into(),
+            }),
+        },
+    })?;
+    let validated = Validated {
+        problem: prepared.problem.clone(),
+        warnings: prepared.warnings.clone(),
+    };
+    Ok((validated, Some(prepared)))
+}
+
+fn input_error(e: InputError) -> ApiError {
+    match e {
         InputError::Malformed { path, message, .. } => ApiError::ProblemMalformed {
             pointer: format!("/problem{path}"),
             message,
@@ -126,5 +164,9 @@ pub fn problem_from(raw: &serde_json::value::RawValue) -> Result<Validated, ApiE
                 .map(|i| IssueView::of(i, "/problem"))
                 .collect(),
         },
-    })
+    }
+}
+
+pub fn problem_from(raw: &serde_json::value::RawValue) -> Result<Validated, ApiError> {
+    parse_problem(raw.get()).map_err(input_error)
 }

@@ -21,9 +21,10 @@ use chrono::{NaiveDate, Utc};
 use mediation_solver::kpi::{kpis, Kpis};
 use mediation_solver::milp::{Backend, CancelFlag, SolveError, SolveOptions, SolverSummary};
 use mediation_solver::model::Problem;
+use mediation_solver::replan::{self, Change, MeetingChange};
+use mediation_solver::roster::Meeting;
 use mediation_solver::roster::{CarriedOverCase, Reason, Roster, UnscheduledCase};
 use mediation_solver::schedule::{schedule, Outcome};
-use mediation_solver::validate::parse_problem;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tokio::sync::{mpsc, watch, Mutex, OwnedSemaphorePermit, Semaphore};
@@ -31,6 +32,7 @@ use tokio::task::JoinHandle;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::body::job_problem;
 use super::error::IssueView;
 use super::store::{JobFailure, JobState, JobStore};
 use super::AppState;
@@ -85,11 +87,24 @@ pub struct RosterResult {
     /// Cases the greedy repair placed or moved after an early-stopped solve.
     pub repaired: usize,
     pub warnings: Vec<IssueView>,
+    /// For a submission with published meetings or changes: what changed, meeting by
+    /// meeting (docs/replan.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replan: Option<ReplanView>,
 }
 
 impl RosterResult {
-    pub fn new(problem: &Problem, outcome: Outcome, warnings: Vec<IssueView>) -> RosterResult {
+    pub fn new(
+        problem: &Problem,
+        outcome: Outcome,
+        warnings: Vec<IssueView>,
+        replan: Option<&replan::Prepared>,
+    ) -> RosterResult {
         let kpis = kpis(problem, &outcome.roster);
+        let replan = replan.map(|p| {
+            let (kept, changes) = p.changes(&outcome);
+            ReplanView { kept, changes }
+        });
         let late = outcome
             .roster
             .meetings
@@ -115,15 +130,29 @@ impl RosterResult {
             solver: outcome.solver,
             repaired: outcome.repaired,
             warnings,
+            replan,
         }
     }
 }
 
-/// What a worker reads back from the store: the problem as submitted and the options.
+/// What a worker reads back from the store: the problem as submitted, the options, and for
+/// a re-plan the published meetings and the changes.
 #[derive(Serialize, Deserialize)]
 pub struct StoredRequest {
     pub problem: Box<RawValue>,
     pub options: SolveOptions,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<Meeting>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+}
+
+/// What a re-plan changed: published meetings kept, and every move, drop and addition.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplanView {
+    pub kept: usize,
+    #[schema(value_type = Vec<Object>)]
+    pub changes: Vec<MeetingChange>,
 }
 
 /// Runs a solve on a blocking thread, turning a panic into an error.
@@ -136,6 +165,7 @@ pub async fn solve_blocking(
     options: SolveOptions,
     warnings: Vec<IssueView>,
     slot: OwnedSemaphorePermit,
+    replan: Option<replan::Prepared>,
 ) -> Result<(RosterResult, Duration), JobFailure> {
     let joined = tokio::task::spawn_blocking(move || {
         let _slot = slot;
@@ -143,7 +173,10 @@ pub async fn solve_blocking(
         let outcome = catch_unwind(AssertUnwindSafe(|| solver.solve(&problem, &options)));
         let elapsed = started.elapsed();
         match outcome {
-            Ok(Ok(outcome)) => Ok((RosterResult::new(&problem, outcome, warnings), elapsed)),
+            Ok(Ok(outcome)) => Ok((
+                RosterResult::new(&problem, outcome, warnings, replan.as_ref()),
+                elapsed,
+            )),
             Ok(Err(e)) => Err(JobFailure {
                 code: "solve_failed".into(),
                 message: e.to_string(),
@@ -359,10 +392,10 @@ async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
     };
     tracing::info!(job = %id, "solve started");
     let outcome = match prepare(&record.request) {
-        Ok((problem, mut options, warnings)) => {
+        Ok((problem, mut options, warnings, replan)) => {
             options.cancel = Some(state.pool.register(id));
-            let solved =
-                solve_blocking(state.pool.solver.clone(), problem, options, warnings, slot).await;
+            let solver = state.pool.solver.clone();
+            let solved = solve_blocking(solver, problem, options, warnings, slot, replan).await;
             state.pool.unregister(id);
             solved
         }
@@ -417,21 +450,29 @@ async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
 
 /// Re-reads a stored request. It was validated when accepted, so a failure here means the
 /// solver crate's rules changed since; the job fails with the reason.
-fn prepare(request: &str) -> Result<(Problem, SolveOptions, Vec<IssueView>), JobFailure> {
+type Prepared = (
+    Problem,
+    SolveOptions,
+    Vec<IssueView>,
+    Option<replan::Prepared>,
+);
+
+fn prepare(request: &str) -> Result<Prepared, JobFailure> {
     let stored: StoredRequest = serde_json::from_str(request).map_err(|e| JobFailure {
         code: "internal".into(),
         message: format!("stored request unreadable: {e}"),
     })?;
-    let validated = parse_problem(stored.problem.get()).map_err(|e| JobFailure {
-        code: "invalid_problem".into(),
-        message: e.to_string(),
-    })?;
+    let (validated, replan) = job_problem(&stored.problem, &stored.published, &stored.changes)
+        .map_err(|e| JobFailure {
+            code: "invalid_problem".into(),
+            message: e.to_string(),
+        })?;
     let warnings = validated
         .warnings
         .iter()
         .map(|i| IssueView::of(i, "/problem"))
         .collect();
-    Ok((validated.problem, stored.options, warnings))
+    Ok((validated.problem, stored.options, warnings, replan))
 }
 
 /// Runs a store call on a blocking thread.

@@ -21,7 +21,10 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::auth::{Caller, Scope};
-use super::body::{problem_from, JsonBody};
+use mediation_solver::replan::Change;
+use mediation_solver::roster::Meeting;
+
+use super::body::{job_problem, JsonBody};
 use super::error::{ApiError, IssueView, ProblemDetails};
 use super::jobs::{solve_blocking, spawn_callback, store_call, RosterResult, StoredRequest};
 use super::store::{Inserted, JobFailure, JobState, JobStatus, NewJob};
@@ -48,6 +51,11 @@ pub struct OptionsInput {
     /// Objective weights (docs/objective.md); fields left out keep their defaults.
     #[schema(value_type = Option<Object>)]
     pub weights: Option<Weights>,
+    /// Re-planning: objective units each published meeting moved or dropped costs
+    /// (default 100,000).
+    pub change_penalty: Option<i64>,
+    /// Re-planning: at most this many published meetings that could be kept may move.
+    pub max_changes: Option<u32>,
 }
 
 /// `POST /v1/rosters` and `POST /v1/rosters/solve`.
@@ -62,6 +70,15 @@ pub struct SubmitRequest {
     /// Where to POST `{ "id", "state" }` when the job finishes; its host must be on the
     /// configured allow-list. Not allowed on `/v1/rosters/solve`.
     pub callback_url: Option<String>,
+    /// Re-planning: the meetings already published (a roster's `meetings`). Each is kept
+    /// unless a change forces it to move, or moving it pays more than `change_penalty`.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub published: Vec<Meeting>,
+    /// Re-planning: what changed since publication (docs/replan.md), applied in order.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub changes: Vec<Change>,
 }
 
 /// A job without its result: the cheap poll.
@@ -200,6 +217,18 @@ fn solve_options(
         }
         options.weights = weights;
     }
+    if let Some(p) = input.change_penalty {
+        if p >= 0 {
+            options.weights.change = p;
+        } else {
+            bad(
+                "change_penalty",
+                format!("change penalty {p} is negative"),
+                "give 0 or more objective units".into(),
+            );
+        }
+    }
+    options.max_changes = input.max_changes;
     if issues.is_empty() {
         Ok(options)
     } else {
@@ -301,7 +330,7 @@ async fn submit(
     let request = body.value;
     let config = &state.config;
     // Check everything and report it together: the problem, then the options.
-    let validated = problem_from(&request.problem);
+    let validated = job_problem(&request.problem, &request.published, &request.changes);
     let options = solve_options(
         request.options.as_ref(),
         config.max_time_limit_secs,
@@ -315,6 +344,8 @@ async fn submit(
     let stored = serde_json::to_string(&StoredRequest {
         problem: request.problem,
         options,
+        published: request.published,
+        changes: request.changes,
     })
     .map_err(|e| ApiError::Internal(format!("cannot store the request: {e}")))?;
     let body_hash = hex(&Sha256::digest(&body.bytes));
@@ -603,7 +634,7 @@ async fn solve_now(
     caller.require(Scope::Submit)?;
     let request = body.value;
     let config = &state.config;
-    let validated = problem_from(&request.problem);
+    let validated = job_problem(&request.problem, &request.published, &request.changes);
     let options = solve_options(
         request.options.as_ref(),
         f64::INFINITY,
@@ -619,7 +650,7 @@ async fn solve_now(
         }])),
         None => Ok(()),
     };
-    let (validated, mut options) = merge_errors(validated, options, callback)?;
+    let ((validated, replan), mut options) = merge_errors(validated, options, callback)?;
     options.time_limit_secs = options.time_limit_secs.min(config.sync_time_limit_secs);
     let cases = validated.problem.cases.len();
     if cases > config.sync_max_cases {
@@ -649,6 +680,7 @@ async fn solve_now(
         options,
         warnings,
         permit,
+        replan,
     )
     .await;
     let (result, elapsed) = solved.map_err(|f| ApiError::SolveFailed(f.message))?;

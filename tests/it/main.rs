@@ -11,3 +11,4 @@ mod openapi;
 mod persistence;
 mod process;
 mod recommend;
+mod replan;
