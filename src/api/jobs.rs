@@ -145,6 +145,9 @@ pub struct StoredRequest {
     pub published: Vec<Meeting>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
+    /// A what-if job: `problem` holds the what-if document (base inline) instead.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub what_if: bool,
 }
 
 /// What a re-plan changed: published meetings kept, and every move, drop and addition.
@@ -391,6 +394,27 @@ async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
         }
     };
     tracing::info!(job = %id, "solve started");
+    if is_what_if(&record.request) {
+        let outcome = run_what_if(&record.request, slot).await;
+        let (state_after, result, failure) = match outcome {
+            Ok(text) => (JobState::Done, Some(text), None),
+            Err(failure) => (JobState::Failed, None, Some(failure)),
+        };
+        let finished = store_call(&store, move |s| {
+            s.finish(
+                id,
+                state_after,
+                Utc::now(),
+                result.as_deref(),
+                failure.as_ref(),
+            )
+        })
+        .await;
+        if let (Ok(true), Some(url)) = (finished, record.status.callback_url) {
+            spawn_callback(state, id, state_after, url);
+        }
+        return;
+    }
     let outcome = match prepare(&record.request) {
         Ok((problem, mut options, warnings, replan)) => {
             options.cancel = Some(state.pool.register(id));
@@ -446,6 +470,48 @@ async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
         Ok(false) => tracing::info!(job = %id, "job was cancelled while solving; result discarded"),
         Err(e) => tracing::error!(job = %id, error = %e, "cannot record the job's outcome"),
     }
+}
+
+fn is_what_if(request: &str) -> bool {
+    serde_json::from_str::<StoredRequest>(request).is_ok_and(|r| r.what_if)
+}
+
+/// Runs a what-if job's scenarios (in parallel, on a blocking thread holding the solver
+/// slot) and returns its report as JSON.
+async fn run_what_if(request: &str, slot: OwnedSemaphorePermit) -> Result<String, JobFailure> {
+    let stored: StoredRequest = serde_json::from_str(request).map_err(|e| JobFailure {
+        code: "internal".into(),
+        message: format!("stored request unreadable: {e}"),
+    })?;
+    let joined = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        let plan = super::whatif::parse_plan(stored.problem.get()).map_err(|e| JobFailure {
+            code: "invalid_what_if".into(),
+            message: e,
+        })?;
+        let report = catch_unwind(AssertUnwindSafe(|| {
+            mediation_solver::whatif::run(&plan, &stored.options, true)
+        }))
+        .map_err(|_| JobFailure {
+            code: "solver_panicked".into(),
+            message: "the solver stopped on an internal error".into(),
+        })?
+        .map_err(|e| JobFailure {
+            code: "solve_failed".into(),
+            message: e.to_string(),
+        })?;
+        serde_json::to_string(&report).map_err(|e| JobFailure {
+            code: "internal".into(),
+            message: format!("cannot store the result: {e}"),
+        })
+    })
+    .await;
+    joined.unwrap_or_else(|_| {
+        Err(JobFailure {
+            code: "solver_panicked".into(),
+            message: "the what-if task was lost".into(),
+        })
+    })
 }
 
 /// Re-reads a stored request. It was validated when accepted, so a failure here means the

@@ -19,6 +19,7 @@ pub mod ratelimit;
 pub mod recommend;
 pub mod rosters;
 pub mod store;
+pub mod whatif;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -136,6 +137,7 @@ pub async fn app_with_solver(
         .merge(rosters::router())
         .merge(checks::router())
         .merge(recommend::router())
+        .merge(whatif::router())
         .merge(ops::router())
         .split_for_parts();
     let pool = Arc::new(SolvePool::new(

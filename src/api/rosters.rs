@@ -136,7 +136,7 @@ pub struct ListQuery {
 }
 
 /// Turns submitted options into solver options, listing every bad one.
-fn solve_options(
+pub fn solve_options(
     input: Option<&OptionsInput>,
     max_time_limit: f64,
     default_time_limit: f64,
@@ -237,7 +237,7 @@ fn solve_options(
 }
 
 /// Refuses a callback URL unless it is http(s) and its host is on the allow-list.
-fn check_callback(url: &str, config: &Config) -> Result<(), ApiError> {
+pub fn check_callback(url: &str, config: &Config) -> Result<(), ApiError> {
     let refuse = |message: String| {
         ApiError::InvalidOptions(vec![IssueView {
             code: "callback_not_allowed".into(),
@@ -269,7 +269,7 @@ fn check_callback(url: &str, config: &Config) -> Result<(), ApiError> {
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -341,17 +341,41 @@ async fn submit(
         .as_deref()
         .map_or(Ok(()), |u| check_callback(u, config));
     let (_validated, options) = merge_errors(validated, options, callback)?;
-    let stored = serde_json::to_string(&StoredRequest {
+    let stored = StoredRequest {
         problem: request.problem,
         options,
         published: request.published,
         changes: request.changes,
-    })
-    .map_err(|e| ApiError::Internal(format!("cannot store the request: {e}")))?;
-    let body_hash = hex(&Sha256::digest(&body.bytes));
+        what_if: false,
+    };
+    enqueue(
+        &state,
+        &caller,
+        key,
+        &body.bytes,
+        &stored,
+        request.callback_url,
+    )
+    .await
+}
+
+/// Stores an accepted job and queues it: 202, or the existing job for a replayed
+/// `Idempotency-Key`, 409 for the same key with another body, 503 when the queue is full.
+pub async fn enqueue(
+    state: &AppState,
+    caller: &Caller,
+    key: Option<String>,
+    body: &[u8],
+    stored: &StoredRequest,
+    callback_url: Option<String>,
+) -> Result<Response, ApiError> {
+    let state = state.clone();
+    let stored = serde_json::to_string(stored)
+        .map_err(|e| ApiError::Internal(format!("cannot store the request: {e}")))?;
+    let body_hash = hex(&Sha256::digest(body));
     let Some(admission) = state.pool.admit() else {
         // A replay of an accepted submission is answered even when the queue is full.
-        if let Some(existing) = replay(&state, &caller, key.as_deref(), &body_hash).await? {
+        if let Some(existing) = replay(&state, caller, key.as_deref(), &body_hash).await? {
             return Ok(existing);
         }
         return Err(ApiError::QueueFull {
@@ -364,7 +388,7 @@ async fn submit(
         idempotency_key: key,
         body_hash: body_hash.clone(),
         request: stored,
-        callback_url: request.callback_url,
+        callback_url,
         created_at: Utc::now(),
     };
     let inserted = store_call(&state.store, move |s| s.insert(job)).await?;

@@ -12,3 +12,4 @@ mod persistence;
 mod process;
 mod recommend;
 mod replan;
+mod whatif;

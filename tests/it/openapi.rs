@@ -25,6 +25,7 @@ async fn the_openapi_document_lists_every_route() {
         ("/v1/validate", "post"),
         ("/v1/check", "post"),
         ("/v1/recommendations", "post"),
+        ("/v1/what-if", "post"),
         ("/healthz", "get"),
         ("/readyz", "get"),
         ("/metrics", "get"),

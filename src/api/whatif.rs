@@ -1,0 +1,120 @@
+//! `POST /v1/what-if`: scenarios of capacity changes solved side by side with the base, as
+//! a background job like a roster's (poll it at `/v1/rosters/{id}`). The document is the
+//! command line's what-if file (docs/what-if.md) with the base problem inline.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use mediation_solver::whatif::{self, WhatIf};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::{Caller, Scope};
+use super::body::JsonBody;
+use super::error::{ApiError, IssueView, ProblemDetails};
+use super::jobs::StoredRequest;
+use super::rosters::{
+    check_callback, enqueue, idempotency_key, solve_options, JobStatusView, OptionsInput,
+};
+use super::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(submit_what_if))
+}
+
+/// `POST /v1/what-if`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfRequest {
+    /// `{ "base": <problem>, "scenarios": [ { "name", "changes": [...] } ] }`
+    /// (docs/what-if.md); the base must be inline.
+    #[schema(value_type = Object)]
+    pub what_if: Box<RawValue>,
+    #[serde(default)]
+    pub options: Option<OptionsInput>,
+    /// Where to POST `{ "id", "state" }` when the job finishes (allow-listed hosts only).
+    pub callback_url: Option<String>,
+}
+
+/// Parses a what-if document whose base is inline (a path is refused: the service reads
+/// no files).
+pub fn parse_plan(text: &str) -> Result<WhatIf, String> {
+    let refuse = |_: &str| Err("the base must be given inline, not as a file path".to_string());
+    whatif::parse(text, &refuse).map_err(|e| format!("{e} ({})", e.code()))
+}
+
+/// Submit what-if scenarios to be solved in the background.
+///
+/// Every scenario is checked before the job is accepted. The job's result, at
+/// `GET /v1/rosters/{id}`, is the side-by-side report: per scenario its figures, solver
+/// summary and roster.
+#[utoipa::path(
+    post, path = "/v1/what-if", tag = "what-if",
+    request_body = WhatIfRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key and body, same job")),
+    responses(
+        (status = 202, description = "Accepted; poll the Location (/v1/rosters/{id})", body = JobStatusView),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key reused with another body", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid document, scenario or change, with its pointer", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Queue full; see Retry-After", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+async fn submit_what_if(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: JsonBody<WhatIfRequest>,
+) -> Result<Response, ApiError> {
+    caller.require(Scope::Submit)?;
+    let key = idempotency_key(&headers)?;
+    let request = body.value;
+    let config = &state.config;
+    let options = solve_options(
+        request.options.as_ref(),
+        config.max_time_limit_secs,
+        config.default_time_limit_secs,
+    )?;
+    if let Some(url) = request.callback_url.as_deref() {
+        check_callback(url, config)?;
+    }
+    let refuse = |code: &'static str, pointer: String, message: String| ApiError::Refused {
+        code,
+        issue: Box::new(IssueView {
+            code: code.to_string(),
+            severity: "error".into(),
+            pointer,
+            message,
+            hint: "see docs/what-if.md".into(),
+        }),
+    };
+    let refuse_whatif = |e: whatif::WhatIfError, plan: Option<&WhatIf>| {
+        let pointer = plan.and_then(|p| e.pointer(p)).unwrap_or_default();
+        refuse(e.code(), format!("/what_if{pointer}"), e.to_string())
+    };
+    let no_file = |_: &str| Err("the base must be given inline, not as a file path".to_string());
+    let plan =
+        whatif::parse(request.what_if.get(), &no_file).map_err(|e| refuse_whatif(e, None))?;
+    whatif::prepare(&plan, &options.weights).map_err(|e| refuse_whatif(e, Some(&plan)))?;
+    let stored = StoredRequest {
+        problem: request.what_if,
+        options,
+        published: Vec::new(),
+        changes: Vec::new(),
+        what_if: true,
+    };
+    enqueue(
+        &state,
+        &caller,
+        key,
+        &body.bytes,
+        &stored,
+        request.callback_url,
+    )
+    .await
+}
