@@ -394,28 +394,48 @@ async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
         }
     };
     tracing::info!(job = %id, "solve started");
-    if is_what_if(&record.request) {
-        let outcome = run_what_if(&record.request, slot).await;
-        let (state_after, result, failure) = match outcome {
-            Ok(text) => (JobState::Done, Some(text), None),
-            Err(failure) => (JobState::Failed, None, Some(failure)),
-        };
-        let finished = store_call(&store, move |s| {
-            s.finish(
-                id,
-                state_after,
-                Utc::now(),
-                result.as_deref(),
-                failure.as_ref(),
-            )
-        })
-        .await;
-        if let (Ok(true), Some(url)) = (finished, record.status.callback_url) {
-            spawn_callback(state, id, state_after, url);
+    let (state_after, result, failure, interrupted) = if is_what_if(&record.request) {
+        match run_what_if(&record.request, slot).await {
+            Ok(text) => (JobState::Done, Some(text), None, false),
+            Err(failure) => (JobState::Failed, None, Some(failure), false),
         }
-        return;
+    } else {
+        solve_roster_job(state, id, &record.request, slot).await
+    };
+    let finished = store_call(&store, move |s| {
+        s.finish(
+            id,
+            state_after,
+            Utc::now(),
+            result.as_deref(),
+            failure.as_ref(),
+        )
+    })
+    .await;
+    match finished {
+        Ok(true) => {
+            tracing::info!(job = %id, state = state_after.as_str(), "solve finished");
+            if let Some(url) = record.status.callback_url {
+                spawn_callback(state, id, state_after, url);
+            }
+        }
+        Ok(false) if interrupted => {
+            tracing::info!(job = %id, "job was cancelled while solving; it keeps its roster so far")
+        }
+        Ok(false) => tracing::info!(job = %id, "job was cancelled while solving; result discarded"),
+        Err(e) => tracing::error!(job = %id, error = %e, "cannot record the job's outcome"),
     }
-    let outcome = match prepare(&record.request) {
+}
+
+/// A roster job's solve: the state it ends in, its result or failure, and whether a cancel
+/// interrupted it with a roster to keep (HiGHS).
+async fn solve_roster_job(
+    state: &AppState,
+    id: Uuid,
+    request: &str,
+    slot: OwnedSemaphorePermit,
+) -> (JobState, Option<String>, Option<JobFailure>, bool) {
+    let outcome = match prepare(request) {
         Ok((problem, mut options, warnings, replan)) => {
             options.cancel = Some(state.pool.register(id));
             let solver = state.pool.solver.clone();
@@ -447,29 +467,7 @@ async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
         }
         Err(failure) => (JobState::Failed, None, Some(failure)),
     };
-    let finished = store_call(&store, move |s| {
-        s.finish(
-            id,
-            state_after,
-            Utc::now(),
-            result.as_deref(),
-            failure.as_ref(),
-        )
-    })
-    .await;
-    match finished {
-        Ok(true) => {
-            tracing::info!(job = %id, state = state_after.as_str(), "solve finished");
-            if let Some(url) = record.status.callback_url {
-                spawn_callback(state, id, state_after, url);
-            }
-        }
-        Ok(false) if interrupted => {
-            tracing::info!(job = %id, "job was cancelled while solving; it keeps its roster so far")
-        }
-        Ok(false) => tracing::info!(job = %id, "job was cancelled while solving; result discarded"),
-        Err(e) => tracing::error!(job = %id, error = %e, "cannot record the job's outcome"),
-    }
+    (state_after, result, failure, interrupted)
 }
 
 fn is_what_if(request: &str) -> bool {

@@ -41,9 +41,14 @@ pub struct WhatIfRequest {
 
 /// Parses a what-if document whose base is inline (a path is refused: the service reads
 /// no files).
-pub fn parse_plan(text: &str) -> Result<WhatIf, String> {
+pub fn parse_inline(text: &str) -> Result<WhatIf, whatif::WhatIfError> {
     let refuse = |_: &str| Err("the base must be given inline, not as a file path".to_string());
-    whatif::parse(text, &refuse).map_err(|e| format!("{e} ({})", e.code()))
+    whatif::parse(text, &refuse)
+}
+
+/// [`parse_inline`], its error as text.
+pub fn parse_plan(text: &str) -> Result<WhatIf, String> {
+    parse_inline(text).map_err(|e| format!("{e} ({})", e.code()))
 }
 
 /// Submit what-if scenarios to be solved in the background.
@@ -97,9 +102,7 @@ async fn submit_what_if(
         let pointer = plan.and_then(|p| e.pointer(p)).unwrap_or_default();
         refuse(e.code(), format!("/what_if{pointer}"), e.to_string())
     };
-    let no_file = |_: &str| Err("the base must be given inline, not as a file path".to_string());
-    let plan =
-        whatif::parse(request.what_if.get(), &no_file).map_err(|e| refuse_whatif(e, None))?;
+    let plan = parse_inline(request.what_if.get()).map_err(|e| refuse_whatif(e, None))?;
     whatif::prepare(&plan, &options.weights).map_err(|e| refuse_whatif(e, Some(&plan)))?;
     let stored = StoredRequest {
         problem: request.what_if,
