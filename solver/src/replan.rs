@@ -4,7 +4,7 @@
 //! The changes (a mediator falls ill, a venue closes, a case is withdrawn or added, a
 //! party's availability is replaced, a party cancels a published meeting) are applied to
 //! the problem document, which is then validated like any other. Each published meeting
-//! becomes the case's [`Booking`] to keep: holding the case any other way, or not at all,
+//! becomes the case's [`Booking`](crate::model::Booking) to keep: holding the case any other way, or not at all,
 //! costs [`Weights::change`](crate::candidates::Weights::change) on top of the usual
 //! objective, and [`SolveOptions::max_changes`] caps how many meetings that could still be
 //! kept may move. A meeting that can no longer be held as published (it breaks a rule, or a
@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::{AvailabilityInput, CaseInput, DaySessions, PartyRole, ProblemInput};
 use crate::milp::{SolveError, SolveOptions};
-use crate::model::{Booking, CaseIdx, Problem};
+use crate::model::{CaseIdx, Problem};
 use crate::roster::Meeting;
 use crate::rules::{self, Placement, Site};
 use crate::schedule::{self, Outcome};
@@ -344,6 +344,7 @@ pub fn prepare(
 
     let mut forced: BTreeMap<String, Forced> = BTreeMap::new();
     let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut as_published: BTreeMap<CaseIdx, Placement> = BTreeMap::new();
     for (k, meeting) in published.iter().enumerate() {
         if !seen.insert(meeting.case.as_str()) {
             return Err(ReplanError::Invalid {
@@ -360,6 +361,7 @@ pub fn prepare(
             forced.insert(meeting.case.clone(), Forced::Cancelled);
             continue;
         }
+        as_published.insert(placement.case, placement);
         let case = &mut problem.cases[placement.case];
         case.published = Some(placement.booking());
         // The published venue stays on offer even if it would not make the shortlist now.
@@ -369,19 +371,21 @@ pub fn prepare(
     }
     // A published meeting that breaks a rule on its own, or beside the published meetings
     // before it, cannot be kept.
-    let still_valid: BTreeSet<CaseIdx> = crate::greedy::published_still_valid(&problem)
-        .iter()
-        .map(|p| p.case)
-        .collect();
-    for (c, case) in problem.cases.iter().enumerate() {
-        if let (Some(b), false) = (case.published, still_valid.contains(&c)) {
-            let p = placement_at(&problem, c, b);
-            let rule = rules::placement_violations(&problem, &p)
-                .into_iter()
-                .next()
-                .unwrap_or(rules::Rule::MediatorOverlap);
-            forced.insert(case.reference.clone(), Forced::Broken(rule));
+    let kept = crate::greedy::published_still_valid(&problem);
+    let still_valid: BTreeSet<CaseIdx> = kept.iter().map(|p| p.case).collect();
+    let occupancy = crate::explain::Occupancy::new(&problem, &kept);
+    for (c, p) in &as_published {
+        if still_valid.contains(c) {
+            continue;
         }
+        // The rule it breaks on its own, else beside the meetings kept; else its
+        // interpreter is taken.
+        let rule = rules::placement_violations(&problem, p)
+            .into_iter()
+            .next()
+            .or_else(|| occupancy.blocking_rule(&problem, p))
+            .unwrap_or(rules::Rule::InterpreterOverlap);
+        forced.insert(problem.cases[*c].reference.clone(), Forced::Broken(rule));
     }
     // Meetings that cannot be kept are not penalised for moving.
     for case in problem.cases.iter_mut() {
@@ -396,22 +400,6 @@ pub fn prepare(
         published: published.to_vec(),
         forced,
     })
-}
-
-fn placement_at(problem: &Problem, case: CaseIdx, b: Booking) -> Placement {
-    let lang = problem.cases[case].needs.language.as_deref();
-    let needs = lang.is_some_and(|l| !rules::mediator_speaks(&problem.mediators[b.mediator], l));
-    Placement {
-        case,
-        mediator: b.mediator,
-        day: b.day,
-        template: b.template,
-        site: b.site,
-        // Any interpreter: only the single-meeting rules are asked about here.
-        interpreter: needs
-            .then_some(0)
-            .filter(|_| !problem.interpreters.is_empty()),
-    }
 }
 
 /// A published meeting as indices, or the field that names something unknown.
