@@ -4,10 +4,10 @@
 //! The changes (a mediator falls ill, a venue closes, a case is withdrawn or added, a
 //! party's availability is replaced, a party cancels a published meeting) are applied to
 //! the problem document, which is then validated like any other. Each published meeting
-//! becomes the case's [`Booking`](crate::model::Booking) to keep: holding the case any other way, or not at all,
-//! costs [`Weights::change`](crate::candidates::Weights::change) on top of the usual
-//! objective, and [`SolveOptions::max_changes`] caps how many meetings that could still be
-//! kept may move. A meeting that can no longer be held as published (it breaks a rule, or a
+//! becomes the case's [`Booking`](crate::model::Booking) to keep: holding the case any
+//! other way, or not at all, costs [`Weights::change`](crate::candidates::Weights::change)
+//! on top of the usual objective, and [`SolveOptions::max_changes`] caps how many meetings
+//! that could still be kept may move. A meeting that can no longer be held as published (it breaks a rule, or a
 //! party cancelled it, or its case was withdrawn) moves for free, and the result says why.
 //!
 //! ```
