@@ -204,31 +204,21 @@ pub fn answer(
     };
     let outcome = schedule::schedule(&problem, &options)?;
     let mut per: BTreeMap<(String, String), u32> = BTreeMap::new();
-    for m in &outcome.roster.meetings {
-        let Some(rest) = m.mediator.strip_prefix(&format!("{EXTRA_ID_PREFIX}-")) else {
+    for p in schedule::placements_of(&problem, &outcome.roster) {
+        let mediator = &problem.mediators[p.mediator];
+        if !mediator.id.starts_with(EXTRA_ID_PREFIX) {
             continue;
-        };
-        let Some(&i) = problem.index.mediator.get(&m.mediator) else {
-            continue;
-        };
-        let la = problem.mediators[i].covers.iter().next().cloned();
-        let units = problem
-            .index
-            .template
-            .get(&m.session)
-            .map_or(1, |&t| problem.templates[t].session_units());
-        if let Some(la) = la {
-            let week = week_label(iso_week(m.date));
-            debug_assert!(rest.starts_with(&la));
-            *per.entry((la, week)).or_default() += units;
+        }
+        // A hypothetical mediator covers exactly one LA.
+        if let Some(la) = mediator.covers.iter().next() {
+            let week = week_label(iso_week(problem.horizon.days[p.day]));
+            *per.entry((la.clone(), week)).or_default() +=
+                problem.templates[p.template].session_units();
         }
     }
-    let held_by_day_30 = outcome
-        .roster
-        .meetings
-        .iter()
-        .filter(|m| m.details.as_ref().is_some_and(|d| !d.late))
-        .count();
+    let held_by_day_30 = crate::kpi::kpis(&problem, &outcome.roster)
+        .overall
+        .held_by_day_30;
     let extra: Vec<ExtraSessions> = per
         .into_iter()
         .map(|((la, week), sessions)| ExtraSessions {

@@ -125,21 +125,17 @@ pub fn job_problem(
     let input = parse_input(raw.get()).map_err(input_error)?;
     let prepared = replan::prepare(&input, published, changes).map_err(|e| match e {
         ReplanError::Input(e) => input_error(e),
-        e => ApiError::Refused {
-            code: e.code(),
-            issue: Box::new(IssueView {
-                code: e.code().to_string(),
-                severity: "error".into(),
-                pointer: match &e {
-                    ReplanError::UnknownId { field, .. } | ReplanError::Invalid { field, .. } => {
-                        field.clone()
-                    }
-                    _ => String::new(),
-                },
-                message: e.to_string(),
-                hint: "fix the published meeting or change named, see docs/replan.md".into(),
-            }),
-        },
+        e => ApiError::refused(
+            e.code(),
+            match &e {
+                ReplanError::UnknownId { field, .. } | ReplanError::Invalid { field, .. } => {
+                    field.clone()
+                }
+                _ => String::new(),
+            },
+            e.to_string(),
+            "fix the published meeting or change named, see docs/replan.md",
+        ),
     })?;
     let validated = Validated {
         problem: prepared.problem.clone(),

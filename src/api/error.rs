@@ -126,6 +126,20 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A well-formed request the solver refuses, with the pointer to what it refuses.
+    pub fn refused(code: &'static str, pointer: String, message: String, hint: &str) -> Self {
+        ApiError::Refused {
+            code,
+            issue: Box::new(IssueView {
+                code: code.to_string(),
+                severity: "error".into(),
+                pointer,
+                message,
+                hint: hint.to_string(),
+            }),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {

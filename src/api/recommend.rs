@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::auth::{Caller, Scope};
 use super::body::{problem_from, JsonBody};
-use super::error::{ApiError, IssueView, ProblemDetails};
+use super::error::{ApiError, ProblemDetails};
 use super::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -60,16 +60,7 @@ fn refused(e: &RecommendError) -> ApiError {
         ),
         RecommendError::InvalidN(_) => ("/n".to_string(), "ask for 1 to 50 options"),
     };
-    ApiError::Refused {
-        code: e.code(),
-        issue: Box::new(IssueView {
-            code: e.code().to_string(),
-            severity: "error".into(),
-            pointer,
-            message: e.to_string(),
-            hint: hint.to_string(),
-        }),
-    }
+    ApiError::refused(e.code(), pointer, e.to_string(), hint)
 }
 
 /// The best `n` options to hold one case beside a roster, ranked, each with its cost, the

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::auth::{Caller, Scope};
 use super::body::JsonBody;
-use super::error::{ApiError, IssueView, ProblemDetails};
+use super::error::{ApiError, ProblemDetails};
 use super::jobs::StoredRequest;
 use super::rosters::{
     check_callback, enqueue, idempotency_key, solve_options, JobStatusView, OptionsInput,
@@ -88,19 +88,14 @@ async fn submit_what_if(
     if let Some(url) = request.callback_url.as_deref() {
         check_callback(url, config)?;
     }
-    let refuse = |code: &'static str, pointer: String, message: String| ApiError::Refused {
-        code,
-        issue: Box::new(IssueView {
-            code: code.to_string(),
-            severity: "error".into(),
-            pointer,
-            message,
-            hint: "see docs/what-if.md".into(),
-        }),
-    };
     let refuse_whatif = |e: whatif::WhatIfError, plan: Option<&WhatIf>| {
         let pointer = plan.and_then(|p| e.pointer(p)).unwrap_or_default();
-        refuse(e.code(), format!("/what_if{pointer}"), e.to_string())
+        ApiError::refused(
+            e.code(),
+            format!("/what_if{pointer}"),
+            e.to_string(),
+            "see docs/what-if.md",
+        )
     };
     let plan = parse_inline(request.what_if.get()).map_err(|e| refuse_whatif(e, None))?;
     whatif::prepare(&plan, &options.weights).map_err(|e| refuse_whatif(e, Some(&plan)))?;
