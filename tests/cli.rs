@@ -125,6 +125,47 @@ fn roster_prints_the_table_and_exits_0() {
 }
 
 #[test]
+fn roster_with_progress_prints_each_phase_with_its_time_and_without_it_none() {
+    let dir = scratch("roster-progress");
+    let problem = week_problem(&dir);
+    let o = run(&[
+        "roster",
+        path_str(&problem),
+        "--progress",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    let phases = [
+        "listing candidate meetings",
+        "building the model",
+        "greedy warm start",
+        "MILP round 1 (",
+    ];
+    let mut last = 0;
+    for phase in phases {
+        let at = err
+            .find(phase)
+            .unwrap_or_else(|| panic!("no `{phase}` in:\n{err}"));
+        assert!(at >= last, "`{phase}` out of order in:\n{err}");
+        last = at;
+        let line = err.lines().find(|l| l.contains(phase)).unwrap();
+        assert!(
+            line.starts_with('[') && line.contains(" s] "),
+            "no elapsed time in `{line}`"
+        );
+    }
+    assert!(err.contains("optimal in"), "{err}");
+    // The roster on standard output is untouched.
+    let _: Value = serde_json::from_str(&stdout(&o)).unwrap();
+
+    let quiet = run(&["roster", path_str(&problem), "--format", "json"]);
+    assert_eq!(status(&quiet), 0);
+    assert!(!stderr(&quiet).contains("listing candidate meetings"));
+}
+
+#[test]
 fn roster_json_parses_and_its_roster_passes_check() {
     let dir = scratch("roster-json");
     let problem = week_problem(&dir);

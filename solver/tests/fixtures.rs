@@ -240,7 +240,14 @@ fn two_hundred_case_week_is_proven_optimal_with_highs() {
         .as_ref()
         .expect("the 200-case week goes through reduced-cost fixing");
     assert!(fixing.kept_candidates < outcome.solver.candidates / 2);
-    assert!(fixing.lp_bound <= outcome.solver.objective);
+    assert!(
+        fixing.lp_optimal,
+        "pricing must reach the LP optimum on the 200-case week"
+    );
+    assert!(fixing
+        .lp_bound
+        .is_some_and(|b| b <= outcome.solver.objective));
+    assert!(fixing.lp_columns < outcome.solver.variables / 2);
     let whole = schedule(
         &problem,
         &SolveOptions {

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use mediation_solver::capacity::{self, CapacityAnswer, CapacityError, CapacityQuestion};
 use mediation_solver::validate::parse_input;
 
-use super::progress::with_spinner;
+use super::progress::with_progress;
 use super::roster::SolveArgs;
 use super::{emit, note, read_file, replan::input_error, CliError};
 use crate::report::layout::{Align, Table};
@@ -47,7 +47,9 @@ pub fn run(args: &CapacityArgs) -> Result<u8, CliError> {
         "finding the fewest extra sessions for {:.0}%",
         args.share * 100.0
     );
-    let answer = match with_spinner(&label, || capacity::answer(&input, &question, &options)) {
+    let answer = match with_progress(&label, args.solve.progress, options, |options| {
+        capacity::answer(&input, &question, options)
+    }) {
         Ok(answer) => answer,
         Err(CapacityError::Input(e)) => return Err(input_error(&args.input, e)),
         Err(CapacityError::Solve(e)) => return Err(e.into()),

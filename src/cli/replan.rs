@@ -12,7 +12,7 @@ use mediation_solver::validate::{parse_input, InputError};
 use serde::Serialize;
 
 use super::check::read_roster;
-use super::progress::with_spinner;
+use super::progress::with_progress;
 use super::roster::SolveArgs;
 use super::{emit, format_issue, note, read_file, CliError};
 use crate::report::{self, RosterReport};
@@ -72,8 +72,8 @@ pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
         published.len(),
         changes.len()
     );
-    let result = with_spinner(&label, || {
-        replan::replan(&input, &published, &changes, &options)
+    let result = with_progress(&label, args.solve.progress, options, |options| {
+        replan::replan(&input, &published, &changes, options)
     });
     let plan = match result {
         Ok(plan) => plan,

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use mediation_solver::kpi::kpis;
-use mediation_solver::milp::{Backend, SolveError, SolveOptions};
+use mediation_solver::milp::{Backend, SolveError, SolveOptions, SolveStatus};
 use mediation_solver::schedule::schedule;
 
-use super::progress::with_spinner;
+use super::progress::with_progress;
 use super::{emit, note, require_problem, write_file, CliError};
 use crate::report::{self, RosterReport};
 
@@ -73,6 +73,10 @@ pub struct SolveArgs {
         env = "MEDIATION_TIME_LIMIT"
     )]
     pub time_limit: f64,
+    /// Print each phase of the solve (candidates, model, warm start, LP pricing rounds,
+    /// MILP rounds) with the elapsed time on standard error, one line each.
+    #[arg(long)]
+    pub progress: bool,
 }
 
 impl SolveArgs {
@@ -125,15 +129,26 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
         backend.as_str(),
         args.solve.time_limit
     );
-    let outcome = with_spinner(&label, || schedule(problem, &options))?;
+    let outcome = with_progress(&label, args.solve.progress, options.clone(), |options| {
+        schedule(problem, options)
+    })?;
     let kpis = kpis(problem, &outcome.roster);
+    let gap = match outcome.solver.relative_gap {
+        Some(g) if outcome.solver.status != SolveStatus::Optimal => {
+            format!(", gap {:.3}%", g * 100.0)
+        }
+        Some(_) => String::new(),
+        None => ", no bound".to_string(),
+    };
     note(&format!(
-        "{} meetings, {} unscheduled, {} carried over; {} in {:.1} s",
+        "{} meetings, {} unscheduled, {} carried over; {} in {:.1} s{gap}",
         outcome.roster.meetings.len(),
         outcome.roster.unscheduled.len(),
         outcome.roster.carried_over.len(),
         report::status_name(outcome.solver.status),
-        outcome.solver.build_seconds + outcome.solver.solve_seconds,
+        outcome.solver.build_seconds
+            + outcome.solver.warm_start_seconds
+            + outcome.solver.solve_seconds,
     ));
     let report = RosterReport {
         problem,

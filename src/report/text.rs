@@ -310,6 +310,7 @@ pub(crate) fn status_name(status: SolveStatus) -> &'static str {
         SolveStatus::Optimal => "optimal",
         SolveStatus::GapLimit => "stopped at the gap limit",
         SolveStatus::TimeLimit => "stopped at the time limit",
+        SolveStatus::SizeLimit => "stopped at the model size limit",
         SolveStatus::BackendFailed => "backend failed: greedy roster",
     }
 }

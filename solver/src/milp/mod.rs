@@ -15,14 +15,11 @@
 //! - an interpreter is booked for every meeting whose mediator lacks the language, and is at
 //!   one meeting at a time.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use good_lp::{
-    variable, Constraint, Expression, IntoAffineExpression, ProblemVariables, SolverModel,
-    Variable, WithInitialSolution, WithMipGap, WithTimeLimit,
-};
+use good_lp::{SolverModel, WithInitialSolution, WithMipGap, WithTimeLimit};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::iso_week;
@@ -31,11 +28,17 @@ use crate::greedy;
 use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Problem, TemplateIdx};
 use crate::rules::{self, Site};
 
+// Without HiGHS only its tests use the bound (microlp gives no duals to price with).
+#[cfg_attr(not(feature = "highs"), allow(dead_code))]
+mod bound;
 #[cfg(feature = "highs")]
 #[allow(unsafe_code)]
 mod interrupt;
+mod model;
 #[cfg(feature = "highs")]
 mod reduced;
+
+use model::{sum, Col, Model, Terms, Var};
 
 /// Threads HiGHS may use. HiGHS keeps one task scheduler per process, sized by the first
 /// solve: every solve in the process must ask for the same number, so it is a constant.
@@ -136,6 +139,77 @@ pub struct SolveOptions {
     /// best roster so far is returned; microlp cannot be interrupted and finishes its solve.
     #[serde(skip)]
     pub cancel: Option<CancelFlag>,
+    /// Told each phase of the solve as it starts (for a progress display).
+    #[serde(skip)]
+    pub progress: Option<Progress>,
+}
+
+/// A phase of the solve, as reported to [`SolveOptions::progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Listing every meeting no rule forbids.
+    Candidates,
+    /// Building the rows between meetings.
+    Model,
+    /// The greedy roster (the warm start).
+    WarmStart,
+    /// The LP relaxation, by column generation (HiGHS): pricing round and LP columns.
+    LpRelaxation { round: usize, columns: usize },
+    /// A MILP over this many candidates: the whole model, or a restricted one (HiGHS).
+    Milp { round: usize, candidates: usize },
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Phase::Candidates => write!(f, "listing candidate meetings"),
+            Phase::Model => write!(f, "building the model"),
+            Phase::WarmStart => write!(f, "greedy warm start"),
+            Phase::LpRelaxation { round, columns } => {
+                write!(
+                    f,
+                    "LP relaxation, pricing round {round} ({columns} columns)"
+                )
+            }
+            Phase::Milp { round, candidates } => {
+                write!(f, "MILP round {round} ({candidates} candidates)")
+            }
+        }
+    }
+}
+
+/// A shared callback told each [`Phase`] as it starts. It runs on the solving thread: keep
+/// it quick.
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(Phase) + Send + Sync>);
+
+impl Progress {
+    pub fn new(report: impl Fn(Phase) + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(report))
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
+/// Two options are equal whatever their progress callbacks: a callback is not a setting.
+impl PartialEq for Progress {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl SolveOptions {
+    /// Tells the progress callback, if any, that `phase` starts.
+    pub(crate) fn report(&self, phase: Phase) {
+        if let Some(progress) = &self.progress {
+            (progress.0)(phase);
+        }
+    }
 }
 
 /// A shared "stop now" flag for [`SolveOptions::cancel`].
@@ -180,6 +254,7 @@ impl Default for SolveOptions {
             min_held_by_day_30: None,
             reduced_cost_fixing: true,
             cancel: None,
+            progress: None,
         }
     }
 }
@@ -218,6 +293,10 @@ pub enum SolveStatus {
     GapLimit,
     /// The time limit expired; the best roster found so far is returned.
     TimeLimit,
+    /// Proving optimality would need a restricted MILP over more candidates than the
+    /// solver takes (HiGHS' reduced-cost fixing, `milp::reduced`); the best roster found is
+    /// returned with its true bound and gap.
+    SizeLimit,
     /// The backend failed (see `SolverSummary::backend_error`); the greedy roster is
     /// returned, flagged `greedy_fallback`.
     BackendFailed,
@@ -258,10 +337,23 @@ pub struct SolverSummary {
 /// kept, and how many restricted MILPs were solved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReducedCostFixing {
-    pub lp_bound: f64,
+    /// The bound from the LP relaxation: its optimum when `lp_optimal`, otherwise the
+    /// Lagrangian bound of the best pricing round (still a true bound). None when not even
+    /// the first LP finished in time.
+    pub lp_bound: Option<f64>,
+    /// The LP relaxation was solved to optimality (pricing found no column that improves it).
+    #[serde(default)]
+    pub lp_optimal: bool,
     pub kept_candidates: usize,
     pub rounds: usize,
     pub lp_seconds: f64,
+    /// Columns the LP relaxation needed (priced in from the row duals, see
+    /// `milp::reduced`), out of every candidate and auxiliary column.
+    #[serde(default)]
+    pub lp_columns: usize,
+    /// LP solves before no candidate left out had a negative reduced cost.
+    #[serde(default)]
+    pub pricing_rounds: usize,
 }
 
 /// The solved model: which candidates were chosen and who interprets.
@@ -273,114 +365,6 @@ pub struct MilpSolution {
     pub summary: SolverSummary,
 }
 
-/// What a column of the model stands for.
-#[derive(Debug, Clone)]
-enum Col {
-    /// Candidate meeting `i` is held (binary).
-    Candidate(usize),
-    /// The mediator is at one venue in one session: the sum of these candidates (in [0, 1]).
-    Presence(Vec<usize>),
-    /// The interpreter is booked for the case in this session (binary).
-    Interpreter {
-        case: CaseIdx,
-        interpreter: InterpreterIdx,
-        day: DayIdx,
-        template: TemplateIdx,
-    },
-    /// The mediator holds at least `k` sessions (in [0, 1]; the convex fairness steps).
-    FairnessStep { mediator: MediatorIdx, k: u32 },
-}
-
-impl Col {
-    fn is_binary(&self) -> bool {
-        matches!(self, Col::Candidate(_) | Col::Interpreter { .. })
-    }
-}
-
-/// Variables and constraints, ready for either backend.
-struct Model {
-    vars: ProblemVariables,
-    objective: Expression,
-    /// Constant part of the objective (the cost of holding no case), kept apart because
-    /// backends drop constants.
-    constant: f64,
-    constraints: Vec<Constraint>,
-    candidates: Vec<Candidate>,
-    /// The variable of each candidate.
-    x: Vec<Variable>,
-    /// What each column stands for, in creation order (= the backends' column order).
-    cols: Vec<Col>,
-    col_vars: Vec<Variable>,
-}
-
-impl Model {
-    fn add(&mut self, col: Col) -> Variable {
-        let def = if col.is_binary() {
-            variable().binary()
-        } else {
-            variable().min(0).max(1)
-        };
-        let v = self.vars.add(def);
-        self.cols.push(col);
-        self.col_vars.push(v);
-        v
-    }
-
-    fn n_vars(&self) -> usize {
-        self.cols.len()
-    }
-
-    /// The objective coefficient of each column.
-    fn col_costs(&self) -> Vec<f64> {
-        let position: HashMap<Variable, usize> = self
-            .col_vars
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (*v, i))
-            .collect();
-        let mut costs = vec![0.0; self.cols.len()];
-        for (v, c) in self.objective.clone().linear_coefficients() {
-            costs[position[&v]] += c;
-        }
-        costs
-    }
-
-    /// Column values for a set of placements (a warm start): chosen candidates, the
-    /// presence sums, booked interpreters and fairness steps up to each mediator's load.
-    fn assignment(
-        &self,
-        problem: &Problem,
-        chosen: &[(usize, Option<InterpreterIdx>)],
-    ) -> Vec<f64> {
-        let mut on = vec![false; self.candidates.len()];
-        let mut booked = BTreeSet::new();
-        let mut load = vec![0u32; problem.mediators.len()];
-        for &(i, interpreter) in chosen {
-            let c = &self.candidates[i];
-            on[i] = true;
-            load[c.mediator] += problem.templates[c.template].session_units();
-            if let Some(k) = interpreter {
-                booked.insert((c.case, k, c.day, c.template));
-            }
-        }
-        let bit = |b: bool| if b { 1.0 } else { 0.0 };
-        self.cols
-            .iter()
-            .map(|col| match col {
-                Col::Candidate(i) => bit(on[*i]),
-                Col::Presence(members) => members.iter().map(|&i| bit(on[i])).sum(),
-                Col::Interpreter {
-                    case,
-                    interpreter,
-                    day,
-                    template,
-                } => bit(booked.contains(&(*case, *interpreter, *day, *template))),
-                Col::FairnessStep { mediator, k } => bit(*k <= load[*mediator]),
-            })
-            .collect()
-    }
-}
-
 /// Builds and solves the roster MILP, warm-started from the greedy roster (which is also
 /// the answer when the time limit expires before the backend has any incumbent).
 pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, SolveError> {
@@ -389,10 +373,13 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         return Err(SolveError::BackendUnavailable(options.backend.as_str()));
     }
     let started = Instant::now();
+    options.report(Phase::Candidates);
     let candidates = candidates::generate(problem, &options.weights);
+    options.report(Phase::Model);
     let model = build(problem, candidates, options);
     let build_seconds = started.elapsed().as_secs_f64();
 
+    options.report(Phase::WarmStart);
     let greedy_started = Instant::now();
     let warm_chosen = warm_start(problem, &model, &options.weights);
     let warm = model.assignment(problem, &warm_chosen);
@@ -412,15 +399,25 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             best_bound: Some(0.0),
         }),
         // `resolve` never returns `Auto`; were it to, microlp is the safe choice.
-        Backend::Microlp | Backend::Auto => solve_microlp(&model, &warm, remaining, options),
+        Backend::Microlp | Backend::Auto => {
+            options.report(Phase::Milp {
+                round: 1,
+                candidates: model.candidates.len(),
+            });
+            solve_microlp(&model, &warm, remaining, options)
+        }
         Backend::Highs => match solve_reduced(problem, &model, &warm_chosen, remaining, options) {
             Ok(Some(r)) => {
                 reduced_cost_fixing = Some(r.summary);
-                solved_model = Some(r.model);
+                solved_model = r.model;
                 Ok(r.raw)
             }
             Ok(None) => {
                 let left = remaining - solve_started.elapsed().as_secs_f64();
+                options.report(Phase::Milp {
+                    round: 1,
+                    candidates: model.candidates.len(),
+                });
                 solve_highs(&model, &warm, left.max(0.05), options)
             }
             Err(e) => Err(e),
@@ -450,11 +447,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             (chosen, interpreters, objective + model.constant, false)
         }
         None => {
-            let objective: f64 = warm
-                .iter()
-                .zip(&model.col_costs())
-                .map(|(v, c)| v * c)
-                .sum();
+            let objective = model.cost_of(&warm);
             let chosen = warm_chosen
                 .iter()
                 .map(|&(i, _)| model.candidates[i])
@@ -490,7 +483,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         greedy_fallback,
         candidates: model.candidates.len(),
         variables: model.n_vars(),
-        constraints: model.constraints.len(),
+        constraints: model.rows.len(),
         reduced_cost_fixing,
         backend_error,
     };
@@ -519,19 +512,8 @@ pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
             Col::FairnessStep { .. } => format!("step_{i}"),
         })
         .collect();
-    let position: HashMap<Variable, usize> = model
-        .col_vars
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (*v, i))
-        .collect();
-    let terms = |e: &Expression| -> String {
-        let mut coefs: Vec<(usize, f64)> = e
-            .clone()
-            .linear_coefficients()
-            .map(|(v, c)| (position[&v], c))
-            .filter(|(_, c)| *c != 0.0)
-            .collect();
+    let terms = |pairs: &mut dyn Iterator<Item = (usize, f64)>| -> String {
+        let mut coefs: Vec<(usize, f64)> = pairs.filter(|(_, c)| *c != 0.0).collect();
         coefs.sort_by_key(|(i, _)| *i);
         let mut line = String::new();
         for (i, c) in coefs {
@@ -553,7 +535,7 @@ pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
         out,
         "\\ mediation-scheduler roster model: {} columns, {} rows, {} candidates",
         model.n_vars(),
-        model.constraints.len(),
+        model.rows.len(),
         model.candidates.len()
     );
     let _ = writeln!(
@@ -576,13 +558,22 @@ pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
             site
         );
     }
-    let _ = writeln!(out, "Minimize\n obj:{}", terms(&model.objective));
+    let _ = writeln!(
+        out,
+        "Minimize\n obj:{}",
+        terms(&mut model.costs.iter().copied().enumerate())
+    );
     let _ = writeln!(out, "Subject To");
-    for (r, c) in model.constraints.iter().enumerate() {
-        let e = c.expression();
-        let rhs = -e.constant();
-        let sense = if c.is_equality() { "=" } else { "<=" };
-        let _ = writeln!(out, " r{r}:{} {sense} {rhs}", terms(e));
+    for (r, row) in model.rows.iter().enumerate() {
+        let (sense, rhs) = if row.lower == row.upper {
+            ("=", row.lower)
+        } else if row.upper.is_finite() {
+            ("<=", row.upper)
+        } else {
+            (">=", row.lower)
+        };
+        let mut pairs = row.terms.iter().map(|&(i, c)| (i as usize, f64::from(c)));
+        let _ = writeln!(out, " r{r}:{} {sense} {rhs}", terms(&mut pairs));
     }
     let _ = writeln!(out, "Bounds");
     for (i, col) in model.cols.iter().enumerate() {
@@ -606,17 +597,21 @@ fn warm_start(
     model: &Model,
     weights: &Weights,
 ) -> Vec<(usize, Option<InterpreterIdx>)> {
-    let index: HashMap<(CaseIdx, MediatorIdx, DayIdx, TemplateIdx, Site), usize> = model
-        .candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ((c.case, c.mediator, c.day, c.template, c.site), i))
-        .collect();
+    // Candidates come case by case (`candidates::generate`), so each case's are one run.
+    let candidates = &model.candidates;
+    debug_assert!(candidates.windows(2).all(|w| w[0].case <= w[1].case));
     greedy::construct(problem, weights)
         .iter()
         .filter_map(|p| {
-            let key = (p.case, p.mediator, p.day, p.template, p.site);
-            index.get(&key).map(|&i| (i, p.interpreter))
+            let from = candidates.partition_point(|c| c.case < p.case);
+            let to = candidates.partition_point(|c| c.case <= p.case);
+            (from..to)
+                .find(|&i| {
+                    let c = &candidates[i];
+                    (c.mediator, c.day, c.template, c.site)
+                        == (p.mediator, p.day, p.template, p.site)
+                })
+                .map(|i| (i, p.interpreter))
         })
         .collect()
 }
@@ -657,33 +652,18 @@ pub fn session_cliques(problem: &Problem) -> Vec<Vec<TemplateIdx>> {
     cliques.into_iter().collect()
 }
 
-fn sum(vars: impl IntoIterator<Item = (Variable, f64)>) -> Expression {
-    let mut e = Expression::with_capacity(8);
-    for (v, c) in vars {
-        e.add_mul(c, v);
-    }
-    e
-}
-
 fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) -> Model {
     let w = &options.weights;
-    let mut model = Model {
-        vars: ProblemVariables::new(),
-        objective: Expression::with_capacity(candidates.len()),
-        constant: 0.0,
-        constraints: Vec::new(),
-        candidates: Vec::new(),
-        x: Vec::with_capacity(candidates.len()),
-        cols: Vec::with_capacity(candidates.len()),
-        col_vars: Vec::with_capacity(candidates.len()),
-    };
+    let mut model = Model::with_capacity(candidates.len());
+    model.case_rows = vec![None; problem.cases.len()];
     let cliques = session_cliques(problem);
     let units = |c: &Candidate| problem.templates[c.template].session_units() as f64;
 
     // Cases: held at most once; not holding costs `not_held_cost`.
     let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); problem.cases.len()];
     for (i, c) in candidates.iter().enumerate() {
-        let v = model.add(Col::Candidate(i));
+        let v = model.add(Col::Candidate(i), 0.0);
+        debug_assert_eq!(v, i, "candidate i is column i");
         model.x.push(v);
         by_case[c.case].push(i);
     }
@@ -691,13 +671,12 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         let unheld = candidates::not_held_cost(problem, case, w) as f64;
         model.constant += unheld;
         for &i in &by_case[case_idx] {
-            model
-                .objective
-                .add_mul(candidates[i].cost as f64 - unheld, model.x[i]);
+            model.costs[model.x[i]] = candidates[i].cost as f64 - unheld;
         }
         if by_case[case_idx].len() > 1 {
             let e = sum(by_case[case_idx].iter().map(|&i| (model.x[i], 1.0)));
-            model.constraints.push(e.leq(1.0));
+            model.case_rows[case_idx] = Some(model.rows.len());
+            model.rows.push(e.leq(1.0));
         }
     }
 
@@ -712,7 +691,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         let most = keepable.len() as f64;
         if most > cap as f64 {
             let kept = sum(keepable.iter().map(|&i| (model.x[i], 1.0)));
-            model.constraints.push(kept.geq(most - cap as f64));
+            model.rows.push(kept.geq(most - cap as f64));
         }
     }
 
@@ -723,7 +702,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
             .enumerate()
             .filter(|(_, c)| !c.late)
             .map(|(i, _)| (model.x[i], 1.0)));
-        model.constraints.push(on_time.geq(least as f64));
+        model.rows.push(on_time.geq(least as f64));
     }
 
     // Mediators: one meeting at a time, travel, caps, fairness.
@@ -751,14 +730,14 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
                 .collect();
             if distinct_cases(&candidates, &members) > 1 {
                 model
-                    .constraints
+                    .rows
                     .push(sum(members.iter().map(|&i| (model.x[i], 1.0))).leq(1.0));
             }
         }
         let cap = problem.mediators[m].max_sessions_per_day as f64;
         if max_load(problem, &candidates, idx, &cliques) > cap {
             let e = sum(idx.iter().map(|&i| (model.x[i], units(&candidates[i]))));
-            model.constraints.push(e.leq(cap));
+            model.rows.push(e.leq(cap));
         }
         add_travel_constraints(problem, &candidates, idx, &mut model);
     }
@@ -767,17 +746,17 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         let most: f64 = idx.iter().map(|&i| units(&candidates[i])).sum();
         if most > cap {
             let e = sum(idx.iter().map(|&i| (model.x[i], units(&candidates[i]))));
-            model.constraints.push(e.leq(cap));
+            model.rows.push(e.leq(cap));
             // Valid inequality: with an odd cap, at most ⌊cap/2⌋ full days fit, which the
             // LP would otherwise take as half a full day more.
-            let full: Vec<(Variable, f64)> = idx
+            let full: Vec<(Var, f64)> = idx
                 .iter()
                 .filter(|&&i| units(&candidates[i]) == 2.0)
                 .map(|&i| (model.x[i], 1.0))
                 .collect();
             let most_full = (cap / 2.0).floor();
             if full.len() as f64 > most_full && cap % 2.0 == 1.0 {
-                model.constraints.push(sum(full).leq(most_full));
+                model.rows.push(sum(full).leq(most_full));
             }
         }
     }
@@ -795,7 +774,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
     for (&(v, _day), idx) in &by_venue_day {
         let rooms = problem.venues[v].rooms as f64;
         for clique in &cliques {
-            let members: Vec<(Variable, f64)> = idx
+            let members: Vec<(Var, f64)> = idx
                 .iter()
                 .filter(|&&i| clique.contains(&candidates[i].template))
                 .map(|&i| {
@@ -806,15 +785,15 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
             if members.iter().map(|(_, r)| r).sum::<f64>() > rooms {
                 // Valid inequality: two meetings each needing more than half the rooms
                 // never fit together, which the knapsack row alone lets the LP split.
-                let big: Vec<(Variable, f64)> = members
+                let big: Vec<(Var, f64)> = members
                     .iter()
                     .filter(|(_, r)| 2.0 * r > rooms)
                     .map(|(x, _)| (*x, 1.0))
                     .collect();
                 if big.len() > 1 {
-                    model.constraints.push(sum(big).leq(1.0));
+                    model.rows.push(sum(big).leq(1.0));
                 }
-                model.constraints.push(sum(members).leq(rooms));
+                model.rows.push(sum(members).leq(rooms));
             }
         }
     }
@@ -878,16 +857,16 @@ fn add_travel_constraints(
                 .push(i);
         }
     }
-    let mut present: BTreeMap<(TemplateIdx, usize), Variable> = BTreeMap::new();
-    let mut at = |model: &mut Model, key: (TemplateIdx, usize)| -> Variable {
+    let mut present: BTreeMap<(TemplateIdx, usize), Var> = BTreeMap::new();
+    let mut at = |model: &mut Model, key: (TemplateIdx, usize)| -> Var {
         *present.entry(key).or_insert_with(|| {
             let members = &by_template_venue[&key];
             if let [only] = members.as_slice() {
                 return model.x[*only];
             }
-            let a = model.add(Col::Presence(members.clone()));
+            let a = model.add(Col::Presence(members.clone()), 0.0);
             let held = sum(members.iter().map(|&i| (model.x[i], 1.0)));
-            model.constraints.push(held.eq(a));
+            model.rows.push(held.minus(sum([(a, 1.0)])).eq(0.0));
             a
         })
     };
@@ -909,12 +888,12 @@ fn add_travel_constraints(
             if far.is_empty() {
                 continue;
             }
-            let mut e = Expression::with_capacity(far.len() + 1);
+            let mut e = Terms::with_capacity(far.len() + 1);
             e.add_mul(1.0, at(model, (t1, v1)));
             for key in far {
                 e.add_mul(1.0, at(model, key));
             }
-            model.constraints.push(e.leq(1.0));
+            model.rows.push(e.leq(1.0));
         }
     }
 }
@@ -937,18 +916,17 @@ fn add_fairness(
         .map(|&i| problem.templates[candidates[i].template].session_units())
         .sum::<u32>()
         .min(capacity);
-    let mut steps = Expression::with_capacity(possible as usize);
+    let mut steps = Terms::with_capacity(possible as usize);
     for k in 1..=possible {
-        let y = model.add(Col::FairnessStep { mediator: m, k });
         let cost = candidates::fairness_step_cost(w, k, capacity) as f64;
-        model.objective.add_mul(cost, y);
+        let y = model.add(Col::FairnessStep { mediator: m, k }, cost);
         steps.add_mul(1.0, y);
     }
     let load = sum(idx.iter().map(|&i| {
         let u = problem.templates[candidates[i].template].session_units() as f64;
         (model.x[i], u)
     }));
-    model.constraints.push(load.leq(steps));
+    model.rows.push(load.minus(steps).leq(0.0));
 }
 
 /// Sessions a mediator can hold over the horizon: the weekly cap for each ISO week the
@@ -981,7 +959,7 @@ fn add_interpreters(
                 .push(i);
         }
     }
-    let mut by_interpreter_day: BTreeMap<(InterpreterIdx, DayIdx), Vec<(TemplateIdx, Variable)>> =
+    let mut by_interpreter_day: BTreeMap<(InterpreterIdx, DayIdx), Vec<(TemplateIdx, Var)>> =
         BTreeMap::new();
     for (&(case_idx, d, t), idx) in &needing {
         let lang = problem.cases[case_idx]
@@ -989,31 +967,34 @@ fn add_interpreters(
             .language
             .as_deref()
             .unwrap_or("");
-        let mut booked = Expression::with_capacity(4);
+        let mut booked = Terms::with_capacity(4);
         for (k, interpreter) in problem.interpreters.iter().enumerate() {
             if rules::interpreter_can_attend(interpreter, lang, d, t) {
-                let v = model.add(Col::Interpreter {
-                    case: case_idx,
-                    interpreter: k,
-                    day: d,
-                    template: t,
-                });
+                let v = model.add(
+                    Col::Interpreter {
+                        case: case_idx,
+                        interpreter: k,
+                        day: d,
+                        template: t,
+                    },
+                    0.0,
+                );
                 booked.add_mul(1.0, v);
                 by_interpreter_day.entry((k, d)).or_default().push((t, v));
             }
         }
         let held = sum(idx.iter().map(|&i| (model.x[i], 1.0)));
-        model.constraints.push(held.leq(booked));
+        model.rows.push(held.minus(booked).leq(0.0));
     }
     for entries in by_interpreter_day.values() {
         for clique in cliques {
-            let members: Vec<(Variable, f64)> = entries
+            let members: Vec<(Var, f64)> = entries
                 .iter()
                 .filter(|(t, _)| clique.contains(t))
                 .map(|(_, v)| (*v, 1.0))
                 .collect();
             if members.len() > 1 {
-                model.constraints.push(sum(members).leq(1.0));
+                model.rows.push(sum(members).leq(1.0));
             }
         }
     }
@@ -1083,11 +1064,10 @@ fn solve_microlp(
 ) -> Result<RawSolution, SolveError> {
     const NAME: &str = "microlp";
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let mut lp = good_lp::solvers::microlp::microlp(
-            model.vars.clone().minimise(model.objective.clone()),
-        );
-        for c in &model.constraints {
-            lp.add_constraint(c.clone());
+        let model = model.lp();
+        let mut lp = good_lp::solvers::microlp::microlp(model.vars.minimise(model.objective));
+        for c in model.constraints {
+            lp.add_constraint(c);
         }
         let lp = lp
             .with_initial_solution(model.col_vars.iter().copied().zip(warm.iter().copied()))
@@ -1137,7 +1117,7 @@ const REDUCED_COST_FIXING_ABOVE: usize = 5_000;
 
 struct ReducedOutcome {
     raw: RawSolution,
-    model: Model,
+    model: Option<Model>,
     summary: ReducedCostFixing,
 }
 
@@ -1153,16 +1133,22 @@ fn solve_reduced(
         return Ok(None);
     }
     Ok(
-        reduced::solve(problem, model, warm_chosen, time_limit, options)?.map(|r| ReducedOutcome {
-            summary: ReducedCostFixing {
-                lp_bound: r.lp_bound + model.constant,
-                kept_candidates: r.model.candidates.len(),
-                rounds: r.rounds,
-                lp_seconds: r.lp_seconds,
-            },
-            raw: r.raw,
-            model: r.model,
-        }),
+        match reduced::solve(problem, model, warm_chosen, time_limit, options)? {
+            reduced::Staged::WholeModel => None,
+            reduced::Staged::Solved(r) => Some(ReducedOutcome {
+                summary: ReducedCostFixing {
+                    lp_bound: r.lp_bound.map(|b| b + model.constant),
+                    lp_optimal: r.lp_optimal,
+                    kept_candidates: r.model.as_ref().map_or(0, |m| m.candidates.len()),
+                    rounds: r.rounds,
+                    lp_seconds: r.lp_seconds,
+                    lp_columns: r.lp_columns,
+                    pricing_rounds: r.pricing_rounds,
+                },
+                raw: r.raw,
+                model: r.model,
+            }),
+        },
     )
 }
 
@@ -1185,14 +1171,26 @@ fn load_highs(
     time_limit: f64,
     options: &SolveOptions,
 ) -> Result<highs::Model, SolveError> {
-    let mut hp =
-        good_lp::solvers::highs::highs(model.vars.clone().minimise(model.objective.clone()));
-    for c in &model.constraints {
-        hp.add_constraint(c.clone());
+    let model = model.lp();
+    let mut hp = good_lp::solvers::highs::highs(model.vars.minimise(model.objective));
+    for c in model.constraints {
+        hp.add_constraint(c);
     }
     let mut inner = hp
         .try_into_inner()
         .map_err(|e| highs_error(format!("could not load the model: {e}")))?;
+    apply_highs_options(&mut inner, time_limit, options)?;
+    Ok(inner)
+}
+
+/// Sets the options of [`HIGHS_DEFAULTS`], the time limit, the gaps and the caller's extra
+/// options.
+#[cfg(feature = "highs")]
+fn apply_highs_options(
+    inner: &mut highs::Model,
+    time_limit: f64,
+    options: &SolveOptions,
+) -> Result<(), SolveError> {
     inner.make_quiet();
     let numbers: [(&str, f64); 3] = [
         ("time_limit", time_limit),
@@ -1213,12 +1211,12 @@ fn load_highs(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .chain(options.highs_options.iter().cloned())
     {
-        set_highs_option(&mut inner, &name, &value).map_err(|e| SolveError::InvalidOption {
+        set_highs_option(inner, &name, &value).map_err(|e| SolveError::InvalidOption {
             field: "highs_options",
             message: format!("{name}={value}: {e}"),
         })?;
     }
-    Ok(inner)
+    Ok(())
 }
 
 #[cfg(feature = "highs")]

@@ -1,0 +1,278 @@
+//! The model in a compact form: columns with their costs, and rows of (column, coefficient)
+//! terms between bounds.
+//!
+//! It is built once per solve. A backend gets it through good_lp ([`Model::lp`]); the LP
+//! pricing of `milp::reduced` reads its columns directly, which lets it solve the LP over a
+//! small part of the columns and price the rest; the model export writes it as it is.
+
+use std::collections::BTreeSet;
+
+use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
+
+use crate::candidates::Candidate;
+use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Problem, TemplateIdx};
+
+/// A column of the model (an index into [`Model::cols`]).
+pub(super) type Var = usize;
+
+/// What a column of the model stands for.
+#[derive(Debug, Clone)]
+pub(super) enum Col {
+    /// Candidate meeting `i` is held (binary).
+    Candidate(usize),
+    /// The mediator is at one venue in one session: the sum of these candidates (in [0, 1]).
+    Presence(Vec<usize>),
+    /// The interpreter is booked for the case in this session (binary).
+    Interpreter {
+        case: CaseIdx,
+        interpreter: InterpreterIdx,
+        day: DayIdx,
+        template: TemplateIdx,
+    },
+    /// The mediator holds at least `k` sessions (in [0, 1]; the convex fairness steps).
+    FairnessStep { mediator: MediatorIdx, k: u32 },
+}
+
+impl Col {
+    pub fn is_binary(&self) -> bool {
+        matches!(self, Col::Candidate(_) | Col::Interpreter { .. })
+    }
+}
+
+/// A linear expression over columns, without constant. Coefficients are small whole
+/// numbers (units, rooms, ±1), which `f32` holds exactly.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Terms(Vec<(u32, f32)>);
+
+impl Terms {
+    pub fn with_capacity(n: usize) -> Self {
+        Self(Vec::with_capacity(n))
+    }
+
+    pub fn add_mul(&mut self, coefficient: f64, column: Var) {
+        self.0.push((column as u32, coefficient as f32));
+    }
+
+    /// `self − other`.
+    pub fn minus(mut self, other: Terms) -> Terms {
+        self.0
+            .extend(other.0.into_iter().map(|(column, c)| (column, -c)));
+        self
+    }
+
+    pub fn leq(self, upper: f64) -> Row {
+        Row {
+            terms: self.0,
+            lower: f64::NEG_INFINITY,
+            upper,
+        }
+    }
+
+    pub fn geq(self, lower: f64) -> Row {
+        Row {
+            terms: self.0,
+            lower,
+            upper: f64::INFINITY,
+        }
+    }
+
+    pub fn eq(self, value: f64) -> Row {
+        Row {
+            terms: self.0,
+            lower: value,
+            upper: value,
+        }
+    }
+}
+
+/// `Σ coefficient × column` for the given pairs.
+pub(super) fn sum(vars: impl IntoIterator<Item = (Var, f64)>) -> Terms {
+    let mut e = Terms::with_capacity(8);
+    for (v, c) in vars {
+        e.add_mul(c, v);
+    }
+    e
+}
+
+/// One row: `lower ≤ Σ coefficient × column ≤ upper`.
+#[derive(Debug, Clone)]
+pub(super) struct Row {
+    pub terms: Vec<(u32, f32)>,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+impl Row {
+    fn constraint(&self, col_vars: &[Variable]) -> Constraint {
+        let mut e = Expression::with_capacity(self.terms.len());
+        for &(column, c) in &self.terms {
+            e.add_mul(f64::from(c), col_vars[column as usize]);
+        }
+        if self.lower == self.upper {
+            e.eq(self.lower)
+        } else if self.upper.is_finite() {
+            e.leq(self.upper)
+        } else {
+            e.geq(self.lower)
+        }
+    }
+}
+
+/// Variables and constraints, ready for either backend.
+pub(super) struct Model {
+    /// What each column stands for; candidates come first, column `i` being candidate `i`.
+    pub cols: Vec<Col>,
+    /// The objective coefficient of each column.
+    pub costs: Vec<f64>,
+    pub rows: Vec<Row>,
+    /// Constant part of the objective (the cost of holding no case), kept apart because
+    /// backends drop constants.
+    pub constant: f64,
+    pub candidates: Vec<Candidate>,
+    /// The column of each candidate.
+    pub x: Vec<Var>,
+    /// Each case's "held at most once" row (none when it has fewer than two candidates).
+    pub case_rows: Vec<Option<usize>>,
+}
+
+/// The model's matrix by columns (compressed sparse columns).
+#[cfg_attr(not(feature = "highs"), allow(dead_code))]
+pub(super) struct Columns {
+    start: Vec<usize>,
+    entries: Vec<(u32, f32)>,
+}
+
+#[cfg_attr(not(feature = "highs"), allow(dead_code))]
+impl Columns {
+    /// The rows column `j` is in, with its coefficient in each.
+    pub fn of(&self, j: usize) -> &[(u32, f32)] {
+        &self.entries[self.start[j]..self.start[j + 1]]
+    }
+}
+
+/// The model in good_lp's terms, for a backend.
+pub(super) struct Lp {
+    pub vars: ProblemVariables,
+    pub objective: Expression,
+    pub constraints: Vec<Constraint>,
+    /// The variable of each column.
+    pub col_vars: Vec<Variable>,
+}
+
+impl Model {
+    pub fn with_capacity(columns: usize) -> Self {
+        Self {
+            cols: Vec::with_capacity(columns),
+            costs: Vec::with_capacity(columns),
+            rows: Vec::new(),
+            constant: 0.0,
+            candidates: Vec::new(),
+            x: Vec::with_capacity(columns),
+            case_rows: Vec::new(),
+        }
+    }
+
+    /// Adds a column (binary or in [0, 1], by its kind) with its objective coefficient.
+    pub fn add(&mut self, col: Col, cost: f64) -> Var {
+        self.cols.push(col);
+        self.costs.push(cost);
+        self.cols.len() - 1
+    }
+
+    pub fn n_vars(&self) -> usize {
+        self.cols.len()
+    }
+
+    /// The whole model in good_lp's terms.
+    pub fn lp(&self) -> Lp {
+        let mut vars = ProblemVariables::new();
+        let col_vars: Vec<Variable> = self
+            .cols
+            .iter()
+            .map(|col| {
+                vars.add(if col.is_binary() {
+                    variable().binary()
+                } else {
+                    variable().min(0).max(1)
+                })
+            })
+            .collect();
+        let mut objective = Expression::with_capacity(self.cols.len());
+        for (v, &c) in col_vars.iter().zip(&self.costs) {
+            if c != 0.0 {
+                objective.add_mul(c, *v);
+            }
+        }
+        let constraints = self.rows.iter().map(|r| r.constraint(&col_vars)).collect();
+        Lp {
+            vars,
+            objective,
+            constraints,
+            col_vars,
+        }
+    }
+
+    /// The cost of column values (without the constant).
+    pub fn cost_of(&self, values: &[f64]) -> f64 {
+        values.iter().zip(&self.costs).map(|(v, c)| v * c).sum()
+    }
+
+    /// The model column by column: for each column, the rows it is in with its coefficient.
+    #[cfg_attr(not(feature = "highs"), allow(dead_code))]
+    pub fn columns(&self) -> Columns {
+        let mut start = vec![0usize; self.cols.len() + 1];
+        for row in &self.rows {
+            for &(column, _) in &row.terms {
+                start[column as usize + 1] += 1;
+            }
+        }
+        for j in 0..self.cols.len() {
+            start[j + 1] += start[j];
+        }
+        let mut next = start.clone();
+        let mut entries = vec![(0u32, 0f32); start[self.cols.len()]];
+        for (r, row) in self.rows.iter().enumerate() {
+            for &(column, c) in &row.terms {
+                let at = &mut next[column as usize];
+                entries[*at] = (r as u32, c);
+                *at += 1;
+            }
+        }
+        Columns { start, entries }
+    }
+
+    /// Column values for a set of placements (a warm start): chosen candidates, the
+    /// presence sums, booked interpreters and fairness steps up to each mediator's load.
+    pub fn assignment(
+        &self,
+        problem: &Problem,
+        chosen: &[(usize, Option<InterpreterIdx>)],
+    ) -> Vec<f64> {
+        let mut on = vec![false; self.candidates.len()];
+        let mut booked = BTreeSet::new();
+        let mut load = vec![0u32; problem.mediators.len()];
+        for &(i, interpreter) in chosen {
+            let c = &self.candidates[i];
+            on[i] = true;
+            load[c.mediator] += problem.templates[c.template].session_units();
+            if let Some(k) = interpreter {
+                booked.insert((c.case, k, c.day, c.template));
+            }
+        }
+        let bit = |b: bool| if b { 1.0 } else { 0.0 };
+        self.cols
+            .iter()
+            .map(|col| match col {
+                Col::Candidate(i) => bit(on[*i]),
+                Col::Presence(members) => members.iter().map(|&i| bit(on[i])).sum(),
+                Col::Interpreter {
+                    case,
+                    interpreter,
+                    day,
+                    template,
+                } => bit(booked.contains(&(*case, *interpreter, *day, *template))),
+                Col::FairnessStep { mediator, k } => bit(*k <= load[*mediator]),
+            })
+            .collect()
+    }
+}
