@@ -19,7 +19,7 @@
 #   BACKENDS="microlp highs"  backends to run
 #   SKIP="M/microlp XL/microlp"  size/backend pairs to skip (reported as skipped)
 #   RUNS=3                    runs per size × backend
-#   LIMIT_S=60 LIMIT_M=60 LIMIT_L=60 LIMIT_XL=90   --time-limit per size, in seconds
+#   LIMIT_S=60 LIMIT_M=60 LIMIT_L=60 LIMIT_XL=60   --time-limit per size, in seconds
 #   GRACE=120                 hard timeout = time limit + GRACE seconds (then SIGTERM, +10 s KILL)
 #   WORK=DIR                  keep instances and raw outputs here (default: a fresh temp dir)
 #   MEM_LIMIT_MB=N            cap each run's address space (`ulimit -v`): a run that needs more
@@ -57,7 +57,7 @@ if [ -z "${TABLE_ONLY:-}" ] && [ -z "${NO_BUILD:-}" ]; then
 fi
 [ -n "${TABLE_ONLY:-}" ] || [ -x "$BIN" ] || die "$BIN is missing (unset NO_BUILD to build it)"
 
-limit_of() { local v="LIMIT_$1"; case $1 in XL) echo "${!v:-90}" ;; *) echo "${!v:-60}" ;; esac; }
+limit_of() { local v="LIMIT_$1"; case $1 in XL) echo "${!v:-60}" ;; *) echo "${!v:-60}" ;; esac; }
 
 instance() {
     local size=$1 file="$WORK/$1.json"
