@@ -252,11 +252,45 @@ fn two_hundred_case_week_is_proven_optimal_with_highs() {
         &problem,
         &SolveOptions {
             reduced_cost_fixing: false,
-            ..options
+            ..options.clone()
         },
     )
     .unwrap();
     assert_eq!(whole.solver.status, SolveStatus::Optimal);
     assert!(whole.solver.reduced_cost_fixing.is_none());
     assert_eq!(whole.solver.objective, outcome.solver.objective);
+
+    // Stopped early (pricing or the restricted MILPs cut short by the deadline, or a cancel
+    // raised before the solve starts), the roster still passes the checker and the bound
+    // reported is still a true bound: never above the optimum.
+    let optimum = outcome.solver.objective;
+    let raised = mediation_solver::milp::CancelFlag::new();
+    raised.cancel();
+    let early = [0.05, 0.15, 0.4, 0.8]
+        .into_iter()
+        .map(|limit| SolveOptions {
+            time_limit_secs: limit,
+            ..options.clone()
+        })
+        .chain([SolveOptions {
+            cancel: Some(raised),
+            ..options.clone()
+        }]);
+    for early_options in early {
+        let stopped = schedule(&problem, &early_options).unwrap();
+        let label = format!("limit {} s", early_options.time_limit_secs);
+        assert!(check(&problem, &stopped.roster).is_valid(), "{label}");
+        assert!(stopped.solver.objective >= optimum, "{label}");
+        if let Some(bound) = stopped.solver.best_bound {
+            assert!(bound <= optimum, "{label}: bound {bound} above {optimum}");
+        }
+        if let Some(lp) = stopped
+            .solver
+            .reduced_cost_fixing
+            .as_ref()
+            .and_then(|f| f.lp_bound)
+        {
+            assert!(lp <= optimum, "{label}: LP bound {lp} above {optimum}");
+        }
+    }
 }
