@@ -4,6 +4,10 @@
 //! roster, which is what lets pricing stop early (at a deadline) and still report a valid
 //! bound and fix candidates against it.
 
+use std::time::Instant;
+
+use super::fixing::Relaxation;
+use super::model::Columns;
 use super::Model;
 
 /// A row dual this small with the wrong sign is floating-point noise.
@@ -62,6 +66,156 @@ pub(super) fn lagrangian(model: &Model, y: &[f64], reduced_costs: &[f64]) -> (f6
         .map(|(j, cand)| dual_of_case(cand.case) + reduced_costs[j] - case_term[cand.case])
         .collect();
     (bound, above)
+}
+
+/// The reduced cost of every column at row duals `y`: `c_j − Σ_r y_r a_rj`.
+pub(super) fn reduced_costs(model: &Model, columns: &Columns, y: &[f64]) -> Vec<f64> {
+    (0..model.n_vars())
+        .map(|j| {
+            let priced: f64 = columns
+                .of(j)
+                .iter()
+                .map(|&(r, c)| y[r as usize] * f64::from(c))
+                .sum();
+            model.costs[j] - priced
+        })
+        .collect()
+}
+
+/// Subgradient ascent on the Lagrangian dual (each case's row kept): a true bound on every
+/// roster without any LP solver, for microlp, which gives no dual values. `upper` is the
+/// cost of a known roster (the greedy one), which sets the step length (Polyak's rule).
+/// Stops at `deadline` or after `max_rounds`; returns the best bound seen.
+pub(super) fn subgradient(
+    model: &Model,
+    upper: f64,
+    deadline: Instant,
+    max_rounds: usize,
+) -> Option<Relaxation> {
+    let n = model.candidates.len();
+    if model.n_vars() == 0 {
+        return None;
+    }
+    let columns = model.columns();
+    let mut is_case_row = vec![false; model.rows.len()];
+    for &r in model.case_rows.iter().flatten() {
+        is_case_row[r] = true;
+    }
+    let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); model.case_rows.len()];
+    for (j, c) in model.candidates.iter().enumerate() {
+        by_case[c.case].push(j);
+    }
+    let mut y = vec![0.0; model.rows.len()];
+    let mut best = f64::NEG_INFINITY;
+    let mut best_fixing: Vec<f64> = Vec::new();
+    let mut best_held = vec![0.0; n];
+    let mut rounds = 0;
+    let mut step = 2.0;
+    let mut since_better = 0;
+    for _ in 0..max_rounds {
+        if Instant::now() >= deadline {
+            break;
+        }
+        rounds += 1;
+        let d = reduced_costs(model, &columns, &y);
+        let (bound, fixing) = lagrangian(model, &y, &d);
+        let improved = bound > best + 1e-9;
+        if improved {
+            best = bound;
+            best_fixing = fixing;
+            since_better = 0;
+        } else {
+            since_better += 1;
+            if since_better >= 10 {
+                step /= 2.0;
+                since_better = 0;
+            }
+        }
+        if upper - best < 1.0 || step < 1e-4 {
+            break;
+        }
+        // The Lagrangian's minimiser: each case at its cheapest candidate when that is
+        // below zero (case duals cancel out), every other column at 1 when it costs less
+        // than nothing.
+        let mut activity = vec![0.0; model.rows.len()];
+        let mut held = Vec::new();
+        let mut hold = |j: usize| {
+            for &(r, c) in columns.of(j) {
+                activity[r as usize] += f64::from(c);
+            }
+        };
+        for idx in &by_case {
+            let cheapest = idx.iter().copied().min_by(|&a, &b| d[a].total_cmp(&d[b]));
+            if let Some(j) = cheapest {
+                let u = model.case_rows[model.candidates[j].case].map_or(0.0, |r| y[r]);
+                if u + d[j] < 0.0 {
+                    hold(j);
+                    held.push(j);
+                }
+            }
+        }
+        for (k, &dk) in d.iter().enumerate().skip(n) {
+            if dk < 0.0 {
+                hold(k);
+            }
+        }
+        if improved {
+            best_held.fill(0.0);
+            for j in held {
+                best_held[j] = 1.0;
+            }
+        }
+        // Each row's subgradient: how far the minimiser leaves its bound.
+        let mut g = vec![0.0; model.rows.len()];
+        for (r, row) in model.rows.iter().enumerate() {
+            if is_case_row[r] {
+                continue;
+            }
+            g[r] = if row.lower == row.upper {
+                row.lower - activity[r]
+            } else if row.upper.is_finite() {
+                if y[r] < 0.0 || activity[r] > row.upper {
+                    row.upper - activity[r]
+                } else {
+                    0.0
+                }
+            } else if y[r] > 0.0 || activity[r] < row.lower {
+                row.lower - activity[r]
+            } else {
+                0.0
+            };
+        }
+        let norm: f64 = g.iter().map(|v| v * v).sum();
+        if norm == 0.0 {
+            // The minimiser is feasible: its cost is the optimum of the whole model's
+            // relaxation with these duals, and the bound cannot rise.
+            break;
+        }
+        let t = step * (upper - bound).max(1.0) / norm;
+        for (r, row) in model.rows.iter().enumerate() {
+            if is_case_row[r] {
+                continue;
+            }
+            let v = y[r] + t * g[r];
+            y[r] = if row.lower == row.upper {
+                v
+            } else if row.upper.is_finite() {
+                v.min(0.0)
+            } else {
+                v.max(0.0)
+            };
+        }
+    }
+    best.is_finite().then(|| Relaxation {
+        objective: best,
+        reduced_costs: best_fixing,
+        values: best_held,
+        columns: 0,
+        rounds,
+        converged: false,
+        // Every candidate was priced: round 1 may keep any of them.
+        in_lp: vec![true; n],
+    })
 }
 
 #[cfg(test)]

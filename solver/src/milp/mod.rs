@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use good_lp::{SolverModel, WithInitialSolution, WithMipGap, WithTimeLimit};
 use serde::{Deserialize, Serialize};
@@ -28,9 +28,8 @@ use crate::greedy;
 use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Problem, TemplateIdx};
 use crate::rules::{self, Site};
 
-// Without HiGHS only its tests use the bound (microlp gives no duals to price with).
-#[cfg_attr(not(feature = "highs"), allow(dead_code))]
 mod bound;
+mod fixing;
 #[cfg(feature = "highs")]
 #[allow(unsafe_code)]
 mod interrupt;
@@ -156,6 +155,8 @@ pub enum Phase {
     WarmStart,
     /// The LP relaxation, by column generation (HiGHS): pricing round and LP columns.
     LpRelaxation { round: usize, columns: usize },
+    /// A Lagrangian bound by subgradient ascent (microlp, larger models).
+    Bound,
     /// A MILP over this many candidates: the whole model, or a restricted one (HiGHS).
     Milp { round: usize, candidates: usize },
 }
@@ -166,6 +167,7 @@ impl std::fmt::Display for Phase {
             Phase::Candidates => write!(f, "listing candidate meetings"),
             Phase::Model => write!(f, "building the model"),
             Phase::WarmStart => write!(f, "greedy warm start"),
+            Phase::Bound => write!(f, "Lagrangian bound (subgradient)"),
             Phase::LpRelaxation { round, columns } => {
                 write!(
                     f,
@@ -328,6 +330,10 @@ pub struct SolverSummary {
     /// candidates kept and the rounds it took (see `milp::reduced`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduced_cost_fixing: Option<ReducedCostFixing>,
+    /// microlp on models above 10,000 candidates: the Lagrangian bound found by
+    /// subgradient ascent before the MILP (`milp::bound`), part of `best_bound`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lagrangian_bound: Option<f64>,
     /// Why the backend failed, when it did (status `backend_failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend_error: Option<String>,
@@ -390,6 +396,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     let remaining = (options.time_limit_secs - build_seconds - warm_start_seconds).max(0.05);
     let mut reduced_cost_fixing = None;
     let mut solved_model = None;
+    let mut lagrangian_bound = None;
     let attempt = match backend {
         // No candidate at all: holding nothing is the only roster (and HiGHS rejects an
         // empty model).
@@ -400,11 +407,58 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         }),
         // `resolve` never returns `Auto`; were it to, microlp is the safe choice.
         Backend::Microlp | Backend::Auto => {
-            options.report(Phase::Milp {
-                round: 1,
-                candidates: model.candidates.len(),
-            });
-            solve_microlp(&model, &warm, remaining, options)
+            // microlp gives no dual values: on larger models a Lagrangian bound by
+            // subgradient ascent, found in a tenth of the time, bounds the roster and fixes
+            // the candidates that cannot improve on it (as the LP does for HiGHS).
+            let mut staged = None;
+            if options.reduced_cost_fixing && model.candidates.len() > LAGRANGIAN_ABOVE {
+                options.report(Phase::Bound);
+                let deadline = Instant::now() + Duration::from_secs_f64(remaining * 0.1);
+                let relaxed =
+                    bound::subgradient(&model, model.cost_of(&warm), deadline, SUBGRADIENT_ROUNDS);
+                if let Some(lp) = relaxed {
+                    lagrangian_bound = Some(lp.objective);
+                    let lp_seconds = solve_started.elapsed().as_secs_f64();
+                    staged = fixing_outcome(
+                        &model,
+                        fixing::rounds(
+                            problem,
+                            &model,
+                            &warm_chosen,
+                            lp,
+                            lp_seconds,
+                            solve_started,
+                            remaining,
+                            MICROLP_MAX_KEPT,
+                            options,
+                            &|sub: &Model, w: &[f64], limit: f64| {
+                                solve_microlp(sub, w, limit, options)
+                            },
+                        ),
+                    )?;
+                }
+            }
+            match staged {
+                Some(r) => {
+                    reduced_cost_fixing = Some(r.summary);
+                    solved_model = r.model;
+                    Ok(r.raw)
+                }
+                None => {
+                    let left = remaining - solve_started.elapsed().as_secs_f64();
+                    options.report(Phase::Milp {
+                        round: 1,
+                        candidates: model.candidates.len(),
+                    });
+                    solve_microlp(&model, &warm, left.max(0.05), options).map(|mut raw| {
+                        raw.best_bound = match (raw.best_bound, lagrangian_bound) {
+                            (Some(a), Some(b)) => Some(a.max(b)),
+                            (a, b) => a.or(b),
+                        };
+                        raw
+                    })
+                }
+            }
         }
         Backend::Highs => match solve_reduced(problem, &model, &warm_chosen, remaining, options) {
             Ok(Some(r)) => {
@@ -485,6 +539,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         variables: model.n_vars(),
         constraints: model.rows.len(),
         reduced_cost_fixing,
+        lagrangian_bound: lagrangian_bound.map(|b| (b + model.constant - 1e-6).ceil()),
         backend_error,
     };
     Ok(MilpSolution {
@@ -1063,6 +1118,7 @@ fn solve_microlp(
     options: &SolveOptions,
 ) -> Result<RawSolution, SolveError> {
     const NAME: &str = "microlp";
+    let started = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| {
         let model = model.lp();
         let mut lp = good_lp::solvers::microlp::microlp(model.vars.minimise(model.objective));
@@ -1071,7 +1127,9 @@ fn solve_microlp(
         }
         let lp = lp
             .with_initial_solution(model.col_vars.iter().copied().zip(warm.iter().copied()))
-            .with_time_limit(time_limit)
+            // Handing the model to microlp is part of the time allowed (5 s at the 4-week
+            // ladder rung).
+            .with_time_limit((time_limit - started.elapsed().as_secs_f64()).max(0.05))
             .with_mip_gap(options.mip_gap as f32)
             .map_err(|e| good_lp::ResolutionError::Str(e.to_string()))?;
         lp.solve().map(|s| {
@@ -1110,6 +1168,16 @@ fn solve_microlp(
     }
 }
 
+/// microlp on models above this many candidates gets a Lagrangian bound first.
+const LAGRANGIAN_ABOVE: usize = AUTO_HIGHS_ABOVE;
+
+/// The most subgradient steps for that bound.
+const SUBGRADIENT_ROUNDS: usize = 400;
+
+/// The most candidates a restricted microlp MILP keeps besides the best roster: its branch
+/// and bound has no cuts, so it stays small.
+const MICROLP_MAX_KEPT: usize = 3_000;
+
 /// Models with fewer candidates go straight to the MILP: the LP relaxation would cost
 /// more than it saves.
 #[cfg(feature = "highs")]
@@ -1132,24 +1200,33 @@ fn solve_reduced(
     if !options.reduced_cost_fixing || model.candidates.len() <= REDUCED_COST_FIXING_ABOVE {
         return Ok(None);
     }
-    Ok(
-        match reduced::solve(problem, model, warm_chosen, time_limit, options)? {
-            reduced::Staged::WholeModel => None,
-            reduced::Staged::Solved(r) => Some(ReducedOutcome {
-                summary: ReducedCostFixing {
-                    lp_bound: r.lp_bound.map(|b| b + model.constant),
-                    lp_optimal: r.lp_optimal,
-                    kept_candidates: r.model.as_ref().map_or(0, |m| m.candidates.len()),
-                    rounds: r.rounds,
-                    lp_seconds: r.lp_seconds,
-                    lp_columns: r.lp_columns,
-                    pricing_rounds: r.pricing_rounds,
-                },
-                raw: r.raw,
-                model: r.model,
-            }),
-        },
+    fixing_outcome(
+        model,
+        reduced::solve(problem, model, warm_chosen, time_limit, options),
     )
+}
+
+/// The outcome of the fixing rounds for `solve`: none when the whole model is to be solved.
+fn fixing_outcome(
+    model: &Model,
+    staged: Result<fixing::Staged, SolveError>,
+) -> Result<Option<ReducedOutcome>, SolveError> {
+    Ok(match staged? {
+        fixing::Staged::WholeModel => None,
+        fixing::Staged::Solved(r) => Some(ReducedOutcome {
+            summary: ReducedCostFixing {
+                lp_bound: r.lp_bound.map(|b| b + model.constant),
+                lp_optimal: r.lp_optimal,
+                kept_candidates: r.model.as_ref().map_or(0, |m| m.candidates.len()),
+                rounds: r.rounds,
+                lp_seconds: r.lp_seconds,
+                lp_columns: r.lp_columns,
+                pricing_rounds: r.pricing_rounds,
+            },
+            raw: r.raw,
+            model: r.model,
+        }),
+    })
 }
 
 #[cfg(not(feature = "highs"))]

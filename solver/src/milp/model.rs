@@ -136,13 +136,11 @@ pub(super) struct Model {
 }
 
 /// The model's matrix by columns (compressed sparse columns).
-#[cfg_attr(not(feature = "highs"), allow(dead_code))]
 pub(super) struct Columns {
     start: Vec<usize>,
     entries: Vec<(u32, f32)>,
 }
 
-#[cfg_attr(not(feature = "highs"), allow(dead_code))]
 impl Columns {
     /// The rows column `j` is in, with its coefficient in each.
     pub fn of(&self, j: usize) -> &[(u32, f32)] {
@@ -218,7 +216,6 @@ impl Model {
     }
 
     /// The model column by column: for each column, the rows it is in with its coefficient.
-    #[cfg_attr(not(feature = "highs"), allow(dead_code))]
     pub fn columns(&self) -> Columns {
         let mut start = vec![0usize; self.cols.len() + 1];
         for row in &self.rows {

@@ -23,64 +23,15 @@
 //! values `a_j` of most candidates are in the thousands, so the restricted MILP has a small
 //! fraction of the columns and none of the root cut rounds that dominate the full solve.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::{build, solve_highs, CancelFlag, Model, RawSolution, SolveOptions, SolveStatus};
-use super::{extract_indices, highs_error};
+use super::fixing::{Reduced, Relaxation, Staged};
+use super::{highs_error, solve_highs, CancelFlag, Model, RawSolution, SolveOptions, SolveStatus};
 use crate::model::{InterpreterIdx, Problem};
-
-/// The first threshold, in objective units: a day of urgency on a pressing case is 310,
-/// a road km is 4 to 10.
-pub(super) const FIRST_THRESHOLD: f64 = 100.0;
-
-/// Slack for floating-point noise in the LP's reduced costs, in objective units.
-const NOISE: f64 = 0.5;
-
-/// Rounds of "restrict, solve, widen" before giving up on the proof.
-const MAX_ROUNDS: usize = 4;
-
-/// What the staged solve produced: the backend's answer on the model it was given, that
-/// model (its columns are what the values refer to), and the rounds it took.
-pub(super) struct Reduced {
-    pub raw: RawSolution,
-    /// The restricted model the values refer to (none when no MILP was solved).
-    pub model: Option<Model>,
-    /// The Lagrangian bound of the LP relaxation (its optimum when `lp_optimal`).
-    pub lp_bound: Option<f64>,
-    pub lp_seconds: f64,
-    pub rounds: usize,
-    pub lp_columns: usize,
-    pub pricing_rounds: usize,
-    pub lp_optimal: bool,
-}
-
-/// What the staged solve came to.
-pub(super) enum Staged {
-    /// The LP could not be solved over part of the columns (a `≥` row needs more of
-    /// them): solve the whole model instead.
-    WholeModel,
-    Solved(Box<Reduced>),
-}
 
 /// Share of the time limit the LP relaxation may take; the MILP rounds then start from the
 /// best bound priced so far.
 const LP_SHARE: f64 = 0.6;
-
-/// The LP relaxation's optimum, with the value and reduced cost of every candidate.
-struct Relaxation {
-    objective: f64,
-    reduced_costs: Vec<f64>,
-    values: Vec<f64>,
-    /// Columns HiGHS had when it proved the LP optimal.
-    columns: usize,
-    /// LP solves, one per pricing round.
-    rounds: usize,
-    /// No column left out could lower the LP: `objective` is the LP's optimum.
-    converged: bool,
-    /// Which candidates the LP had.
-    in_lp: Vec<bool>,
-}
 
 /// Candidates of each case in the first LP, cheapest first.
 const FIRST_PER_CASE: usize = 12;
@@ -99,9 +50,6 @@ const MIN_ADD: usize = 2_000;
 /// published meetings, lowest reduced cost first. A larger MILP would not finish in the
 /// time a roster is wanted, and its memory grows with it.
 const MAX_KEPT: usize = 60_000;
-
-/// Share of the time left that the first restricted MILP may take.
-const FIRST_ROUND_SHARE: f64 = 0.3;
 
 /// HiGHS' `simplex_strategy` values.
 const SIMPLEX_DUAL: i32 = 1;
@@ -393,153 +341,17 @@ pub(super) fn solve(
             lp_optimal: false,
         })));
     };
-    let (lp_bound, reduced) = (lp.objective, &lp.reduced_costs);
     let lp_seconds = started.elapsed().as_secs_f64();
-    // The best roster so far (indices into `full`), kept in every round as the warm start.
-    let mut best: Vec<(usize, Option<InterpreterIdx>)> = warm_chosen.to_vec();
-    let mut in_warm = vec![false; full.candidates.len()];
-    // Published meetings are always kept: the cap on changes counts them.
-    let published: Vec<bool> = full
-        .candidates
-        .iter()
-        .map(|c| problem.cases[c.case].published == Some(c.booking()))
-        .collect();
-    // The first round keeps the LP's own choices and their ties: the LP is nearly integral,
-    // so this small MILP finds a roster close to the bound fast. Later rounds keep every
-    // candidate below a reduced-cost threshold.
-    let mut threshold = NOISE;
-    let mut rounds = 0;
-    // Whether a MILP round has given a roster (the greedy one may break `≥` rows).
-    let mut found = false;
-    loop {
-        rounds += 1;
-        for &(i, _) in &best {
-            in_warm[i] = true;
-        }
-        // Round 1 looks only at candidates the LP had: when pricing stopped early, many
-        // left out may still have a negative reduced cost.
-        let by_cost = |i: usize| {
-            reduced[i] <= threshold && (rounds > 1 || lp.in_lp[i]) || lp.values[i] > 1e-6
-        };
-        let mut kept: Vec<usize> = (0..full.candidates.len())
-            .filter(|&i| by_cost(i) && !in_warm[i] && !published[i])
-            .collect();
-        let capped = kept.len() > MAX_KEPT;
-        if capped {
-            kept.sort_by(|&a, &b| reduced[a].total_cmp(&reduced[b]));
-            kept.truncate(MAX_KEPT);
-        }
-        kept.extend((0..full.candidates.len()).filter(|&i| in_warm[i] || published[i]));
-        kept.sort_unstable();
-        let mut is_kept = vec![false; full.candidates.len()];
-        for &i in &kept {
-            is_kept[i] = true;
-        }
-        let keep = |i: usize| is_kept[i];
-        // Every roster that holds a left-out candidate costs at least this much.
-        let left_out_bound = (0..full.candidates.len())
-            .filter(|&i| !keep(i))
-            .map(|i| lp_bound + reduced[i] - NOISE)
-            .fold(f64::INFINITY, f64::min);
-        let position: HashMap<usize, usize> =
-            kept.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-        let sub = build(
-            problem,
-            kept.iter().map(|&i| full.candidates[i]).collect(),
-            options,
-        );
-        let sub_warm_chosen: Vec<(usize, Option<InterpreterIdx>)> =
-            best.iter().map(|&(i, k)| (position[&i], k)).collect();
-        let sub_warm = sub.assignment(problem, &sub_warm_chosen);
-        let mut remaining = (time_limit - started.elapsed().as_secs_f64()).max(0.05);
-        if rounds == 1 && kept.len() < full.candidates.len() {
-            // The first round is for a good roster, not a proof: later rounds need time.
-            remaining *= FIRST_ROUND_SHARE;
-        }
-        options.report(super::Phase::Milp {
-            round: rounds,
-            candidates: kept.len(),
-        });
-        let mut raw = match solve_highs(&sub, &sub_warm, remaining, options) {
-            // Too few candidates kept for the model's requirements: keep more.
-            Err(super::SolveError::Infeasible(_)) if kept.len() < full.candidates.len() => {
-                threshold = FIRST_THRESHOLD.max(threshold * 4.0);
-                if started.elapsed().as_secs_f64() >= time_limit || rounds == MAX_ROUNDS {
-                    return Ok(Staged::WholeModel);
-                }
-                continue;
-            }
-            other => other?,
-        };
-        if raw.values.is_none() && found {
-            // The warm start is the previous round's roster: still the best known.
-            let z = sub.cost_of(&sub_warm);
-            raw.values = Some((z, sub_warm.clone()));
-        }
-        // A roster costs at least the LP bound, and either holds only kept candidates (at
-        // least the restricted model's bound) or a left-out one.
-        let restricted_bound = raw.best_bound.unwrap_or(lp_bound);
-        raw.best_bound = Some(lp_bound.max(restricted_bound.min(left_out_bound)));
-        let incumbent = raw.values.as_ref().map(|(z, _)| *z);
-        if let Some((_, values)) = &raw.values {
-            best = extract_indices(&sub, values)
-                .into_iter()
-                .map(|(k, interpreter)| (kept[k], interpreter))
-                .collect();
-        }
-        let proven = incumbent.is_some_and(|z| left_out_bound > z - 1.0);
-        let close_enough = match (incumbent, raw.best_bound) {
-            (Some(z), Some(b)) => options.mip_gap > 0.0 && z - b <= options.mip_gap * z.abs(),
-            _ => false,
-        };
-        found |= raw.values.is_some();
-        let out_of_time = started.elapsed().as_secs_f64() >= time_limit;
-        let cancelled = options
-            .cancel
-            .as_ref()
-            .is_some_and(CancelFlag::is_cancelled);
-        if proven
-            && raw.status != SolveStatus::Optimal
-            && !close_enough
-            && !out_of_time
-            && !cancelled
-            && rounds < MAX_ROUNDS
-        {
-            // Nothing left out can improve, but the restricted MILP stopped at its share of
-            // the time (the first round): solve it again with all the time left.
-            continue;
-        }
-        if proven
-            || close_enough
-            || out_of_time
-            || cancelled
-            || capped
-            || rounds == MAX_ROUNDS
-            || kept.len() == full.candidates.len()
-        {
-            if !proven && !out_of_time && capped {
-                raw.status = SolveStatus::SizeLimit;
-            } else if !proven && raw.status == SolveStatus::Optimal {
-                // Optimal on the restricted model only.
-                raw.status = SolveStatus::TimeLimit;
-            }
-            return Ok(Staged::Solved(Box::new(Reduced {
-                raw,
-                model: Some(sub),
-                lp_bound: Some(lp_bound),
-                lp_seconds,
-                rounds,
-                lp_columns: lp.columns,
-                pricing_rounds: lp.rounds,
-                lp_optimal: lp.converged,
-            })));
-        }
-        // A left-out candidate might still improve on `z`: keep every one that could.
-        let z = incumbent.unwrap_or(f64::INFINITY);
-        threshold = if z.is_finite() {
-            (z - lp_bound + 2.0 * NOISE).max(threshold * 2.0)
-        } else {
-            FIRST_THRESHOLD.max(threshold * 2.0)
-        };
-    }
+    super::fixing::rounds(
+        problem,
+        full,
+        warm_chosen,
+        lp,
+        lp_seconds,
+        started,
+        time_limit,
+        MAX_KEPT,
+        options,
+        &|sub: &Model, warm: &[f64], limit: f64| solve_highs(sub, warm, limit, options),
+    )
 }
