@@ -326,8 +326,9 @@ pub struct SolverSummary {
     pub candidates: usize,
     pub variables: usize,
     pub constraints: usize,
-    /// When the LP relaxation restricted the MILP (HiGHS, larger models): its bound, the
-    /// candidates kept and the rounds it took (see `milp::reduced`).
+    /// When a Lagrangian bound restricted the MILP (larger models: the LP relaxation by
+    /// column generation with HiGHS, subgradient ascent with microlp): its bound, the
+    /// candidates kept and the rounds it took (see `milp::fixing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduced_cost_fixing: Option<ReducedCostFixing>,
     /// microlp on models above 10,000 candidates: the Lagrangian bound found by
@@ -339,8 +340,9 @@ pub struct SolverSummary {
     pub backend_error: Option<String>,
 }
 
-/// How reduced-cost fixing went: the LP bound, the candidates the last restricted MILP
-/// kept, and how many restricted MILPs were solved.
+/// How reduced-cost fixing went: the bound, the candidates the last restricted MILP kept,
+/// and how many restricted MILPs were solved. With microlp, `lp_bound` is the subgradient
+/// bound, `lp_columns` is 0 and `pricing_rounds` counts subgradient steps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReducedCostFixing {
     /// The bound from the LP relaxation: its optimum when `lp_optimal`, otherwise the
