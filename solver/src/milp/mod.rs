@@ -129,9 +129,10 @@ pub struct SolveOptions {
     /// is infeasible when no roster reaches it ([`SolveError::Infeasible`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_held_by_day_30: Option<usize>,
-    /// HiGHS on models above 5,000 candidates: solve the LP relaxation first and the MILP
-    /// over the candidates that could still improve on the best roster (see
-    /// `milp::reduced`). On by default; off solves the whole model at once.
+    /// Bound the model first, then solve the MILP over the candidates that could still
+    /// improve on the best roster (`milp::fixing`): HiGHS above 5,000 candidates, through
+    /// the LP relaxation (`milp::reduced`); microlp above 10,000, through a subgradient
+    /// bound (`milp::bound`). On by default; off solves the whole model at once.
     #[serde(default = "yes")]
     pub reduced_cost_fixing: bool,
     /// Raised by another thread to stop the solve early. HiGHS stops within moments and the
