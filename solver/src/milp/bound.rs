@@ -280,16 +280,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let reduced: Vec<f64> = (0..model.n_vars())
-                .map(|j| {
-                    let priced: f64 = columns
-                        .of(j)
-                        .iter()
-                        .map(|&(r, c)| y[r as usize] * f64::from(c))
-                        .sum();
-                    model.costs[j] - priced
-                })
-                .collect();
+            let reduced = reduced_costs(&model, &columns, &y);
             let (bound, above) = lagrangian(&model, &y, &reduced);
             assert!(
                 bound <= optimum + 1e-6,

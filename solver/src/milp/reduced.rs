@@ -203,16 +203,7 @@ fn relaxation(
                 dual.max(0.0)
             };
         }
-        let reduced_costs: Vec<f64> = (0..model.n_vars())
-            .map(|j| {
-                let priced: f64 = columns
-                    .of(j)
-                    .iter()
-                    .map(|&(r, c)| y[r as usize] * f64::from(c))
-                    .sum();
-                model.costs[j] - priced
-            })
-            .collect();
+        let reduced_costs = super::bound::reduced_costs(model, &columns, &y);
         debug_assert!(
             lp_cols
                 .iter()
