@@ -94,6 +94,11 @@ impl Candidate {
             site: self.site,
         }
     }
+
+    /// Whether this is its case's published meeting (re-planning).
+    pub fn is_published(&self, problem: &Problem) -> bool {
+        problem.cases[self.case].published == Some(self.booking())
+    }
 }
 
 /// What happens to a case that is not held in this horizon (dropping its published

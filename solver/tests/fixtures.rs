@@ -19,6 +19,15 @@ fn week() -> (Problem, Outcome) {
     solve(include_str!("../../fixtures/week-2026-12-07.json"))
 }
 
+/// A generated one-week problem (see `generate::GenerateParams::week`), validated.
+fn generated_week(cases: usize, mediators: usize, venues: usize, seed: u64) -> Problem {
+    use mediation_solver::generate::{generate, GenerateParams};
+    let input = generate(&GenerateParams::week(cases, mediators, venues, seed));
+    mediation_solver::validate::validate(&input)
+        .unwrap()
+        .problem
+}
+
 fn meeting<'a>(roster: &'a Roster, case: &str) -> &'a Meeting {
     roster
         .meetings
@@ -157,11 +166,7 @@ fn christmas_fortnight_holds_nothing_on_bank_holidays_and_carries_over_the_close
 
 #[test]
 fn a_time_limit_too_short_for_the_milp_still_returns_a_checker_valid_roster() {
-    use mediation_solver::generate::{generate, GenerateParams};
-    let input = generate(&GenerateParams::week(120, 50, 40, 7));
-    let problem = mediation_solver::validate::validate(&input)
-        .unwrap()
-        .problem;
+    let problem = generated_week(120, 50, 40, 7);
     let options = SolveOptions {
         time_limit_secs: 0.01,
         ..SolveOptions::default()
@@ -183,11 +188,7 @@ fn a_time_limit_too_short_for_the_milp_still_returns_a_checker_valid_roster() {
 #[test]
 fn two_hundred_case_week_with_microlp_beats_the_greedy_roster_with_a_bound() {
     use mediation_solver::candidates::roster_cost;
-    use mediation_solver::generate::{generate, GenerateParams};
-    let input = generate(&GenerateParams::week(200, 100, 60, 1));
-    let problem = mediation_solver::validate::validate(&input)
-        .unwrap()
-        .problem;
+    let problem = generated_week(200, 100, 60, 1);
     let options = SolveOptions {
         time_limit_secs: 6.0,
         ..SolveOptions::default()
@@ -255,12 +256,8 @@ fn interpreter_columns(lp: &str) -> usize {
 #[cfg(feature = "highs")]
 #[test]
 fn two_hundred_case_week_is_proven_optimal_with_highs() {
-    use mediation_solver::generate::{generate, GenerateParams};
     use mediation_solver::milp::Backend;
-    let input = generate(&GenerateParams::week(200, 100, 60, 1));
-    let problem = mediation_solver::validate::validate(&input)
-        .unwrap()
-        .problem;
+    let problem = generated_week(200, 100, 60, 1);
     let options = SolveOptions {
         backend: Backend::Highs,
         time_limit_secs: 600.0,

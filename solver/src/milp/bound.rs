@@ -27,10 +27,7 @@ const DUAL_NOISE: f64 = 1e-7;
 /// column on its own, because a case's thousands of candidates count once.
 pub(super) fn lagrangian(model: &Model, y: &[f64], reduced_costs: &[f64]) -> (f64, Vec<f64>) {
     let n = model.candidates.len();
-    let mut is_case_row = vec![false; model.rows.len()];
-    for &r in model.case_rows.iter().flatten() {
-        is_case_row[r] = true;
-    }
+    let is_case_row = model.case_row_mask();
     let mut bound = 0.0;
     for (r, row) in model.rows.iter().enumerate() {
         if is_case_row[r] || y[r] == 0.0 {
@@ -97,10 +94,7 @@ pub(super) fn subgradient(
         return None;
     }
     let columns = model.columns();
-    let mut is_case_row = vec![false; model.rows.len()];
-    for &r in model.case_rows.iter().flatten() {
-        is_case_row[r] = true;
-    }
+    let is_case_row = model.case_row_mask();
     let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); model.case_rows.len()];
     for (j, c) in model.candidates.iter().enumerate() {
         by_case[c.case].push(j);
@@ -196,14 +190,7 @@ pub(super) fn subgradient(
             if is_case_row[r] {
                 continue;
             }
-            let v = y[r] + t * g[r];
-            y[r] = if row.lower == row.upper {
-                v
-            } else if row.upper.is_finite() {
-                v.min(0.0)
-            } else {
-                v.max(0.0)
-            };
+            y[r] = row.feasible_dual(y[r] + t * g[r]);
         }
     }
     best.is_finite().then(|| Relaxation {

@@ -91,7 +91,7 @@ pub(super) fn rounds(
     let published: Vec<bool> = full
         .candidates
         .iter()
-        .map(|c| problem.cases[c.case].published == Some(c.booking()))
+        .map(|c| c.is_published(problem))
         .collect();
     // The first round keeps the LP's own choices and their ties: the LP is nearly integral,
     // so this small MILP finds a roster close to the bound fast. Later rounds keep every

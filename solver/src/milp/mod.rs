@@ -743,7 +743,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         let keepable: Vec<usize> = candidates
             .iter()
             .enumerate()
-            .filter(|(_, c)| problem.cases[c.case].published == Some(c.booking()))
+            .filter(|(_, c)| c.is_published(problem))
             .map(|(i, _)| i)
             .collect();
         let most = keepable.len() as f64;

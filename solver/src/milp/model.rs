@@ -103,6 +103,18 @@ pub(super) struct Row {
 }
 
 impl Row {
+    /// `y` moved onto the signs a dual of this row may take in a minimisation: `≤ 0` on a
+    /// `≤` row, `≥ 0` on a `≥` row, any on an equality.
+    pub fn feasible_dual(&self, y: f64) -> f64 {
+        if self.lower == self.upper {
+            y
+        } else if self.upper.is_finite() {
+            y.min(0.0)
+        } else {
+            y.max(0.0)
+        }
+    }
+
     fn constraint(&self, col_vars: &[Variable]) -> Constraint {
         let mut e = Expression::with_capacity(self.terms.len());
         for &(column, c) in &self.terms {
@@ -179,6 +191,15 @@ impl Model {
 
     pub fn n_vars(&self) -> usize {
         self.cols.len()
+    }
+
+    /// For each row, whether it is a case's "held at most once" row.
+    pub fn case_row_mask(&self) -> Vec<bool> {
+        let mut mask = vec![false; self.rows.len()];
+        for &r in self.case_rows.iter().flatten() {
+            mask[r] = true;
+        }
+        mask
     }
 
     /// The whole model in good_lp's terms.

@@ -194,14 +194,7 @@ fn relaxation(
         // floating-point noise: zero, so that the bound is exact for the duals priced with.
         let mut y = vec![0.0; model.rows.len()];
         for (&r, &dual) in highs_rows.iter().zip(rows_in) {
-            let row = &model.rows[r];
-            y[r] = if row.lower == row.upper {
-                dual
-            } else if row.upper.is_finite() {
-                dual.min(0.0)
-            } else {
-                dual.max(0.0)
-            };
+            y[r] = model.rows[r].feasible_dual(dual);
         }
         let reduced_costs = super::bound::reduced_costs(model, &columns, &y);
         debug_assert!(
@@ -303,9 +296,7 @@ pub(super) fn solve(
     let initial: Vec<usize> = warm_chosen
         .iter()
         .map(|&(i, _)| i)
-        .chain((0..full.candidates.len()).filter(|&i| {
-            problem.cases[full.candidates[i].case].published == Some(full.candidates[i].booking())
-        }))
+        .chain((0..full.candidates.len()).filter(|&i| full.candidates[i].is_published(problem)))
         .collect();
     let lp_deadline = started + Duration::from_secs_f64(time_limit * LP_SHARE);
     let Some(lp) = relaxation(problem, full, &initial, lp_deadline, options)? else {
