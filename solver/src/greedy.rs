@@ -15,10 +15,27 @@ use crate::rules::{self, Placement};
 /// A greedy roster: the published meetings that can still be held as published (when
 /// re-planning), then every other case that fits.
 pub fn construct(problem: &Problem, weights: &Weights) -> Vec<Placement> {
+    construct_preferring(problem, weights, &|p| {
+        candidates::cost_of(problem, p, weights) as f64
+    })
+}
+
+/// A greedy roster like [`construct`]'s, where each case gets the option that fits with the
+/// least `preference` (its cost, or a price that also counts how contested its mediator,
+/// session and venue are, such as a Lagrangian reduced cost). A case is still placed only
+/// when that lowers the roster's cost.
+pub fn construct_preferring(
+    problem: &Problem,
+    weights: &Weights,
+    preference: &Preference,
+) -> Vec<Placement> {
     let mut placements = published_still_valid(problem);
-    improve(problem, weights, &mut placements);
+    while pass(problem, weights, preference, &mut placements) > 0 {}
     placements
 }
+
+/// How much a greedy pass prefers an option (the least is taken).
+pub type Preference<'a> = dyn Fn(&Placement) -> f64 + 'a;
 
 /// The cases' published meetings (re-planning) that break no rule, on their own or beside
 /// the published meetings of the cases before them, with an interpreter booked where one
@@ -63,8 +80,9 @@ pub fn improve(problem: &Problem, weights: &Weights, placements: &mut Vec<Placem
     // A move frees the slot it leaves, which may let a case looked at earlier in; repeat
     // until a pass changes nothing (each change lowers the cost, so this ends).
     let mut total = 0;
+    let by_cost = |p: &Placement| candidates::cost_of(problem, p, weights) as f64;
     loop {
-        let changed = pass(problem, weights, placements);
+        let changed = pass(problem, weights, &by_cost, placements);
         total += changed;
         if changed == 0 {
             return total;
@@ -72,7 +90,12 @@ pub fn improve(problem: &Problem, weights: &Weights, placements: &mut Vec<Placem
     }
 }
 
-fn pass(problem: &Problem, weights: &Weights, placements: &mut Vec<Placement>) -> usize {
+fn pass(
+    problem: &Problem,
+    weights: &Weights,
+    preference: &Preference,
+    placements: &mut Vec<Placement>,
+) -> usize {
     let mut order: Vec<CaseIdx> = (0..problem.cases.len()).collect();
     order.sort_by_key(|&c| (rules::deadline(problem, &problem.cases[c]), c));
     let mut held: Vec<Option<usize>> = vec![None; problem.cases.len()];
@@ -95,9 +118,15 @@ fn pass(problem: &Problem, weights: &Weights, placements: &mut Vec<Placement>) -
         let best = if late {
             let others: Vec<Placement> =
                 placements.iter().filter(|p| p.case != c).copied().collect();
-            cheapest(problem, weights, c, &Occupancy::new(problem, &others), true)
+            preferred(
+                problem,
+                preference,
+                c,
+                &Occupancy::new(problem, &others),
+                true,
+            )
         } else {
-            cheapest(problem, weights, c, &occupancy, false)
+            preferred(problem, preference, c, &occupancy, false)
         };
         let Some(best) = best else { continue };
         // Only moves that lower the cost: a hypothetical mediator's session or a change to a
@@ -125,9 +154,9 @@ fn pass(problem: &Problem, weights: &Weights, placements: &mut Vec<Placement>) -
     changed
 }
 
-fn cheapest(
+fn preferred(
     problem: &Problem,
-    weights: &Weights,
+    preference: &Preference,
     case: CaseIdx,
     occupancy: &Occupancy,
     by_deadline: bool,
@@ -135,5 +164,7 @@ fn cheapest(
     explain(problem, case, occupancy, by_deadline)
         .placeable
         .into_iter()
-        .min_by_key(|p| candidates::cost_of(problem, p, weights))
+        .map(|p| (preference(&p), p))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, p)| p)
 }

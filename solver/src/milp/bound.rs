@@ -4,7 +4,10 @@
 //! roster, which is what lets pricing stop early (at a deadline) and still report a valid
 //! bound and fix candidates against it.
 
+use std::ops::Range;
 use std::time::Instant;
+
+use rayon::prelude::*;
 
 use super::fixing::Relaxation;
 use super::model::Columns;
@@ -27,7 +30,53 @@ const DUAL_NOISE: f64 = 1e-7;
 /// column on its own, because a case's thousands of candidates count once.
 pub(super) fn lagrangian(model: &Model, y: &[f64], reduced_costs: &[f64]) -> (f64, Vec<f64>) {
     let n = model.candidates.len();
-    let is_case_row = model.case_row_mask();
+    let runs = case_runs(model);
+    let cheapest = cheapest_by_case(&runs, reduced_costs);
+    let Some((bound, case_term)) =
+        value(model, &model.case_row_mask(), y, reduced_costs, &cheapest)
+    else {
+        return (f64::NEG_INFINITY, vec![0.0; n]);
+    };
+    let dual_of_case = |c: usize| model.case_rows[c].map_or(0.0, |r| y[r]);
+    let above = model
+        .candidates
+        .par_iter()
+        .enumerate()
+        .map(|(j, cand)| dual_of_case(cand.case) + reduced_costs[j] - case_term[cand.case])
+        .collect();
+    (bound, above)
+}
+
+/// Each case's candidates, one run of indices per case: candidates come case by case
+/// (`candidates::generate`, and restricted models keep that order).
+pub(super) fn case_runs(model: &Model) -> Vec<Range<usize>> {
+    let candidates = &model.candidates;
+    debug_assert!(candidates.windows(2).all(|w| w[0].case <= w[1].case));
+    (0..model.case_rows.len())
+        .map(|c| {
+            candidates.partition_point(|m| m.case < c)..candidates.partition_point(|m| m.case <= c)
+        })
+        .collect()
+}
+
+/// Each case's candidate of least reduced cost (none for a case without candidates).
+fn cheapest_by_case(runs: &[Range<usize>], d: &[f64]) -> Vec<Option<usize>> {
+    runs.par_iter()
+        .map(|run| run.clone().min_by(|&a, &b| d[a].total_cmp(&d[b])))
+        .collect()
+}
+
+/// The Lagrangian bound of `y` (see [`lagrangian`]) from the reduced costs `d` and each
+/// case's cheapest candidate, with each case's term `min(0, u_c + m_c)`; none when a dual
+/// leans on a row's infinite side (the bound is −∞).
+fn value(
+    model: &Model,
+    is_case_row: &[bool],
+    y: &[f64],
+    d: &[f64],
+    cheapest: &[Option<usize>],
+) -> Option<(f64, Vec<f64>)> {
+    let n = model.candidates.len();
     let mut bound = 0.0;
     for (r, row) in model.rows.iter().enumerate() {
         if is_case_row[r] || y[r] == 0.0 {
@@ -39,35 +88,28 @@ pub(super) fn lagrangian(model: &Model, y: &[f64], reduced_costs: &[f64]) -> (f6
                 // Floating-point noise of the wrong sign on a one-sided row.
                 continue;
             }
-            return (f64::NEG_INFINITY, vec![0.0; n]);
+            return None;
         }
         bound += y[r] * rhs;
     }
-    bound += reduced_costs[n..].iter().map(|d| d.min(0.0)).sum::<f64>();
-    let dual_of_case = |c: usize| model.case_rows[c].map_or(0.0, |r| y[r]);
-    let mut least = vec![f64::INFINITY; model.case_rows.len()];
-    for (j, cand) in model.candidates.iter().enumerate() {
-        least[cand.case] = least[cand.case].min(reduced_costs[j]);
-    }
-    let mut case_term = vec![0.0; least.len()];
-    for (c, &m) in least.iter().enumerate() {
-        if m.is_finite() {
-            case_term[c] = (dual_of_case(c) + m).min(0.0);
-            bound += case_term[c];
-        }
-    }
-    let above = model
-        .candidates
+    bound += d[n..].iter().map(|d| d.min(0.0)).sum::<f64>();
+    let case_term: Vec<f64> = cheapest
         .iter()
         .enumerate()
-        .map(|(j, cand)| dual_of_case(cand.case) + reduced_costs[j] - case_term[cand.case])
+        .map(|(c, j)| {
+            j.map_or(0.0, |j| {
+                (model.case_rows[c].map_or(0.0, |r| y[r]) + d[j]).min(0.0)
+            })
+        })
         .collect();
-    (bound, above)
+    bound += case_term.iter().sum::<f64>();
+    Some((bound, case_term))
 }
 
 /// The reduced cost of every column at row duals `y`: `c_j − Σ_r y_r a_rj`.
 pub(super) fn reduced_costs(model: &Model, columns: &Columns, y: &[f64]) -> Vec<f64> {
     (0..model.n_vars())
+        .into_par_iter()
         .map(|j| {
             let priced: f64 = columns
                 .of(j)
@@ -79,10 +121,193 @@ pub(super) fn reduced_costs(model: &Model, columns: &Columns, y: &[f64]) -> Vec<
         .collect()
 }
 
+/// Steps without a better bound before the step length shrinks.
+const PATIENCE: usize = 20;
+
+/// Steps between two pricings of every column; the steps in between price only each
+/// case's [`SHORTLIST`] cheapest candidates (and every auxiliary column).
+const REFRESH: usize = 20;
+
+/// Candidates of each case priced between two full pricings, cheapest first.
+const SHORTLIST: usize = 100;
+
+/// The Lagrangian's minimiser at some duals and what it gives: the bound, the columns at 1
+/// (each case at its cheapest candidate when that is below zero, every other column when it
+/// costs less than nothing) and each row's activity under them.
+struct Point {
+    bound: f64,
+    held: Vec<usize>,
+    activity: Vec<f64>,
+}
+
+/// Prices columns for the ascent: every column (a true bound), or only the shortlist.
+struct Pricer<'a> {
+    model: &'a Model,
+    columns: Columns,
+    is_case_row: Vec<bool>,
+    runs: Vec<Range<usize>>,
+    /// Each case's shortlist, as one run per case in `listed`.
+    listed: Vec<usize>,
+    listed_runs: Vec<Range<usize>>,
+    /// Reduced costs; exact for every column after a full pricing, else for the listed
+    /// candidates and the auxiliary columns only.
+    d: Vec<f64>,
+}
+
+impl<'a> Pricer<'a> {
+    fn new(model: &'a Model) -> Self {
+        let runs = case_runs(model);
+        Self {
+            columns: model.columns(),
+            is_case_row: model.case_row_mask(),
+            listed_runs: runs.clone(),
+            listed: (0..model.candidates.len()).collect(),
+            runs,
+            d: vec![0.0; model.n_vars()],
+            model,
+        }
+    }
+
+    fn reduced_cost(&self, y: &[f64], j: usize) -> f64 {
+        let priced: f64 = self
+            .columns
+            .of(j)
+            .iter()
+            .map(|&(r, c)| y[r as usize] * f64::from(c))
+            .sum();
+        self.model.costs[j] - priced
+    }
+
+    /// The minimiser at `y`. With `full`, every column is priced (the bound is true) and
+    /// each case's shortlist is chosen again; otherwise only the shortlist is, and the bound
+    /// may be too high (a left-out candidate may be cheaper). None when the bound is −∞.
+    fn point(&mut self, y: &[f64], full: bool) -> Option<Point> {
+        let model = self.model;
+        let n = model.candidates.len();
+        if full {
+            let d: Vec<f64> = (0..model.n_vars())
+                .into_par_iter()
+                .map(|j| self.reduced_cost(y, j))
+                .collect();
+            self.d = d;
+            let d = &self.d;
+            let lists: Vec<Vec<usize>> = self
+                .runs
+                .par_iter()
+                .map(|run| {
+                    let mut list: Vec<usize> = run.clone().collect();
+                    if list.len() > SHORTLIST {
+                        list.select_nth_unstable_by(SHORTLIST - 1, |&a, &b| d[a].total_cmp(&d[b]));
+                        list.truncate(SHORTLIST);
+                    }
+                    list
+                })
+                .collect();
+            self.listed.clear();
+            self.listed_runs.clear();
+            for list in lists {
+                let from = self.listed.len();
+                self.listed.extend(list);
+                self.listed_runs.push(from..self.listed.len());
+            }
+        } else {
+            let priced: Vec<(usize, f64)> = self
+                .listed
+                .par_iter()
+                .copied()
+                .chain((n..model.n_vars()).into_par_iter())
+                .map(|j| (j, self.reduced_cost(y, j)))
+                .collect();
+            for (j, dj) in priced {
+                self.d[j] = dj;
+            }
+        }
+        let d = &self.d;
+        let listed = &self.listed;
+        let cheapest: Vec<Option<usize>> = self
+            .listed_runs
+            .iter()
+            .map(|run| {
+                listed[run.clone()]
+                    .iter()
+                    .copied()
+                    .min_by(|&a, &b| d[a].total_cmp(&d[b]))
+            })
+            .collect();
+        let (bound, _) = value(model, &self.is_case_row, y, d, &cheapest)?;
+        let mut held: Vec<usize> = cheapest
+            .iter()
+            .enumerate()
+            .filter_map(|(c, j)| {
+                let j = (*j)?;
+                let u = model.case_rows[c].map_or(0.0, |r| y[r]);
+                (u + d[j] < 0.0).then_some(j)
+            })
+            .collect();
+        held.extend((n..model.n_vars()).filter(|&k| d[k] < 0.0));
+        let mut activity = vec![0.0; model.rows.len()];
+        for &j in &held {
+            for &(r, c) in self.columns.of(j) {
+                activity[r as usize] += f64::from(c);
+            }
+        }
+        Some(Point {
+            bound,
+            held,
+            activity,
+        })
+    }
+
+    /// How far `activity` leaves each row's bounds, where the dual at `y` may move that way
+    /// (zero on case rows, which stay constraints).
+    fn direction(&self, y: &[f64], activity: &[f64]) -> Vec<f64> {
+        self.model
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| {
+                if self.is_case_row[r] {
+                    0.0
+                } else if row.lower == row.upper {
+                    row.lower - activity[r]
+                } else if row.upper.is_finite() {
+                    let g = row.upper - activity[r];
+                    if y[r] < 0.0 || g < 0.0 {
+                        g
+                    } else {
+                        0.0
+                    }
+                } else {
+                    let g = row.lower - activity[r];
+                    if y[r] > 0.0 || g > 0.0 {
+                        g
+                    } else {
+                        0.0
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
 /// Subgradient ascent on the Lagrangian dual (each case's row kept): a true bound on every
 /// roster without any LP solver, for microlp, which gives no dual values. `upper` is the
-/// cost of a known roster (the greedy one), which sets the step length (Polyak's rule).
-/// Stops at `deadline` or after `max_rounds`; returns the best bound seen.
+/// cost of a known roster (the greedy one), the target of the step length.
+///
+/// The steps follow the volume algorithm (Barahona and Anbil, 2000): the direction is the
+/// subgradient of an average of the minimisers rather than of the last one, which damps the
+/// zig-zag of plain subgradient steps; a step that does not raise the bound is not taken,
+/// and the step length grows while steps keep improving and shrinks after [`PATIENCE`]
+/// that do not (after each one, until a step first succeeds). Most steps price only each
+/// case's shortlist of cheapest candidates; every [`REFRESH`] steps, and at the end, every
+/// column is priced, which gives a true bound and a new shortlist. The average of the
+/// minimisers approximates the LP's solution: it is returned as the candidates' values.
+/// Stops at `deadline`, after `max_rounds` steps or when the step length vanishes; returns
+/// the best true bound with its fixing values.
 pub(super) fn subgradient(
     model: &Model,
     upper: f64,
@@ -93,110 +318,127 @@ pub(super) fn subgradient(
     if model.n_vars() == 0 {
         return None;
     }
-    let columns = model.columns();
-    let is_case_row = model.case_row_mask();
-    let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); model.case_rows.len()];
-    for (j, c) in model.candidates.iter().enumerate() {
-        by_case[c.case].push(j);
-    }
+    let mut pricer = Pricer::new(model);
     let mut y = vec![0.0; model.rows.len()];
-    let mut best = f64::NEG_INFINITY;
-    let mut best_fixing: Vec<f64> = Vec::new();
-    let mut best_held = vec![0.0; n];
-    let mut rounds = 0;
-    let mut step = 2.0;
+    let mut centre = pricer.point(&y, true)?;
+    let (mut best, mut best_y) = (centre.bound, y.clone());
+    let mut average = centre.activity.clone();
+    // The average minimiser, stored as `weights / scale` so a step costs only its own
+    // columns.
+    let mut weights = vec![0.0f64; n];
+    let mut scale = 1.0f64;
+    for &j in centre.held.iter().filter(|&&j| j < n) {
+        weights[j] = 1.0;
+    }
+    const ALPHA: f64 = 0.1;
+    let mut rounds = 1;
+    let mut length = 0.1;
     let mut since_better = 0;
-    for _ in 0..max_rounds {
-        if Instant::now() >= deadline {
+    let mut since_full = 0;
+    let mut refresh = 4;
+    let mut climbed = false;
+    while rounds < max_rounds && Instant::now() < deadline && upper - best >= 1.0 {
+        if since_full >= refresh {
+            // The centre's true bound, and new shortlists around it.
+            since_full = 0;
+            centre = pricer.point(&y, true)?;
+            if centre.bound > best {
+                (best, best_y) = (centre.bound, y.clone());
+                refresh = (refresh * 2).min(REFRESH);
+            } else {
+                // The shortlists missed cheaper candidates: back to the best true point,
+                // with shorter steps and fuller pricing.
+                y.clone_from(&best_y);
+                centre = pricer.point(&y, true)?;
+                refresh = (refresh / 2).max(1);
+                length *= 0.5;
+            }
+        }
+        let v = pricer.direction(&y, &average);
+        let norm = dot(&v, &v);
+        if norm == 0.0 {
+            // The average minimiser is feasible: no direction left to climb.
             break;
         }
+        let t = length * (upper - centre.bound).max(1.0) / norm;
+        let trial: Vec<f64> = model
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| row.feasible_dual(y[r] + t * v[r]))
+            .collect();
         rounds += 1;
-        let d = reduced_costs(model, &columns, &y);
-        let (bound, fixing) = lagrangian(model, &y, &d);
-        let improved = bound > best + 1e-9;
-        if improved {
-            best = bound;
-            best_fixing = fixing;
+        since_full += 1;
+        let Some(point) = pricer.point(&trial, false) else {
+            break;
+        };
+        // The share of the new minimiser in the average: the one that makes the averaged
+        // direction shortest, within [ALPHA / 10, ALPHA].
+        let g = pricer.direction(&trial, &point.activity);
+        let diff: Vec<f64> = v.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let dd = dot(&diff, &diff);
+        let alpha = if dd > 0.0 {
+            (dot(&v, &diff) / dd).clamp(ALPHA / 10.0, ALPHA)
+        } else {
+            ALPHA
+        };
+        for (a, p) in average.iter_mut().zip(&point.activity) {
+            *a = alpha * p + (1.0 - alpha) * *a;
+        }
+        scale *= 1.0 - alpha;
+        if scale < 1e-200 {
+            weights.iter_mut().for_each(|w| *w *= scale);
+            scale = 1.0;
+        }
+        for &j in point.held.iter().filter(|&&j| j < n) {
+            weights[j] += alpha / scale;
+        }
+        if point.bound > centre.bound {
+            // A better bound: move there, and lengthen the step while the new subgradient
+            // still points the same way.
+            climbed = true;
             since_better = 0;
+            if dot(&g, &v) >= 0.0 {
+                length = (length * 1.1).min(2.0);
+            }
+            y = trial;
+            centre = point;
         } else {
             since_better += 1;
-            if since_better >= 10 {
-                step /= 2.0;
+            if since_better >= if climbed { PATIENCE } else { 1 } {
+                length *= 0.66;
                 since_better = 0;
             }
-        }
-        if upper - best < 1.0 || step < 1e-4 {
-            break;
-        }
-        // The Lagrangian's minimiser: each case at its cheapest candidate when that is
-        // below zero (case duals cancel out), every other column at 1 when it costs less
-        // than nothing.
-        let mut activity = vec![0.0; model.rows.len()];
-        let mut held = Vec::new();
-        let mut hold = |j: usize| {
-            for &(r, c) in columns.of(j) {
-                activity[r as usize] += f64::from(c);
+            if length < 1e-6 {
+                break;
             }
-        };
-        for idx in &by_case {
-            let cheapest = idx.iter().copied().min_by(|&a, &b| d[a].total_cmp(&d[b]));
-            if let Some(j) = cheapest {
-                let u = model.case_rows[model.candidates[j].case].map_or(0.0, |r| y[r]);
-                if u + d[j] < 0.0 {
-                    hold(j);
-                    held.push(j);
-                }
-            }
-        }
-        for (k, &dk) in d.iter().enumerate().skip(n) {
-            if dk < 0.0 {
-                hold(k);
-            }
-        }
-        if improved {
-            best_held.fill(0.0);
-            for j in held {
-                best_held[j] = 1.0;
-            }
-        }
-        // Each row's subgradient: how far the minimiser leaves its bound.
-        let mut g = vec![0.0; model.rows.len()];
-        for (r, row) in model.rows.iter().enumerate() {
-            if is_case_row[r] {
-                continue;
-            }
-            g[r] = if row.lower == row.upper {
-                row.lower - activity[r]
-            } else if row.upper.is_finite() {
-                if y[r] < 0.0 || activity[r] > row.upper {
-                    row.upper - activity[r]
-                } else {
-                    0.0
-                }
-            } else if y[r] > 0.0 || activity[r] < row.lower {
-                row.lower - activity[r]
-            } else {
-                0.0
-            };
-        }
-        let norm: f64 = g.iter().map(|v| v * v).sum();
-        if norm == 0.0 {
-            // The minimiser is feasible: its cost is the optimum of the whole model's
-            // relaxation with these duals, and the bound cannot rise.
-            break;
-        }
-        let t = step * (upper - bound).max(1.0) / norm;
-        for (r, row) in model.rows.iter().enumerate() {
-            if is_case_row[r] {
-                continue;
-            }
-            y[r] = row.feasible_dual(y[r] + t * g[r]);
         }
     }
-    best.is_finite().then(|| Relaxation {
-        objective: best,
-        reduced_costs: best_fixing,
-        values: best_held,
+    if since_full > 0 {
+        // The last centre was priced over its shortlist only.
+        if let Some(last) = pricer.point(&y, true) {
+            if last.bound > best {
+                best_y = y;
+            }
+        }
+    }
+    let d = reduced_costs(model, &pricer.columns, &best_y);
+    let (bound, fixing) = lagrangian(model, &best_y, &d);
+    let values = weights
+        .iter()
+        .map(|w| {
+            let x = w * scale;
+            if x < 0.05 {
+                0.0
+            } else {
+                x
+            }
+        })
+        .collect();
+    bound.is_finite().then(|| Relaxation {
+        objective: bound,
+        reduced_costs: fixing,
+        values,
         columns: 0,
         rounds,
         converged: false,
@@ -295,5 +537,35 @@ mod tests {
             .map(|c| c.min(0.0))
             .sum();
         assert!((bound - (by_case.iter().sum::<f64>() + aux)).abs() < 1e-6);
+    }
+
+    /// The ascent's bound on the shipped week is a true bound that climbs above the bound of
+    /// zero duals, and its fixing values keep the optimal roster's candidates within it.
+    #[test]
+    fn subgradient_ascent_climbs_and_stays_a_true_bound() {
+        let json = include_str!("../../../fixtures/week-2026-12-07.json");
+        let problem = parse_problem(json).unwrap().problem;
+        let options = SolveOptions::default();
+        let solved = solve(&problem, &options).unwrap();
+        let candidates = crate::candidates::generate(&problem, &options.weights);
+        let model = build(&problem, candidates, &options);
+        let optimum = solved.summary.objective - model.constant;
+        let (zero, _) = lagrangian(&model, &vec![0.0; model.rows.len()], &model.costs);
+        let deadline = Instant::now() + std::time::Duration::from_secs(30);
+        let relaxed = subgradient(&model, optimum + 10_000.0, deadline, 5_000).unwrap();
+        assert!(
+            relaxed.objective <= optimum + 1e-6,
+            "{} > {optimum}",
+            relaxed.objective
+        );
+        assert!(
+            relaxed.objective > zero,
+            "{} not above {zero}",
+            relaxed.objective
+        );
+        for c in &solved.chosen {
+            let j = model.candidates.iter().position(|m| m == c).unwrap();
+            assert!(relaxed.objective + relaxed.reduced_costs[j] <= optimum + 1e-6);
+        }
     }
 }

@@ -6,7 +6,8 @@
 //! microlp).
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::ops::Range;
+use std::time::{Duration, Instant};
 
 use super::SolveStatus;
 use super::{build, extract_indices, CancelFlag, Model, RawSolution, SolveError, SolveOptions};
@@ -61,6 +62,138 @@ pub(super) struct Relaxation {
     pub in_lp: Vec<bool>,
 }
 
+/// Candidates of each case the first restricted MILP keeps, least fixing value first, when
+/// the bound is not the LP's optimum.
+const FIRST_PER_CASE: usize = 3;
+
+/// Share of the time left that the MILPs over windows of days may take (when the bound is
+/// not the LP's optimum).
+const WINDOW_SHARE: f64 = 0.6;
+
+/// Candidates of each case in a window's MILP, least fixing value first.
+const WINDOW_PER_CASE: usize = 6;
+
+/// Improves a roster by restricted MILPs, one window of days at a time (large neighbourhood
+/// search): the cases meeting in the window, and those not held, may move to any of their
+/// few candidates of least fixing value, while every other case keeps its meeting (or may
+/// drop it, at its cost). Each MILP starts from the roster, so it is never made worse.
+/// Windows are visited in turn until `deadline`, or until a full turn improves nothing.
+#[allow(clippy::too_many_arguments)]
+fn by_windows(
+    problem: &Problem,
+    full: &Model,
+    fixing: &[f64],
+    mut best: Vec<(usize, Option<InterpreterIdx>)>,
+    deadline: Instant,
+    window_cases: usize,
+    options: &SolveOptions,
+    solve_sub: &SolveSub,
+) -> Result<Vec<(usize, Option<InterpreterIdx>)>, SolveError> {
+    // Windows of whole days with at most `window_cases` meetings each (at least a day).
+    let days = problem.horizon.days.len();
+    let mut meetings_on = vec![0usize; days];
+    for &(i, _) in &best {
+        meetings_on[full.candidates[i].day] += 1;
+    }
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    let mut from = 0;
+    let mut count = 0;
+    for (day, &n) in meetings_on.iter().enumerate() {
+        if count + n > window_cases && day > from {
+            windows.push(from..day);
+            (from, count) = (day, 0);
+        }
+        count += n;
+    }
+    if from < days {
+        windows.push(from..days);
+    }
+    let budget = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
+    // Each window's MILP may take a share of the time, so every window gets its turn.
+    let per_window = (budget / windows.len().max(1) as f64).max(0.5);
+    let mut shortlist: Vec<Vec<usize>> = Vec::new();
+    for run in super::bound::case_runs(full) {
+        let mut list: Vec<usize> = run.collect();
+        if list.len() > WINDOW_PER_CASE {
+            list.select_nth_unstable_by(WINDOW_PER_CASE - 1, |&a, &b| {
+                fixing[a].total_cmp(&fixing[b])
+            });
+            list.truncate(WINDOW_PER_CASE);
+        }
+        shortlist.push(list);
+    }
+    let published: Vec<usize> = (0..full.candidates.len())
+        .filter(|&i| full.candidates[i].is_published(problem))
+        .collect();
+    let mut cost = full.cost_of(&full.assignment(problem, &best));
+    let mut unchanged = 0;
+    let mut window = 0;
+    while unchanged < windows.len() && Instant::now() < deadline {
+        let days_in = windows[window].clone();
+        window = (window + 1) % windows.len();
+        let mut held = vec![None; shortlist.len()];
+        for &(i, _) in &best {
+            held[full.candidates[i].case] = Some(i);
+        }
+        let mut kept: Vec<usize> = published.clone();
+        for (c, list) in shortlist.iter().enumerate() {
+            match held[c] {
+                Some(i) if !days_in.contains(&full.candidates[i].day) => kept.push(i),
+                other => kept.extend(list.iter().copied().chain(other)),
+            }
+        }
+        kept.sort_unstable();
+        kept.dedup();
+        let position: HashMap<usize, usize> =
+            kept.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+        let sub = build(
+            problem,
+            kept.iter().map(|&i| full.candidates[i]).collect(),
+            options,
+        );
+        let sub_chosen: Vec<(usize, Option<InterpreterIdx>)> =
+            best.iter().map(|&(i, k)| (position[&i], k)).collect();
+        let warm = sub.assignment(problem, &sub_chosen);
+        options.report(super::Phase::Window {
+            first: days_in.start + 1,
+            last: days_in.end,
+            candidates: kept.len(),
+        });
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        let raw = match solve_sub(&sub, &warm, left.min(per_window).max(0.05)) {
+            // The roster breaks a `≥` row (the greedy one may) and the window cannot mend it.
+            Err(SolveError::Infeasible(_)) => {
+                unchanged += 1;
+                continue;
+            }
+            other => other?,
+        };
+        let cancelled = options
+            .cancel
+            .as_ref()
+            .is_some_and(CancelFlag::is_cancelled);
+        match raw.values {
+            Some((z, values)) if z < cost - 0.5 => {
+                cost = z;
+                best = extract_indices(&sub, &values)
+                    .into_iter()
+                    .map(|(k, interpreter)| (kept[k], interpreter))
+                    .collect();
+                unchanged = 0;
+            }
+            _ => unchanged += 1,
+        }
+        if cancelled {
+            break;
+        }
+    }
+    Ok(best)
+}
+
 /// Share of the time left that the first restricted MILP may take.
 const FIRST_ROUND_SHARE: f64 = 0.3;
 
@@ -80,12 +213,36 @@ pub(super) fn rounds(
     started: Instant,
     time_limit: f64,
     max_kept: usize,
+    window_cases: usize,
     options: &SolveOptions,
     solve_sub: &SolveSub,
 ) -> Result<Staged, SolveError> {
     let (lp_bound, reduced) = (lp.objective, &lp.reduced_costs);
     // The best roster so far (indices into `full`), kept in every round as the warm start.
     let mut best: Vec<(usize, Option<InterpreterIdx>)> = warm_chosen.to_vec();
+    if !lp.converged {
+        // The LP's own choices are no roster yet: a greedy guided by the bound's prices
+        // usually beats the plain one.
+        let guided = super::lagrangian_greedy(problem, full, reduced, &options.weights);
+        let cost = |chosen: &[(usize, Option<InterpreterIdx>)]| {
+            full.cost_of(&full.assignment(problem, chosen))
+        };
+        if cost(&guided) < cost(&best) {
+            best = guided;
+        }
+        let left = (time_limit - started.elapsed().as_secs_f64()).max(0.0);
+        let deadline = Instant::now() + Duration::from_secs_f64(left * WINDOW_SHARE);
+        best = by_windows(
+            problem,
+            full,
+            reduced,
+            best,
+            deadline,
+            window_cases,
+            options,
+            solve_sub,
+        )?;
+    }
     let mut in_warm = vec![false; full.candidates.len()];
     // Published meetings are always kept: the cap on changes counts them.
     let published: Vec<bool> = full
@@ -97,6 +254,23 @@ pub(super) fn rounds(
     // so this small MILP finds a roster close to the bound fast. Later rounds keep every
     // candidate below a reduced-cost threshold.
     let mut threshold = NOISE;
+    // When the bound is not the LP's optimum its own choices are a poor roster: round 1 also
+    // keeps each case's few candidates of least fixing value.
+    let mut shortlisted = vec![false; full.candidates.len()];
+    if !lp.converged {
+        for run in super::bound::case_runs(full) {
+            let mut list: Vec<usize> = run.collect();
+            if list.len() > FIRST_PER_CASE {
+                list.select_nth_unstable_by(FIRST_PER_CASE - 1, |&a, &b| {
+                    reduced[a].total_cmp(&reduced[b])
+                });
+                list.truncate(FIRST_PER_CASE);
+            }
+            for i in list {
+                shortlisted[i] = true;
+            }
+        }
+    }
     let mut rounds = 0;
     // Whether a MILP round has given a roster (the greedy one may break `≥` rows).
     let mut found = false;
@@ -108,7 +282,9 @@ pub(super) fn rounds(
         // Round 1 looks only at candidates the LP had: when pricing stopped early, many
         // left out may still have a negative reduced cost.
         let by_cost = |i: usize| {
-            reduced[i] <= threshold && (rounds > 1 || lp.in_lp[i]) || lp.values[i] > 1e-6
+            reduced[i] <= threshold && (rounds > 1 || lp.in_lp[i])
+                || lp.values[i] > 1e-6
+                || rounds == 1 && shortlisted[i]
         };
         let mut kept: Vec<usize> = (0..full.candidates.len())
             .filter(|&i| by_cost(i) && !in_warm[i] && !published[i])

@@ -15,7 +15,7 @@
 //! - an interpreter is booked for every meeting whose mediator lacks the language, and is at
 //!   one meeting at a time.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,7 @@ use crate::calendar::iso_week;
 use crate::candidates::{self, Candidate, Weights};
 use crate::greedy;
 use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Problem, TemplateIdx};
-use crate::rules::{self, Site};
+use crate::rules::{self, Placement, Site};
 
 mod bound;
 mod fixing;
@@ -156,8 +156,16 @@ pub enum Phase {
     WarmStart,
     /// The LP relaxation, by column generation (HiGHS): pricing round and LP columns.
     LpRelaxation { round: usize, columns: usize },
-    /// A Lagrangian bound by subgradient ascent (microlp, larger models).
+    /// A Lagrangian bound by subgradient ascent (microlp on larger models, HiGHS on the
+    /// largest).
     Bound,
+    /// A restricted MILP that re-plans the cases meeting on a window of days (horizon days
+    /// `first` to `last`, from 1), when the bound is not the LP's optimum.
+    Window {
+        first: usize,
+        last: usize,
+        candidates: usize,
+    },
     /// A MILP over this many candidates: the whole model, or a restricted one (HiGHS).
     Milp { round: usize, candidates: usize },
 }
@@ -178,6 +186,14 @@ impl std::fmt::Display for Phase {
             Phase::Milp { round, candidates } => {
                 write!(f, "MILP round {round} ({candidates} candidates)")
             }
+            Phase::Window {
+                first,
+                last,
+                candidates,
+            } => write!(
+                f,
+                "re-planning days {first}-{last} ({candidates} candidates)"
+            ),
         }
     }
 }
@@ -433,6 +449,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                             solve_started,
                             remaining,
                             MICROLP_MAX_KEPT,
+                            MICROLP_WINDOW_CASES,
                             options,
                             &|sub: &Model, w: &[f64], limit: f64| {
                                 solve_microlp(sub, w, limit, options)
@@ -655,10 +672,19 @@ fn warm_start(
     model: &Model,
     weights: &Weights,
 ) -> Vec<(usize, Option<InterpreterIdx>)> {
+    chosen_candidates(model, &greedy::construct(problem, weights))
+}
+
+/// Placements as the model's candidates (with their interpreters); a placement that is no
+/// candidate of the model is dropped.
+fn chosen_candidates(
+    model: &Model,
+    placements: &[Placement],
+) -> Vec<(usize, Option<InterpreterIdx>)> {
     // Candidates come case by case (`candidates::generate`), so each case's are one run.
     let candidates = &model.candidates;
     debug_assert!(candidates.windows(2).all(|w| w[0].case <= w[1].case));
-    greedy::construct(problem, weights)
+    placements
         .iter()
         .filter_map(|p| {
             let from = candidates.partition_point(|c| c.case < p.case);
@@ -672,6 +698,45 @@ fn warm_start(
                 .map(|i| (i, p.interpreter))
         })
         .collect()
+}
+
+/// Candidates of each case the Lagrangian greedy ranks by fixing value; the others rank
+/// after them, by cost.
+const LAGRANGIAN_GREEDY_PER_CASE: usize = 60;
+
+/// A greedy roster that prefers, for each case, the options of least fixing value under a
+/// Lagrangian bound (`fixing`, one per candidate of `model`): they price how contested each
+/// mediator, session and venue is, which the plain greedy's costs do not.
+fn lagrangian_greedy(
+    problem: &Problem,
+    model: &Model,
+    fixing: &[f64],
+    weights: &Weights,
+) -> Vec<(usize, Option<InterpreterIdx>)> {
+    let mut price = HashMap::new();
+    for run in bound::case_runs(model) {
+        let mut list: Vec<usize> = run.collect();
+        if list.len() > LAGRANGIAN_GREEDY_PER_CASE {
+            list.select_nth_unstable_by(LAGRANGIAN_GREEDY_PER_CASE - 1, |&a, &b| {
+                fixing[a].total_cmp(&fixing[b])
+            });
+            list.truncate(LAGRANGIAN_GREEDY_PER_CASE);
+        }
+        for i in list {
+            let c = &model.candidates[i];
+            price.insert((c.case, c.mediator, c.day, c.template, c.site), fixing[i]);
+        }
+    }
+    let preference = |p: &Placement| {
+        price
+            .get(&(p.case, p.mediator, p.day, p.template, p.site))
+            .copied()
+            .unwrap_or(1e15 + candidates::cost_of(problem, p, weights) as f64)
+    };
+    chosen_candidates(
+        model,
+        &greedy::construct_preferring(problem, weights, &preference),
+    )
 }
 
 fn validate_options(options: &SolveOptions) -> Result<(), SolveError> {
@@ -1175,11 +1240,15 @@ fn solve_microlp(
 const LAGRANGIAN_ABOVE: usize = AUTO_HIGHS_ABOVE;
 
 /// The most subgradient steps for that bound.
-const SUBGRADIENT_ROUNDS: usize = 400;
+const SUBGRADIENT_ROUNDS: usize = 20_000;
 
 /// The most candidates a restricted microlp MILP keeps besides the best roster: its branch
 /// and bound has no cuts, so it stays small.
 const MICROLP_MAX_KEPT: usize = 3_000;
+
+/// The most meetings in a window of days whose cases one restricted microlp MILP re-plans
+/// at once (`milp::fixing`).
+const MICROLP_WINDOW_CASES: usize = 100;
 
 /// Models with fewer candidates go straight to the MILP: the LP relaxation would cost
 /// more than it saves.

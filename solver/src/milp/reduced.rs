@@ -33,6 +33,13 @@ use crate::model::{InterpreterIdx, Problem};
 /// best bound priced so far.
 const LP_SHARE: f64 = 0.6;
 
+/// Above this many candidates the LP takes too long even by column generation (a 4-week
+/// horizon): a subgradient ascent (`milp::bound::subgradient`) gives the bound instead.
+const SUBGRADIENT_ABOVE: usize = 1_000_000;
+
+/// Share of the time limit that ascent may take.
+const SUBGRADIENT_SHARE: f64 = 0.15;
+
 /// Candidates of each case in the first LP, cheapest first.
 const FIRST_PER_CASE: usize = 12;
 
@@ -50,6 +57,10 @@ const MIN_ADD: usize = 2_000;
 /// published meetings, lowest reduced cost first. A larger MILP would not finish in the
 /// time a roster is wanted, and its memory grows with it.
 const MAX_KEPT: usize = 60_000;
+
+/// The most meetings in a window of days whose cases a restricted MILP re-plans at once
+/// (`milp::fixing`, when the bound is not the LP's optimum).
+const WINDOW_CASES: usize = 1000;
 
 /// HiGHS' `simplex_strategy` values.
 const SIMPLEX_DUAL: i32 = 1;
@@ -299,7 +310,15 @@ pub(super) fn solve(
         .chain((0..full.candidates.len()).filter(|&i| full.candidates[i].is_published(problem)))
         .collect();
     let lp_deadline = started + Duration::from_secs_f64(time_limit * LP_SHARE);
-    let Some(lp) = relaxation(problem, full, &initial, lp_deadline, options)? else {
+    let relaxed = if full.candidates.len() > SUBGRADIENT_ABOVE {
+        options.report(super::Phase::Bound);
+        let upper = full.cost_of(&full.assignment(problem, warm_chosen));
+        let deadline = started + Duration::from_secs_f64(time_limit * SUBGRADIENT_SHARE);
+        super::bound::subgradient(full, upper, deadline, usize::MAX)
+    } else {
+        relaxation(problem, full, &initial, lp_deadline, options)?
+    };
+    let Some(lp) = relaxed else {
         let cancelled = options
             .cancel
             .as_ref()
@@ -333,6 +352,7 @@ pub(super) fn solve(
         started,
         time_limit,
         MAX_KEPT,
+        WINDOW_CASES,
         options,
         &|sub: &Model, warm: &[f64], limit: f64| solve_highs(sub, warm, limit, options),
     )
