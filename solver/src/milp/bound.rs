@@ -59,6 +59,17 @@ pub(super) fn case_runs(model: &Model) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// The `k` candidates of `run` of least `value` (all of them when it has no more), in no
+/// particular order.
+pub(super) fn least(run: Range<usize>, value: &[f64], k: usize) -> Vec<usize> {
+    let mut list: Vec<usize> = run.collect();
+    if list.len() > k && k > 0 {
+        list.select_nth_unstable_by(k - 1, |&a, &b| value[a].total_cmp(&value[b]));
+        list.truncate(k);
+    }
+    list
+}
+
 /// Each case's candidate of least reduced cost (none for a case without candidates).
 fn cheapest_by_case(runs: &[Range<usize>], d: &[f64]) -> Vec<Option<usize>> {
     runs.par_iter()
@@ -194,14 +205,7 @@ impl<'a> Pricer<'a> {
             let lists: Vec<Vec<usize>> = self
                 .runs
                 .par_iter()
-                .map(|run| {
-                    let mut list: Vec<usize> = run.clone().collect();
-                    if list.len() > SHORTLIST {
-                        list.select_nth_unstable_by(SHORTLIST - 1, |&a, &b| d[a].total_cmp(&d[b]));
-                        list.truncate(SHORTLIST);
-                    }
-                    list
-                })
+                .map(|run| least(run.clone(), d, SHORTLIST))
                 .collect();
             self.listed.clear();
             self.listed_runs.clear();

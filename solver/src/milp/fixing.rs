@@ -113,17 +113,10 @@ fn by_windows(
         .as_secs_f64();
     // Each window's MILP may take a share of the time, so every window gets its turn.
     let per_window = (budget / windows.len().max(1) as f64).max(0.5);
-    let mut shortlist: Vec<Vec<usize>> = Vec::new();
-    for run in super::bound::case_runs(full) {
-        let mut list: Vec<usize> = run.collect();
-        if list.len() > WINDOW_PER_CASE {
-            list.select_nth_unstable_by(WINDOW_PER_CASE - 1, |&a, &b| {
-                fixing[a].total_cmp(&fixing[b])
-            });
-            list.truncate(WINDOW_PER_CASE);
-        }
-        shortlist.push(list);
-    }
+    let shortlist: Vec<Vec<usize>> = super::bound::case_runs(full)
+        .into_iter()
+        .map(|run| super::bound::least(run, fixing, WINDOW_PER_CASE))
+        .collect();
     let published: Vec<usize> = (0..full.candidates.len())
         .filter(|&i| full.candidates[i].is_published(problem))
         .collect();
@@ -259,14 +252,7 @@ pub(super) fn rounds(
     let mut shortlisted = vec![false; full.candidates.len()];
     if !lp.converged {
         for run in super::bound::case_runs(full) {
-            let mut list: Vec<usize> = run.collect();
-            if list.len() > FIRST_PER_CASE {
-                list.select_nth_unstable_by(FIRST_PER_CASE - 1, |&a, &b| {
-                    reduced[a].total_cmp(&reduced[b])
-                });
-                list.truncate(FIRST_PER_CASE);
-            }
-            for i in list {
+            for i in super::bound::least(run, reduced, FIRST_PER_CASE) {
                 shortlisted[i] = true;
             }
         }

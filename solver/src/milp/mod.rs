@@ -715,14 +715,7 @@ fn lagrangian_greedy(
 ) -> Vec<(usize, Option<InterpreterIdx>)> {
     let mut price = HashMap::new();
     for run in bound::case_runs(model) {
-        let mut list: Vec<usize> = run.collect();
-        if list.len() > LAGRANGIAN_GREEDY_PER_CASE {
-            list.select_nth_unstable_by(LAGRANGIAN_GREEDY_PER_CASE - 1, |&a, &b| {
-                fixing[a].total_cmp(&fixing[b])
-            });
-            list.truncate(LAGRANGIAN_GREEDY_PER_CASE);
-        }
-        for i in list {
+        for i in bound::least(run, fixing, LAGRANGIAN_GREEDY_PER_CASE) {
             let c = &model.candidates[i];
             price.insert((c.case, c.mediator, c.day, c.template, c.site), fixing[i]);
         }
