@@ -59,10 +59,10 @@ pub(super) fn case_runs(model: &Model) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// The `k` candidates of `run` of least `value` (all of them when it has no more), in no
-/// particular order.
-pub(super) fn least(run: Range<usize>, value: &[f64], k: usize) -> Vec<usize> {
-    let mut list: Vec<usize> = run.collect();
+/// The `k` candidates of `among` of least `value` (all of them when there are no more), in
+/// no particular order.
+pub(super) fn least(among: impl IntoIterator<Item = usize>, value: &[f64], k: usize) -> Vec<usize> {
+    let mut list: Vec<usize> = among.into_iter().collect();
     if list.len() > k && k > 0 {
         list.select_nth_unstable_by(k - 1, |&a, &b| value[a].total_cmp(&value[b]));
         list.truncate(k);

@@ -70,14 +70,16 @@ const FIRST_PER_CASE: usize = 3;
 /// not the LP's optimum).
 const WINDOW_SHARE: f64 = 0.6;
 
-/// Candidates of each case in a window's MILP, least fixing value first.
+/// Candidates of each case in a window's MILP, least fixing value first (and as many of
+/// its on-time ones).
 const WINDOW_PER_CASE: usize = 6;
 
 /// Improves a roster by restricted MILPs, one window of days at a time (large neighbourhood
-/// search): the cases meeting in the window, and those not held, may move to any of their
+/// search): the cases meeting in the window, and those not held or held late, may move to any of their
 /// few candidates of least fixing value, while every other case keeps its meeting (or may
 /// drop it, at its cost). Each MILP starts from the roster, so it is never made worse.
-/// Windows are visited in turn until `deadline`, or until a full turn improves nothing.
+/// Windows are visited in turn, then windows straddling their boundaries, until `deadline`
+/// or until a full turn of both improves nothing.
 #[allow(clippy::too_many_arguments)]
 fn by_windows(
     problem: &Problem,
@@ -108,14 +110,38 @@ fn by_windows(
     if from < days {
         windows.push(from..days);
     }
+    // A second turn of windows straddles the first's boundaries, so a case that would move
+    // across one can.
+    let mut straddling = Vec::new();
+    let mut start = 0;
+    for w in &windows {
+        let middle = (w.start + w.end).div_ceil(2);
+        if middle > start {
+            straddling.push(start..middle);
+            start = middle;
+        }
+    }
+    if start < days {
+        straddling.push(start..days);
+    }
+    windows.extend(straddling);
     let budget = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
     // Each window's MILP may take a share of the time, so every window gets its turn.
     let per_window = (budget / windows.len().max(1) as f64).max(0.5);
-    let shortlist: Vec<Vec<usize>> = super::bound::case_runs(full)
-        .into_iter()
-        .map(|run| super::bound::least(run, fixing, WINDOW_PER_CASE))
+    let runs = super::bound::case_runs(full);
+    let shortlist: Vec<Vec<usize>> = runs
+        .iter()
+        .map(|run| {
+            // A late case's best options may all be late: its best on-time ones too.
+            let on_time = run.clone().filter(|&i| !full.candidates[i].late);
+            let mut list = super::bound::least(run.clone(), fixing, WINDOW_PER_CASE);
+            list.extend(super::bound::least(on_time, fixing, WINDOW_PER_CASE));
+            list.sort_unstable();
+            list.dedup();
+            list
+        })
         .collect();
     let published: Vec<usize> = (0..full.candidates.len())
         .filter(|&i| full.candidates[i].is_published(problem))
@@ -133,22 +159,17 @@ fn by_windows(
         let mut kept: Vec<usize> = published.clone();
         for (c, list) in shortlist.iter().enumerate() {
             match held[c] {
-                Some(i) if !days_in.contains(&full.candidates[i].day) => kept.push(i),
+                Some(i)
+                    if !days_in.contains(&full.candidates[i].day) && !full.candidates[i].late =>
+                {
+                    kept.push(i)
+                }
                 other => kept.extend(list.iter().copied().chain(other)),
             }
         }
         kept.sort_unstable();
         kept.dedup();
-        let position: HashMap<usize, usize> =
-            kept.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-        let sub = build(
-            problem,
-            kept.iter().map(|&i| full.candidates[i]).collect(),
-            options,
-        );
-        let sub_chosen: Vec<(usize, Option<InterpreterIdx>)> =
-            best.iter().map(|&(i, k)| (position[&i], k)).collect();
-        let warm = sub.assignment(problem, &sub_chosen);
+        let (sub, warm) = restricted(problem, full, &kept, &best, options);
         options.report(super::Phase::Window {
             first: days_in.start + 1,
             last: days_in.end,
@@ -172,10 +193,7 @@ fn by_windows(
         match raw.values {
             Some((z, values)) if z < cost - 0.5 => {
                 cost = z;
-                best = extract_indices(&sub, &values)
-                    .into_iter()
-                    .map(|(k, interpreter)| (kept[k], interpreter))
-                    .collect();
+                best = chosen_in_full(&sub, &kept, &values);
                 unchanged = 0;
             }
             _ => unchanged += 1,
@@ -185,6 +203,39 @@ fn by_windows(
         }
     }
     Ok(best)
+}
+
+/// The model over only the `kept` candidates of `full` (sorted), with the column values of
+/// `best` (candidates of `full`, every one kept) as its warm start.
+fn restricted(
+    problem: &Problem,
+    full: &Model,
+    kept: &[usize],
+    best: &[(usize, Option<InterpreterIdx>)],
+    options: &SolveOptions,
+) -> (Model, Vec<f64>) {
+    let position: HashMap<usize, usize> = kept.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let sub = build(
+        problem,
+        kept.iter().map(|&i| full.candidates[i]).collect(),
+        options,
+    );
+    let chosen: Vec<(usize, Option<InterpreterIdx>)> =
+        best.iter().map(|&(i, k)| (position[&i], k)).collect();
+    let warm = sub.assignment(problem, &chosen);
+    (sub, warm)
+}
+
+/// The roster in column values of a restricted model, as candidates of the whole one.
+fn chosen_in_full(
+    sub: &Model,
+    kept: &[usize],
+    values: &[f64],
+) -> Vec<(usize, Option<InterpreterIdx>)> {
+    extract_indices(sub, values)
+        .into_iter()
+        .map(|(k, interpreter)| (kept[k], interpreter))
+        .collect()
 }
 
 /// Share of the time left that the first restricted MILP may take.
@@ -292,16 +343,7 @@ pub(super) fn rounds(
             .filter(|&i| !keep(i))
             .map(|i| lp_bound + reduced[i] - NOISE)
             .fold(f64::INFINITY, f64::min);
-        let position: HashMap<usize, usize> =
-            kept.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-        let sub = build(
-            problem,
-            kept.iter().map(|&i| full.candidates[i]).collect(),
-            options,
-        );
-        let sub_warm_chosen: Vec<(usize, Option<InterpreterIdx>)> =
-            best.iter().map(|&(i, k)| (position[&i], k)).collect();
-        let sub_warm = sub.assignment(problem, &sub_warm_chosen);
+        let (sub, sub_warm) = restricted(problem, full, &kept, &best, options);
         let mut remaining = (time_limit - started.elapsed().as_secs_f64()).max(0.05);
         if rounds == 1 && kept.len() < full.candidates.len() {
             // The first round is for a good roster, not a proof: later rounds need time.
@@ -333,10 +375,7 @@ pub(super) fn rounds(
         raw.best_bound = Some(lp_bound.max(restricted_bound.min(left_out_bound)));
         let incumbent = raw.values.as_ref().map(|(z, _)| *z);
         if let Some((_, values)) = &raw.values {
-            best = extract_indices(&sub, values)
-                .into_iter()
-                .map(|(k, interpreter)| (kept[k], interpreter))
-                .collect();
+            best = chosen_in_full(&sub, &kept, values);
         }
         let proven = incumbent.is_some_and(|z| left_out_bound > z - 1.0);
         let close_enough = match (incumbent, raw.best_bound) {

@@ -38,7 +38,7 @@ const LP_SHARE: f64 = 0.6;
 const SUBGRADIENT_ABOVE: usize = 1_000_000;
 
 /// Share of the time limit that ascent may take.
-const SUBGRADIENT_SHARE: f64 = 0.15;
+const SUBGRADIENT_SHARE: f64 = 0.25;
 
 /// Candidates of each case in the first LP, cheapest first.
 const FIRST_PER_CASE: usize = 12;
