@@ -75,9 +75,10 @@ const WINDOW_SHARE: f64 = 0.6;
 const WINDOW_PER_CASE: usize = 6;
 
 /// Improves a roster by restricted MILPs, one window of days at a time (large neighbourhood
-/// search): the cases meeting in the window, and those not held or held late, may move to any of their
-/// few candidates of least fixing value, while every other case keeps its meeting (or may
-/// drop it, at its cost). Each MILP starts from the roster, so it is never made worse.
+/// search): the cases meeting in the window, those not held, and those held late with an
+/// option in the window may move to any of their few candidates of least fixing value (and
+/// as many on-time ones), while every other case keeps its meeting (or may drop it, at its
+/// cost). Each MILP starts from the roster, so it is never made worse.
 /// Windows are visited in turn, then windows straddling their boundaries, until `deadline`
 /// or until a full turn of both improves nothing.
 #[allow(clippy::too_many_arguments)]
@@ -159,8 +160,13 @@ fn by_windows(
         let mut kept: Vec<usize> = published.clone();
         for (c, list) in shortlist.iter().enumerate() {
             match held[c] {
+                // Outside the window, and not a late meeting that could move into it.
                 Some(i)
-                    if !days_in.contains(&full.candidates[i].day) && !full.candidates[i].late =>
+                    if !days_in.contains(&full.candidates[i].day)
+                        && (!full.candidates[i].late
+                            || list
+                                .iter()
+                                .all(|&j| !days_in.contains(&full.candidates[j].day))) =>
                 {
                     kept.push(i)
                 }
