@@ -125,12 +125,14 @@ fn by_windows(
     if start < days {
         straddling.push(start..days);
     }
+    let first_turn = windows.len();
     windows.extend(straddling);
     let budget = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
-    // Each window's MILP may take a share of the time, so every window gets its turn.
-    let per_window = (budget / windows.len().max(1) as f64).max(0.5);
+    // Each window's MILP may take a share of the time, so every window of the first turn
+    // gets its turn.
+    let per_window = (budget / first_turn.max(1) as f64).max(0.5);
     let runs = super::bound::case_runs(full);
     let shortlist: Vec<Vec<usize>> = runs
         .iter()
