@@ -121,15 +121,18 @@ fn value(
 pub(super) fn reduced_costs(model: &Model, columns: &Columns, y: &[f64]) -> Vec<f64> {
     (0..model.n_vars())
         .into_par_iter()
-        .map(|j| {
-            let priced: f64 = columns
-                .of(j)
-                .iter()
-                .map(|&(r, c)| y[r as usize] * f64::from(c))
-                .sum();
-            model.costs[j] - priced
-        })
+        .map(|j| reduced_cost(model, columns, y, j))
         .collect()
+}
+
+/// The reduced cost of column `j` at row duals `y`.
+fn reduced_cost(model: &Model, columns: &Columns, y: &[f64], j: usize) -> f64 {
+    let priced: f64 = columns
+        .of(j)
+        .iter()
+        .map(|&(r, c)| y[r as usize] * f64::from(c))
+        .sum();
+    model.costs[j] - priced
 }
 
 /// Steps without a better bound before the step length shrinks.
@@ -179,16 +182,6 @@ impl<'a> Pricer<'a> {
         }
     }
 
-    fn reduced_cost(&self, y: &[f64], j: usize) -> f64 {
-        let priced: f64 = self
-            .columns
-            .of(j)
-            .iter()
-            .map(|&(r, c)| y[r as usize] * f64::from(c))
-            .sum();
-        self.model.costs[j] - priced
-    }
-
     /// The minimiser at `y`. With `full`, every column is priced (the bound is true) and
     /// each case's shortlist is chosen again; otherwise only the shortlist is, and the bound
     /// may be too high (a left-out candidate may be cheaper). None when the bound is −∞.
@@ -196,11 +189,7 @@ impl<'a> Pricer<'a> {
         let model = self.model;
         let n = model.candidates.len();
         if full {
-            let d: Vec<f64> = (0..model.n_vars())
-                .into_par_iter()
-                .map(|j| self.reduced_cost(y, j))
-                .collect();
-            self.d = d;
+            self.d = reduced_costs(model, &self.columns, y);
             let d = &self.d;
             let lists: Vec<Vec<usize>> = self
                 .runs
@@ -220,7 +209,7 @@ impl<'a> Pricer<'a> {
                 .par_iter()
                 .copied()
                 .chain((n..model.n_vars()).into_par_iter())
-                .map(|j| (j, self.reduced_cost(y, j)))
+                .map(|j| (j, reduced_cost(model, &self.columns, y, j)))
                 .collect();
             for (j, dj) in priced {
                 self.d[j] = dj;

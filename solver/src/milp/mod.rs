@@ -681,17 +681,14 @@ fn chosen_candidates(
     model: &Model,
     placements: &[Placement],
 ) -> Vec<(usize, Option<InterpreterIdx>)> {
-    // Candidates come case by case (`candidates::generate`), so each case's are one run.
-    let candidates = &model.candidates;
-    debug_assert!(candidates.windows(2).all(|w| w[0].case <= w[1].case));
+    let runs = bound::case_runs(model);
     placements
         .iter()
         .filter_map(|p| {
-            let from = candidates.partition_point(|c| c.case < p.case);
-            let to = candidates.partition_point(|c| c.case <= p.case);
-            (from..to)
+            runs.get(p.case)?
+                .clone()
                 .find(|&i| {
-                    let c = &candidates[i];
+                    let c = &model.candidates[i];
                     (c.mediator, c.day, c.template, c.site)
                         == (p.mediator, p.day, p.template, p.site)
                 })
