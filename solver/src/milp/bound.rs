@@ -300,19 +300,24 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// column is priced, which gives a true bound and a new shortlist. The average of the
 /// minimisers approximates the LP's solution: it is returned as the candidates' values.
 /// Stops at `deadline`, after `max_rounds` steps or when the step length vanishes; returns
-/// the best true bound with its fixing values.
+/// the best true bound with its fixing values. Starts from the duals `start` (one per row),
+/// or from zero.
 pub(super) fn subgradient(
     model: &Model,
     upper: f64,
     deadline: Instant,
     max_rounds: usize,
+    start: Option<&[f64]>,
 ) -> Option<Relaxation> {
     let n = model.candidates.len();
     if model.n_vars() == 0 {
         return None;
     }
     let mut pricer = Pricer::new(model);
-    let mut y = vec![0.0; model.rows.len()];
+    let mut y = match start {
+        Some(y) if y.len() == model.rows.len() => y.to_vec(),
+        _ => vec![0.0; model.rows.len()],
+    };
     let mut centre = pricer.point(&y, true)?;
     let (mut best, mut best_y) = (centre.bound, y.clone());
     let mut average = centre.activity.clone();
@@ -437,6 +442,8 @@ pub(super) fn subgradient(
         converged: false,
         // Every candidate was priced: round 1 may keep any of them.
         in_lp: vec![true; n],
+        cuts: model.cuts().len(),
+        duals: best_y,
     })
 }
 
@@ -545,7 +552,7 @@ mod tests {
         let optimum = solved.summary.objective - model.constant;
         let (zero, _) = lagrangian(&model, &vec![0.0; model.rows.len()], &model.costs);
         let deadline = Instant::now() + std::time::Duration::from_secs(30);
-        let relaxed = subgradient(&model, optimum + 10_000.0, deadline, 5_000).unwrap();
+        let relaxed = subgradient(&model, optimum + 10_000.0, deadline, 5_000, None).unwrap();
         assert!(
             relaxed.objective <= optimum + 1e-6,
             "{} > {optimum}",

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
+use super::model::Row;
 use super::SolveStatus;
 use super::{build, extract_indices, CancelFlag, Model, RawSolution, SolveError, SolveOptions};
 use crate::model::{InterpreterIdx, Problem};
@@ -36,6 +37,8 @@ pub(super) struct Reduced {
     pub lp_columns: usize,
     pub pricing_rounds: usize,
     pub lp_optimal: bool,
+    /// Clique cuts added to the LP relaxation.
+    pub cuts: usize,
 }
 
 /// What the staged solve came to.
@@ -60,6 +63,10 @@ pub(super) struct Relaxation {
     pub converged: bool,
     /// Which candidates the LP had.
     pub in_lp: Vec<bool>,
+    /// Clique cuts the LP had (`milp::cuts`).
+    pub cuts: usize,
+    /// The row duals that give `objective`.
+    pub duals: Vec<f64>,
 }
 
 /// Candidates of each case the first restricted MILP keeps, least fixing value first, when
@@ -214,7 +221,8 @@ fn by_windows(
 }
 
 /// The model over only the `kept` candidates of `full` (sorted), with the column values of
-/// `best` (candidates of `full`, every one kept) as its warm start.
+/// `best` (candidates of `full`, every one kept) as its warm start. It keeps `full`'s cuts
+/// over the kept candidates: a clique's part is a clique.
 fn restricted(
     problem: &Problem,
     full: &Model,
@@ -223,11 +231,21 @@ fn restricted(
     options: &SolveOptions,
 ) -> (Model, Vec<f64>) {
     let position: HashMap<usize, usize> = kept.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-    let sub = build(
+    let mut sub = build(
         problem,
         kept.iter().map(|&i| full.candidates[i]).collect(),
         options,
     );
+    for cut in full.cuts() {
+        let terms: Vec<(u32, f32)> = cut
+            .terms
+            .iter()
+            .filter_map(|&(j, c)| position.get(&(j as usize)).map(|&k| (k as u32, c)))
+            .collect();
+        if terms.len() > 1 {
+            sub.add_cut(Row { terms, ..*cut });
+        }
+    }
     let chosen: Vec<(usize, Option<InterpreterIdx>)> =
         best.iter().map(|&(i, k)| (position[&i], k)).collect();
     let warm = sub.assignment(problem, &chosen);
@@ -430,6 +448,7 @@ pub(super) fn rounds(
                 lp_columns: lp.columns,
                 pricing_rounds: lp.rounds,
                 lp_optimal: lp.converged,
+                cuts: lp.cuts,
             })));
         }
         // A left-out candidate might still improve on `z`: keep every one that could.

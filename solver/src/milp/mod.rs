@@ -29,6 +29,10 @@ use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Problem, Templa
 use crate::rules::{self, Placement, Site};
 
 mod bound;
+#[cfg(feature = "highs")]
+#[allow(unsafe_code)]
+mod coefficients;
+mod cuts;
 mod fixing;
 #[cfg(feature = "highs")]
 #[allow(unsafe_code)]
@@ -379,6 +383,10 @@ pub struct ReducedCostFixing {
     /// LP solves before no candidate left out had a negative reduced cost.
     #[serde(default)]
     pub pricing_rounds: usize,
+    /// Clique cuts added to the LP relaxation (HiGHS; see `milp::cuts`): rows that every
+    /// roster meets and the LP's solution did not, which raise the bound.
+    #[serde(default)]
+    pub cuts: usize,
 }
 
 /// The solved model: which candidates were chosen and who interprets.
@@ -401,7 +409,9 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     options.report(Phase::Candidates);
     let candidates = candidates::generate(problem, &options.weights);
     options.report(Phase::Model);
-    let model = build(problem, candidates, options);
+    let mut model = build(problem, candidates, options);
+    // Rows of the model as built (the LP relaxation may add cuts).
+    let constraints = model.rows.len();
     let build_seconds = started.elapsed().as_secs_f64();
 
     options.report(Phase::WarmStart);
@@ -433,8 +443,9 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             if options.reduced_cost_fixing && model.candidates.len() > LAGRANGIAN_ABOVE {
                 options.report(Phase::Bound);
                 let deadline = Instant::now() + Duration::from_secs_f64(remaining * 0.1);
+                let upper = model.cost_of(&warm);
                 let relaxed =
-                    bound::subgradient(&model, model.cost_of(&warm), deadline, SUBGRADIENT_ROUNDS);
+                    cuts::ascent_with_cuts(&mut model, upper, deadline, SUBGRADIENT_ROUNDS);
                 if let Some(lp) = relaxed {
                     lagrangian_bound = Some(lp.objective);
                     let lp_seconds = solve_started.elapsed().as_secs_f64();
@@ -480,22 +491,24 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                 }
             }
         }
-        Backend::Highs => match solve_reduced(problem, &model, &warm_chosen, remaining, options) {
-            Ok(Some(r)) => {
-                reduced_cost_fixing = Some(r.summary);
-                solved_model = r.model;
-                Ok(r.raw)
+        Backend::Highs => {
+            match solve_reduced(problem, &mut model, &warm_chosen, remaining, options) {
+                Ok(Some(r)) => {
+                    reduced_cost_fixing = Some(r.summary);
+                    solved_model = r.model;
+                    Ok(r.raw)
+                }
+                Ok(None) => {
+                    let left = remaining - solve_started.elapsed().as_secs_f64();
+                    options.report(Phase::Milp {
+                        round: 1,
+                        candidates: model.candidates.len(),
+                    });
+                    solve_highs(&model, &warm, left.max(0.05), options)
+                }
+                Err(e) => Err(e),
             }
-            Ok(None) => {
-                let left = remaining - solve_started.elapsed().as_secs_f64();
-                options.report(Phase::Milp {
-                    round: 1,
-                    candidates: model.candidates.len(),
-                });
-                solve_highs(&model, &warm, left.max(0.05), options)
-            }
-            Err(e) => Err(e),
-        },
+        }
     };
     // A backend that fails (out of memory, an internal error) still leaves the greedy
     // roster: it is returned, flagged, with the failure. Infeasibility and bad options are
@@ -557,7 +570,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         greedy_fallback,
         candidates: model.candidates.len(),
         variables: model.n_vars(),
-        constraints: model.rows.len(),
+        constraints,
         reduced_cost_fixing,
         lagrangian_bound: lagrangian_bound.map(|b| (b + model.constant - 1e-6).ceil()),
         backend_error,
@@ -913,6 +926,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
 
     add_interpreters(problem, &candidates, &cliques, &mut model);
     model.candidates = candidates;
+    model.first_cut = model.rows.len();
     model
 }
 
@@ -1254,7 +1268,7 @@ struct ReducedOutcome {
 #[cfg(feature = "highs")]
 fn solve_reduced(
     problem: &Problem,
-    model: &Model,
+    model: &mut Model,
     warm_chosen: &[(usize, Option<InterpreterIdx>)],
     time_limit: f64,
     options: &SolveOptions,
@@ -1262,10 +1276,8 @@ fn solve_reduced(
     if !options.reduced_cost_fixing || model.candidates.len() <= REDUCED_COST_FIXING_ABOVE {
         return Ok(None);
     }
-    fixing_outcome(
-        model,
-        reduced::solve(problem, model, warm_chosen, time_limit, options),
-    )
+    let staged = reduced::solve(problem, model, warm_chosen, time_limit, options);
+    fixing_outcome(model, staged)
 }
 
 /// The outcome of the fixing rounds for `solve`: none when the whole model is to be solved.
@@ -1284,6 +1296,7 @@ fn fixing_outcome(
                 lp_seconds: r.lp_seconds,
                 lp_columns: r.lp_columns,
                 pricing_rounds: r.pricing_rounds,
+                cuts: r.cuts,
             },
             raw: r.raw,
             model: r.model,
@@ -1294,7 +1307,7 @@ fn fixing_outcome(
 #[cfg(not(feature = "highs"))]
 fn solve_reduced(
     _problem: &Problem,
-    _model: &Model,
+    _model: &mut Model,
     _warm_chosen: &[(usize, Option<InterpreterIdx>)],
     _time_limit: f64,
     _options: &SolveOptions,

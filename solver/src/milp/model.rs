@@ -145,6 +145,9 @@ pub(super) struct Model {
     pub x: Vec<Var>,
     /// Each case's "held at most once" row (none when it has fewer than two candidates).
     pub case_rows: Vec<Option<usize>>,
+    /// Rows from this one on are cuts (`milp::cuts`): valid inequalities over candidates
+    /// only, added after the model was built.
+    pub first_cut: usize,
 }
 
 /// The model's matrix by columns (compressed sparse columns).
@@ -179,6 +182,7 @@ impl Model {
             candidates: Vec::new(),
             x: Vec::with_capacity(columns),
             case_rows: Vec::new(),
+            first_cut: 0,
         }
     }
 
@@ -234,6 +238,16 @@ impl Model {
     /// The cost of column values (without the constant).
     pub fn cost_of(&self, values: &[f64]) -> f64 {
         values.iter().zip(&self.costs).map(|(v, c)| v * c).sum()
+    }
+
+    /// Adds a cut: a row over candidates only that every roster meets.
+    pub fn add_cut(&mut self, cut: Row) {
+        self.rows.push(cut);
+    }
+
+    /// The cuts added since the model was built.
+    pub fn cuts(&self) -> &[Row] {
+        &self.rows[self.first_cut..]
     }
 
     /// The model column by column: for each column, the rows it is in with its coefficient.

@@ -23,9 +23,11 @@
 //! values `a_j` of most candidates are in the thousands, so the restricted MILP has a small
 //! fraction of the columns and none of the root cut rounds that dominate the full solve.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use super::fixing::{Reduced, Relaxation, Staged};
+use super::model::Columns;
 use super::{highs_error, solve_highs, CancelFlag, Model, RawSolution, SolveOptions, SolveStatus};
 use crate::model::{InterpreterIdx, Problem};
 
@@ -62,6 +64,12 @@ const MAX_KEPT: usize = 60_000;
 /// (`milp::fixing`, when the bound is not the LP's optimum).
 const WINDOW_CASES: usize = 1000;
 
+/// Rounds of clique cuts (`milp::cuts`) once pricing has converged.
+const CUT_ROUNDS: usize = 20;
+
+/// Cuts go on while a round raises the LP optimum by at least this many objective units.
+const MIN_CUT_GAIN: f64 = 1.0;
+
 /// HiGHS' `simplex_strategy` values.
 const SIMPLEX_DUAL: i32 = 1;
 const SIMPLEX_PRIMAL: i32 = 4;
@@ -85,16 +93,16 @@ const PRICE_TOLERANCE: f64 = 1e-6;
 /// 600-case week this solves the LP with 8 % of the columns (28,000 of 374,000).
 fn relaxation(
     problem: &Problem,
-    model: &Model,
+    model: &mut Model,
     initial: &[usize],
     deadline: Instant,
     options: &SolveOptions,
 ) -> Result<Option<Relaxation>, super::SolveError> {
     let n = model.candidates.len();
-    let columns = model.columns();
+    let mut columns = model.columns();
     // The columns each row forces along with its positive terms: presence sums, interpreter
     // bookings and fairness steps enter their rows with −1.
-    let linked: Vec<Vec<u32>> = model
+    let mut linked: Vec<Vec<u32>> = model
         .rows
         .iter()
         .map(|row| {
@@ -108,7 +116,12 @@ fn relaxation(
     let mut in_lp = vec![false; model.n_vars()];
     let mut lp_cols: Vec<usize> = Vec::new();
     // Adds column `j` and every column linked to it, once each.
-    let enter = |j: usize, in_lp: &mut Vec<bool>, lp_cols: &mut Vec<usize>| -> Vec<usize> {
+    let enter = |j: usize,
+                 in_lp: &mut Vec<bool>,
+                 lp_cols: &mut Vec<usize>,
+                 columns: &Columns,
+                 linked: &[Vec<u32>]|
+     -> Vec<usize> {
         let mut entered = Vec::new();
         let mut stack = vec![j];
         while let Some(k) = stack.pop() {
@@ -127,11 +140,11 @@ fn relaxation(
     let mut first: Vec<usize> = Vec::new();
     for (j, col) in model.cols.iter().enumerate() {
         if matches!(col, super::Col::FairnessStep { .. }) {
-            first.extend(enter(j, &mut in_lp, &mut lp_cols));
+            first.extend(enter(j, &mut in_lp, &mut lp_cols, &columns, &linked));
         }
     }
     for &i in initial {
-        first.extend(enter(i, &mut in_lp, &mut lp_cols));
+        first.extend(enter(i, &mut in_lp, &mut lp_cols, &columns, &linked));
     }
     let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); problem.cases.len()];
     for (i, c) in model.candidates.iter().enumerate() {
@@ -140,7 +153,7 @@ fn relaxation(
     for idx in &mut by_case {
         idx.sort_by(|&a, &b| model.costs[a].total_cmp(&model.costs[b]));
         for &i in idx.iter().take(FIRST_PER_CASE) {
-            first.extend(enter(i, &mut in_lp, &mut lp_cols));
+            first.extend(enter(i, &mut in_lp, &mut lp_cols, &columns, &linked));
         }
     }
     // Rows: those of the first columns, and every row that 0 does not satisfy (a `≥` row
@@ -161,15 +174,16 @@ fn relaxation(
             highs_rows.push(r);
         }
     }
-    let entries = |j: usize, handle: &[Option<highs::Row>]| -> Vec<(highs::Row, f64)> {
-        columns
-            .of(j)
-            .iter()
-            .filter_map(|&(r, c)| handle[r as usize].map(|h| (h, f64::from(c))))
-            .collect()
-    };
+    let entries =
+        |j: usize, handle: &[Option<highs::Row>], columns: &Columns| -> Vec<(highs::Row, f64)> {
+            columns
+                .of(j)
+                .iter()
+                .filter_map(|&(r, c)| handle[r as usize].map(|h| (h, f64::from(c))))
+                .collect()
+        };
     for &j in &first {
-        pb.add_column(model.costs[j], 0.0..=1.0, entries(j, &handle));
+        pb.add_column(model.costs[j], 0.0..=1.0, entries(j, &handle, &columns));
     }
     let mut inner = pb
         .try_optimise(highs::Sense::Minimise)
@@ -182,6 +196,12 @@ fn relaxation(
     super::interrupt::install(&mut inner, &watch).map_err(highs_error)?;
     let mut best: Option<Relaxation> = None;
     let mut rounds = 0;
+    // Clique cuts (`milp::cuts`): the rows that give conflicts, the cliques found so far,
+    // the rounds of cuts and the LP optimum before the last one.
+    let mut is_conflict = super::cuts::conflict_rows(model);
+    let mut seen = HashSet::new();
+    let mut cut_rounds = 0;
+    let mut before_cuts: Option<f64> = None;
     loop {
         rounds += 1;
         options.report(super::Phase::LpRelaxation {
@@ -252,16 +272,65 @@ fn relaxation(
                 columns: lp_cols.len(),
                 rounds,
                 converged,
+                cuts: model.cuts().len(),
+                duals: y,
             });
         }
-        if converged || Instant::now() >= deadline {
+        // Once pricing has converged, cut the LP solution off by clique cuts and go on
+        // (the LP optimum with the cuts may price in other columns), while the cuts raise
+        // the bound by at least an objective unit a round.
+        let mut cuts = Vec::new();
+        if converged
+            && cut_rounds < CUT_ROUNDS
+            && before_cuts.is_none_or(|b| objective - b >= MIN_CUT_GAIN)
+            && Instant::now() < deadline
+        {
+            let mut x = vec![0.0; n];
+            for (&j, &v) in lp_cols.iter().zip(solution.columns()) {
+                if j < n {
+                    x[j] = v;
+                }
+            }
+            cuts = super::cuts::cliques(model, &columns, &is_conflict, &x, &mut seen);
+        }
+        if cuts.is_empty() && (converged || Instant::now() >= deadline) {
             return Ok(best);
         }
         inner = highs::Model::from(solved);
+        if !cuts.is_empty() {
+            cut_rounds += 1;
+            before_cuts = Some(objective);
+            let mut position = vec![usize::MAX; model.n_vars()];
+            for (k, &j) in lp_cols.iter().enumerate() {
+                position[j] = k;
+            }
+            for cut in cuts {
+                let h = inner
+                    .try_add_row(cut.lower..=cut.upper, std::iter::empty())
+                    .map_err(|e| highs_error(format!("could not add a cut: {e:?}")))?;
+                for &(j, c) in &cut.terms {
+                    let k = position[j as usize];
+                    if k != usize::MAX {
+                        super::coefficients::set(&mut inner, highs_rows.len(), k, f64::from(c))
+                            .map_err(highs_error)?;
+                    }
+                }
+                handle.push(Some(h));
+                highs_rows.push(model.rows.len());
+                linked.push(Vec::new());
+                model.add_cut(cut);
+            }
+            columns = model.columns();
+            is_conflict = super::cuts::conflict_rows(model);
+            inner
+                .try_set_option("simplex_strategy", SIMPLEX_DUAL)
+                .map_err(|e| highs_error(format!("option simplex_strategy: {e:?}")))?;
+            continue;
+        }
         let before = lp_cols.len();
         let mut entering = Vec::new();
         for j in added {
-            entering.extend(enter(j, &mut in_lp, &mut lp_cols));
+            entering.extend(enter(j, &mut in_lp, &mut lp_cols, &columns, &linked));
         }
         // A few columns more: the primal simplex goes on from the last basis in a few
         // iterations. Many more: the dual simplex from scratch is faster (measured on the
@@ -288,7 +357,7 @@ fn relaxation(
                 }
             }
             inner
-                .try_add_column(model.costs[j], 0.0..=1.0, entries(j, &handle))
+                .try_add_column(model.costs[j], 0.0..=1.0, entries(j, &handle, &columns))
                 .map_err(|e| highs_error(format!("could not add a column: {e:?}")))?;
         }
     }
@@ -298,7 +367,7 @@ fn relaxation(
 /// relaxation is not available in time (the caller then solves the whole model).
 pub(super) fn solve(
     problem: &Problem,
-    full: &Model,
+    full: &mut Model,
     warm_chosen: &[(usize, Option<InterpreterIdx>)],
     time_limit: f64,
     options: &SolveOptions,
@@ -314,7 +383,7 @@ pub(super) fn solve(
         options.report(super::Phase::Bound);
         let upper = full.cost_of(&full.assignment(problem, warm_chosen));
         let deadline = started + Duration::from_secs_f64(time_limit * SUBGRADIENT_SHARE);
-        super::bound::subgradient(full, upper, deadline, usize::MAX)
+        super::bound::subgradient(full, upper, deadline, usize::MAX, None)
     } else {
         relaxation(problem, full, &initial, lp_deadline, options)?
     };
@@ -340,6 +409,7 @@ pub(super) fn solve(
             lp_columns: 0,
             pricing_rounds: 0,
             lp_optimal: false,
+            cuts: 0,
         })));
     };
     let lp_seconds = started.elapsed().as_secs_f64();

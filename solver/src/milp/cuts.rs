@@ -1,0 +1,325 @@
+//! Clique cuts: valid inequalities that tighten the LP relaxation.
+//!
+//! Two candidates conflict when some row with only candidates, all with positive
+//! coefficients, cannot hold both: a case's "held at most once" row, a mediator's session
+//! clique or daily cap, a venue's rooms. Any set of pairwise conflicting candidates holds at
+//! most one meeting in any roster, though it may lie across several rows: a case's two
+//! options with different mediators, and another case's option that shares a mediator with
+//! the first and a one-room venue with the second. The LP may give each of the three ½.
+//! Such triangles are most of what separates the LP bound from the optimum on the ladder's
+//! weeks: on the 200-case week, cuts from a few rounds of this separation close about two
+//! thirds of the 82-unit gap (`docs/performance.md`).
+//!
+//! Cuts are found from an LP solution (`cliques`): from each fractional candidate, a clique
+//! is grown greedily among the candidates the LP uses, largest value first; if its values sum
+//! to more than one, it is extended to every other candidate (used by the LP or not) that
+//! conflicts with all its members, and becomes the row `Σ x ≤ 1`.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use super::fixing::Relaxation;
+use super::model::{Col, Columns, Model, Row};
+
+/// A cut is kept only when the LP solution breaks it by more than this.
+const MIN_VIOLATION: f64 = 0.01;
+
+/// The most cuts one separation round returns, most violated first.
+const MAX_CUTS: usize = 1_000;
+
+/// The most fractional candidates a clique is grown from in a round, largest value first.
+const MAX_SEEDS: usize = 5_000;
+
+/// Values below this count as zero.
+const ZERO: f64 = 1e-6;
+
+/// Above this many candidates the subgradient ascent takes all its time without cuts: on the
+/// 4-week ladder rung (5.3 M candidates) it is still climbing at its deadline, and half the
+/// time cost more bound than the cuts could give back.
+const CUTS_UP_TO: usize = 1_000_000;
+
+/// Rounds of cuts after the first subgradient ascent (microlp).
+const ASCENT_CUT_ROUNDS: usize = 10;
+
+/// Cuts go on while a round raises the bound by at least this many objective units.
+const MIN_GAIN: f64 = 1.0;
+
+/// A subgradient ascent (`milp::bound::subgradient`), then rounds of clique cuts, each
+/// separated from the ascent's average minimiser (its estimate of the LP solution), added to
+/// `model` and followed by an ascent from the last duals (the cuts' at zero), until `deadline`,
+/// until no cut is found or a round raises the bound by less than [`MIN_GAIN`]. The first
+/// ascent may take half the time, or all of it above [`CUTS_UP_TO`] candidates. Returns the
+/// best bound, a true one whatever the round.
+pub(super) fn ascent_with_cuts(
+    model: &mut Model,
+    upper: f64,
+    deadline: Instant,
+    max_rounds: usize,
+) -> Option<Relaxation> {
+    let now = Instant::now();
+    let first = if model.candidates.len() > CUTS_UP_TO {
+        deadline
+    } else {
+        now + deadline.saturating_duration_since(now) / 2
+    };
+    let mut best = super::bound::subgradient(model, upper, first, max_rounds, None)?;
+    let mut seen = HashSet::new();
+    for round in 0..ASCENT_CUT_ROUNDS {
+        let now = Instant::now();
+        if now >= deadline || upper - best.objective < 1.0 {
+            break;
+        }
+        let columns = model.columns();
+        let is_conflict = conflict_rows(model);
+        let cuts = cliques(model, &columns, &is_conflict, &best.values, &mut seen);
+        if cuts.is_empty() {
+            break;
+        }
+        let mut y = best.duals.clone();
+        for cut in cuts {
+            model.add_cut(cut);
+            y.push(0.0);
+        }
+        let share = deadline.saturating_duration_since(now) / (ASCENT_CUT_ROUNDS - round) as u32;
+        let Some(next) = super::bound::subgradient(model, upper, now + share, max_rounds, Some(&y))
+        else {
+            break;
+        };
+        let gain = next.objective - best.objective;
+        if gain > 0.0 {
+            best = next;
+        }
+        if gain < MIN_GAIN {
+            break;
+        }
+    }
+    Some(best)
+}
+
+/// Which rows give conflicts: `≤` rows over candidates only, every coefficient positive.
+pub(super) fn conflict_rows(model: &Model) -> Vec<bool> {
+    let n = model.candidates.len();
+    model
+        .rows
+        .iter()
+        .map(|row| {
+            row.lower == f64::NEG_INFINITY
+                && row.upper.is_finite()
+                && row.terms.len() > 1
+                && row.terms.iter().all(|&(j, c)| (j as usize) < n && c > 0.0)
+        })
+        .collect()
+}
+
+/// Whether candidates `a` and `b` cannot both be held: some conflict row has no room for
+/// both. A column's entries are in row order (`Model::columns`).
+fn conflict(model: &Model, columns: &Columns, is_conflict: &[bool], a: usize, b: usize) -> bool {
+    let (mut p, mut q) = (
+        columns.of(a).iter().peekable(),
+        columns.of(b).iter().peekable(),
+    );
+    while let (Some(&&(ra, ca)), Some(&&(rb, cb))) = (p.peek(), q.peek()) {
+        match ra.cmp(&rb) {
+            std::cmp::Ordering::Less => {
+                p.next();
+            }
+            std::cmp::Ordering::Greater => {
+                q.next();
+            }
+            std::cmp::Ordering::Equal => {
+                let r = ra as usize;
+                if is_conflict[r] && f64::from(ca) + f64::from(cb) > model.rows[r].upper + ZERO {
+                    return true;
+                }
+                p.next();
+                q.next();
+            }
+        }
+    }
+    false
+}
+
+/// Violated clique cuts for the LP solution `x` (one value per candidate), each a row
+/// `Σ x ≤ 1`, at most [`MAX_CUTS`], none already in `seen` (the sorted members each cut
+/// was grown from, which it records).
+pub(super) fn cliques(
+    model: &Model,
+    columns: &Columns,
+    is_conflict: &[bool],
+    x: &[f64],
+    seen: &mut HashSet<Vec<u32>>,
+) -> Vec<Row> {
+    let positive: Vec<usize> = (0..x.len()).filter(|&i| x[i] > ZERO).collect();
+    // The conflicts among the candidates the LP uses, each list found once.
+    let mut known: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut neighbours = |i: usize| -> Vec<usize> {
+        if let Some(list) = known.get(&i) {
+            return list.clone();
+        }
+        let mut out = Vec::new();
+        for &(r, ci) in columns.of(i) {
+            let row = &model.rows[r as usize];
+            if !is_conflict[r as usize] {
+                continue;
+            }
+            for &(k, ck) in &row.terms {
+                let k = k as usize;
+                if k != i && x[k] > ZERO && f64::from(ci) + f64::from(ck) > row.upper + ZERO {
+                    out.push(k);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        known.insert(i, out.clone());
+        out
+    };
+    let mut fractional: Vec<usize> = positive
+        .iter()
+        .copied()
+        .filter(|&i| x[i] < 1.0 - ZERO)
+        .collect();
+    fractional.sort_by(|&a, &b| x[b].total_cmp(&x[a]).then(a.cmp(&b)));
+    fractional.truncate(MAX_SEEDS);
+    let mut found: Vec<(f64, Vec<usize>)> = Vec::new();
+    for &i in &fractional {
+        let mut clique = vec![i];
+        let mut open = neighbours(i);
+        while let Some(&k) = open
+            .iter()
+            .max_by(|&&a, &&b| x[a].total_cmp(&x[b]).then(b.cmp(&a)))
+        {
+            clique.push(k);
+            let with_k = neighbours(k);
+            open.retain(|j| with_k.binary_search(j).is_ok());
+        }
+        let total: f64 = clique.iter().map(|&k| x[k]).sum();
+        if total <= 1.0 + MIN_VIOLATION {
+            continue;
+        }
+        let mut key: Vec<u32> = clique.iter().map(|&k| k as u32).collect();
+        key.sort_unstable();
+        if seen.insert(key) {
+            found.push((total, clique));
+        }
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    found.truncate(MAX_CUTS);
+    found
+        .into_iter()
+        .map(|(_, clique)| {
+            let members = lift(model, columns, is_conflict, clique);
+            Row {
+                terms: members.into_iter().map(|k| (k as u32, 1.0)).collect(),
+                lower: f64::NEG_INFINITY,
+                upper: 1.0,
+            }
+        })
+        .collect()
+}
+
+/// The clique extended by every candidate that conflicts with all its members (greedily,
+/// in candidate order), sorted.
+fn lift(
+    model: &Model,
+    columns: &Columns,
+    is_conflict: &[bool],
+    mut clique: Vec<usize>,
+) -> Vec<usize> {
+    let first = clique[0];
+    let mut others: Vec<usize> = columns
+        .of(first)
+        .iter()
+        .filter(|&&(r, _)| is_conflict[r as usize])
+        .flat_map(|&(r, _)| {
+            model.rows[r as usize]
+                .terms
+                .iter()
+                .map(|&(k, _)| k as usize)
+        })
+        .filter(|&k| matches!(model.cols[k], Col::Candidate(_)) && !clique.contains(&k))
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    for k in others {
+        if clique
+            .iter()
+            .all(|&m| conflict(model, columns, is_conflict, k, m))
+        {
+            clique.push(k);
+        }
+    }
+    clique.sort_unstable();
+    clique
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::candidates::Candidate;
+    use crate::input::Mode;
+    use crate::milp::model::Terms;
+    use crate::rules::Site;
+
+    /// Three candidates, each pair in a different row: the LP's ½, ½, ½ breaks the cut.
+    #[test]
+    fn a_triangle_across_rows_is_cut_and_lifted() {
+        let mut model = Model::with_capacity(4);
+        for i in 0..4 {
+            let v = model.add(Col::Candidate(i), -1.0);
+            model.x.push(v);
+        }
+        let pair = |a: usize, b: usize| {
+            let mut t = Terms::with_capacity(2);
+            t.add_mul(1.0, a);
+            t.add_mul(1.0, b);
+            t.leq(1.0)
+        };
+        model.rows.push(pair(0, 1));
+        model.rows.push(pair(1, 2));
+        // Rooms: 2 + 2 > 3, so 0, 2 and 3 conflict pairwise; 3 conflicts with 1 below.
+        let mut knap = Terms::with_capacity(3);
+        knap.add_mul(2.0, 0);
+        knap.add_mul(2.0, 2);
+        knap.add_mul(2.0, 3);
+        model.rows.push(knap.leq(3.0));
+        model.rows.push(pair(1, 3));
+        model.candidates = (0..4)
+            .map(|case| Candidate {
+                case,
+                mediator: 0,
+                day: 0,
+                template: 0,
+                site: Site::Remote(Mode::Video),
+                needs_interpreter: false,
+                late: false,
+                cost: -1,
+            })
+            .collect();
+        let columns = model.columns();
+        let is_conflict = conflict_rows(&model);
+        let x = [0.5, 0.5, 0.5, 0.0];
+        let mut seen = HashSet::new();
+        let cuts = cliques(&model, &columns, &is_conflict, &x, &mut seen);
+        assert_eq!(cuts.len(), 1);
+        let members: Vec<u32> = cuts[0].terms.iter().map(|&(k, _)| k).collect();
+        assert_eq!(
+            members,
+            vec![0, 1, 2, 3],
+            "lifted by the candidate outside the LP"
+        );
+        assert_eq!(cuts[0].upper, 1.0);
+        // Found once: the same clique is not returned again.
+        assert!(cliques(&model, &columns, &is_conflict, &x, &mut seen).is_empty());
+        // An integral point breaks nothing.
+        let mut fresh = HashSet::new();
+        assert!(cliques(
+            &model,
+            &columns,
+            &is_conflict,
+            &[1.0, 0.0, 0.0, 0.0],
+            &mut fresh
+        )
+        .is_empty());
+    }
+}
