@@ -4,10 +4,10 @@
 //! - M: `generate(200 cases, 100 mediators, 60 venues, seed 1)`, one week.
 //!
 //! Groups: `candidates/{S,M}` (candidate generation alone), `schedule/S/{microlp,highs}`
-//! (solve + greedy repair + roster + explanations), `solve/M/highs` (the MILP alone) and
-//! `check/S` (re-verifying the optimal roster of S). M with microlp is not benchmarked: it does
-//! not prove optimality in any reasonable time. HiGHS entries need `--features highs`; without
-//! the feature they are left out, so `cargo bench` works on a plain cargo install.
+//! (solve + greedy repair + roster + explanations), `solve/M/{microlp,highs}` (the MILP
+//! alone) and `check/S` (re-verifying the optimal roster of S). HiGHS entries need
+//! `--features highs`; without the feature they are left out, so `cargo bench` works on a
+//! plain cargo install.
 //!
 //! Every timed solve is checked *outside* the timed region (`iter_custom`): a solve that is not
 //! proven optimal panics the bench, so a regression cannot pass as a fast number.
@@ -128,38 +128,41 @@ fn bench_schedule_s(c: &mut Criterion) {
     g.finish();
 }
 
-/// `solve/M/highs`: the MILP alone (candidates, model, warm start, HiGHS).
-#[cfg(feature = "highs")]
+/// `solve/M/{microlp,highs}`: the MILP alone (candidates, model, warm start, bound, cuts
+/// and restricted MILPs), both backends in the same run when HiGHS is built in.
 fn bench_solve_m(c: &mut Criterion) {
     let problem = instance_m();
-    check_optimal("solve/M/highs", &problem, Backend::Highs);
-    let opts = options(Backend::Highs);
+    let mut backends = vec![("microlp", Backend::Microlp)];
+    if cfg!(feature = "highs") {
+        backends.push(("highs", Backend::Highs));
+    }
     let mut g = c.benchmark_group("solve/M");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(20));
-    g.bench_function("highs", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let started = Instant::now();
-                let solution = milp::solve(black_box(&problem), &opts);
-                total += started.elapsed();
-                let status = solution
-                    .expect("solve/M/highs: solve failed")
-                    .summary
-                    .status;
-                assert_eq!(status, SolveStatus::Optimal, "solve/M/highs");
-            }
-            total
-        })
-    });
+    for (name, backend) in backends {
+        let label = format!("solve/M/{name}");
+        check_optimal(&label, &problem, backend);
+        let opts = options(backend);
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let started = Instant::now();
+                    let solution = milp::solve(black_box(&problem), &opts);
+                    total += started.elapsed();
+                    let status = solution
+                        .unwrap_or_else(|e| panic!("{label}: solve failed: {e}"))
+                        .summary
+                        .status;
+                    assert_eq!(status, SolveStatus::Optimal, "{label}");
+                }
+                total
+            })
+        });
+    }
     g.finish();
 }
-
-/// M with microlp does not prove optimality in any reasonable time: not benchmarked.
-#[cfg(not(feature = "highs"))]
-fn bench_solve_m(_c: &mut Criterion) {}
 
 fn bench_check(c: &mut Criterion) {
     let problem = instance_s();

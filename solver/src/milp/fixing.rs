@@ -77,6 +77,12 @@ const FIRST_PER_CASE: usize = 3;
 /// not the LP's optimum).
 const WINDOW_SHARE: f64 = 0.6;
 
+/// Windows of days are re-planned only above this many candidates. Below, the first
+/// restricted MILP finds as good a roster on its own: on the 200-case week (37,000
+/// candidates) the windows took 0.2 s of microlp's 1.1 s, and the proof that followed was
+/// the same.
+const WINDOWS_ABOVE: usize = 100_000;
+
 /// Candidates of each case in a window's MILP, least fixing value first (and as many of
 /// its on-time ones).
 const WINDOW_PER_CASE: usize = 6;
@@ -300,18 +306,20 @@ pub(super) fn rounds(
         if cost(&guided) < cost(&best) {
             best = guided;
         }
-        let left = (time_limit - started.elapsed().as_secs_f64()).max(0.0);
-        let deadline = Instant::now() + Duration::from_secs_f64(left * WINDOW_SHARE);
-        best = by_windows(
-            problem,
-            full,
-            reduced,
-            best,
-            deadline,
-            window_cases,
-            options,
-            solve_sub,
-        )?;
+        if full.candidates.len() > WINDOWS_ABOVE {
+            let left = (time_limit - started.elapsed().as_secs_f64()).max(0.0);
+            let deadline = Instant::now() + Duration::from_secs_f64(left * WINDOW_SHARE);
+            best = by_windows(
+                problem,
+                full,
+                reduced,
+                best,
+                deadline,
+                window_cases,
+                options,
+                solve_sub,
+            )?;
+        }
     }
     let mut in_warm = vec![false; full.candidates.len()];
     // Published meetings are always kept: the cap on changes counts them.
