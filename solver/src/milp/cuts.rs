@@ -322,4 +322,44 @@ mod tests {
         )
         .is_empty());
     }
+
+    /// On the 200-case week, where the LP is fractional, every cut the ascent separates holds
+    /// at the optimal roster, which the independent checker accepts: a cut never removes a
+    /// feasible roster. The bound stays at or below that roster's cost.
+    #[test]
+    fn cuts_on_a_generated_week_hold_at_its_checked_optimal_roster() {
+        use crate::generate::{generate, GenerateParams};
+        use crate::milp::{build, solve, SolveOptions};
+        use std::time::Duration;
+        let input = generate(&GenerateParams::week(200, 100, 60, 1));
+        let problem = crate::validate::validate(&input).unwrap().problem;
+        let options = SolveOptions::default();
+        let outcome = crate::schedule::schedule(&problem, &options).unwrap();
+        assert!(crate::checker::check(&problem, &outcome.roster).is_valid());
+        let solved = solve(&problem, &options).unwrap();
+        assert_eq!(solved.summary.objective, outcome.solver.objective);
+        let candidates = crate::candidates::generate(&problem, &options.weights);
+        let mut model = build(&problem, candidates, &options);
+        let optimum = solved.summary.objective - model.constant;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let relaxed = ascent_with_cuts(&mut model, optimum + 10_000.0, deadline, 20_000).unwrap();
+        assert!(!model.cuts().is_empty(), "the ascent found no cut");
+        assert!(relaxed.objective <= optimum + 1e-6);
+        let held: Vec<usize> = solved
+            .chosen
+            .iter()
+            .map(|c| model.candidates.iter().position(|m| m == c).unwrap())
+            .collect();
+        for cut in model.cuts() {
+            let at_roster = cut
+                .terms
+                .iter()
+                .filter(|(j, _)| held.contains(&(*j as usize)))
+                .count();
+            assert!(
+                at_roster <= 1,
+                "a cut holds {at_roster} meetings of the roster"
+            );
+        }
+    }
 }

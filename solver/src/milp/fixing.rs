@@ -226,9 +226,17 @@ fn by_windows(
     Ok(best)
 }
 
+/// A restricted model keeps `full`'s cuts when it has at most this many candidates. microlp,
+/// whose branch and bound makes no cuts, needs them to prove the 200-case week (its models
+/// stay under 4,000 candidates); HiGHS proves that week in 0.40 s with them and 0.57 s
+/// without. On the 600-case week HiGHS' first MILP (6,333 candidates) took 8.3 s with them
+/// instead of 4.7 s, and the run peaked at 773 MB instead of 557 MB, for the same roster.
+const CUTS_KEPT_UP_TO: usize = 5_000;
+
 /// The model over only the `kept` candidates of `full` (sorted), with the column values of
-/// `best` (candidates of `full`, every one kept) as its warm start. It keeps `full`'s cuts
-/// over the kept candidates: a clique's part is a clique.
+/// `best` (candidates of `full`, every one kept) as its warm start. A small one keeps
+/// `full`'s cuts over the kept candidates ([`CUTS_KEPT_UP_TO`]): a clique's part is a
+/// clique.
 fn restricted(
     problem: &Problem,
     full: &Model,
@@ -242,7 +250,12 @@ fn restricted(
         kept.iter().map(|&i| full.candidates[i]).collect(),
         options,
     );
-    for cut in full.cuts() {
+    let cuts = if kept.len() <= CUTS_KEPT_UP_TO {
+        full.cuts()
+    } else {
+        &[]
+    };
+    for cut in cuts {
         let terms: Vec<(u32, f32)> = cut
             .terms
             .iter()
