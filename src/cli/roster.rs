@@ -73,8 +73,9 @@ pub struct SolveArgs {
         env = "MEDIATION_TIME_LIMIT"
     )]
     pub time_limit: f64,
-    /// Print each phase of the solve (candidates, model, warm start, LP pricing rounds,
-    /// MILP rounds) with the elapsed time on standard error, one line each.
+    /// Print each phase of the solve (candidates, model, warm start, LP pricing rounds or the
+    /// subgradient bound, rounds of cuts, windows of days, MILP rounds) with the elapsed time
+    /// on standard error, one line each.
     #[arg(long)]
     pub progress: bool,
 }

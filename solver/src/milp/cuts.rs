@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use super::fixing::Relaxation;
 use super::model::{Col, Columns, Model, Row};
+use super::SolveOptions;
 
 /// A cut is kept only when the LP solution breaks it by more than this.
 const MIN_VIOLATION: f64 = 0.01;
@@ -55,6 +56,7 @@ pub(super) fn ascent_with_cuts(
     upper: f64,
     deadline: Instant,
     max_rounds: usize,
+    options: &SolveOptions,
 ) -> Option<Relaxation> {
     let now = Instant::now();
     let first = if model.candidates.len() > CUTS_UP_TO {
@@ -75,6 +77,10 @@ pub(super) fn ascent_with_cuts(
         if cuts.is_empty() {
             break;
         }
+        options.report(super::Phase::Cuts {
+            round: round + 1,
+            cuts: cuts.len(),
+        });
         let mut y = best.duals.clone();
         for cut in cuts {
             model.add_cut(cut);
@@ -329,7 +335,7 @@ mod tests {
     #[test]
     fn cuts_on_a_generated_week_hold_at_its_checked_optimal_roster() {
         use crate::generate::{generate, GenerateParams};
-        use crate::milp::{build, solve, SolveOptions};
+        use crate::milp::{build, solve};
         use std::time::Duration;
         let input = generate(&GenerateParams::week(200, 100, 60, 1));
         let problem = crate::validate::validate(&input).unwrap().problem;
@@ -342,7 +348,8 @@ mod tests {
         let mut model = build(&problem, candidates, &options);
         let optimum = solved.summary.objective - model.constant;
         let deadline = Instant::now() + Duration::from_secs(60);
-        let relaxed = ascent_with_cuts(&mut model, optimum + 10_000.0, deadline, 20_000).unwrap();
+        let relaxed =
+            ascent_with_cuts(&mut model, optimum + 10_000.0, deadline, 20_000, &options).unwrap();
         assert!(!model.cuts().is_empty(), "the ascent found no cut");
         assert!(relaxed.objective <= optimum + 1e-6);
         let held: Vec<usize> = solved

@@ -163,6 +163,8 @@ pub enum Phase {
     /// A Lagrangian bound by subgradient ascent (microlp on larger models, HiGHS on the
     /// largest).
     Bound,
+    /// A round of clique cuts (`milp::cuts`) added to the relaxation, and how many.
+    Cuts { round: usize, cuts: usize },
     /// A restricted MILP that re-plans the cases meeting on a window of days (horizon days
     /// `first` to `last`, from 1), when the bound is not the LP's optimum.
     Window {
@@ -181,6 +183,9 @@ impl std::fmt::Display for Phase {
             Phase::Model => write!(f, "building the model"),
             Phase::WarmStart => write!(f, "greedy warm start"),
             Phase::Bound => write!(f, "Lagrangian bound (subgradient)"),
+            Phase::Cuts { round, cuts } => {
+                write!(f, "clique cuts, round {round} ({cuts} cuts added)")
+            }
             Phase::LpRelaxation { round, columns } => {
                 write!(
                     f,
@@ -444,8 +449,13 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                 options.report(Phase::Bound);
                 let deadline = Instant::now() + Duration::from_secs_f64(remaining * 0.1);
                 let upper = model.cost_of(&warm);
-                let relaxed =
-                    cuts::ascent_with_cuts(&mut model, upper, deadline, SUBGRADIENT_ROUNDS);
+                let relaxed = cuts::ascent_with_cuts(
+                    &mut model,
+                    upper,
+                    deadline,
+                    SUBGRADIENT_ROUNDS,
+                    options,
+                );
                 if let Some(lp) = relaxed {
                     lagrangian_bound = Some(lp.objective);
                     let lp_seconds = solve_started.elapsed().as_secs_f64();

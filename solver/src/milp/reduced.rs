@@ -299,6 +299,10 @@ fn relaxation(
         inner = highs::Model::from(solved);
         if !cuts.is_empty() {
             cut_rounds += 1;
+            options.report(super::Phase::Cuts {
+                round: cut_rounds,
+                cuts: cuts.len(),
+            });
             before_cuts = Some(objective);
             let mut position = vec![usize::MAX; model.n_vars()];
             for (k, &j) in lp_cols.iter().enumerate() {
