@@ -138,6 +138,19 @@ fn reduced_cost(model: &Model, columns: &Columns, y: &[f64], j: usize) -> f64 {
 /// Steps without a better bound before the step length shrinks.
 const PATIENCE: usize = 20;
 
+/// Above this many candidates (the 4-week ladder rung has 5.3 M) the LP takes too long even
+/// by column generation, and the subgradient ascent is still climbing after a tenth of the
+/// time limit: with either backend the bound comes from the ascent alone, which may take
+/// [`LARGE_ASCENT_SHARE`] of the time limit, without cuts.
+pub(super) const LARGE_ABOVE: usize = 1_000_000;
+
+/// Share of the time limit the ascent may take above [`LARGE_ABOVE`] candidates.
+pub(super) const LARGE_ASCENT_SHARE: f64 = 0.25;
+
+/// Share of the time left the ascent (and its rounds of cuts) may take with microlp at or
+/// below [`LARGE_ABOVE`] candidates.
+pub(super) const ASCENT_SHARE: f64 = 0.1;
+
 /// Steps between two pricings of every column; the steps in between price only each
 /// case's [`SHORTLIST`] cheapest candidates (and every auxiliary column).
 const REFRESH: usize = 20;

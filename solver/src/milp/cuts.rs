@@ -34,11 +34,6 @@ const MAX_SEEDS: usize = 5_000;
 /// Values below this count as zero.
 const ZERO: f64 = 1e-6;
 
-/// Above this many candidates the subgradient ascent takes all its time without cuts: on the
-/// 4-week ladder rung (5.3 M candidates) it is still climbing at its deadline, and half the
-/// time cost more bound than the cuts could give back.
-const CUTS_UP_TO: usize = 1_000_000;
-
 /// Rounds of cuts after the first subgradient ascent (microlp).
 const ASCENT_CUT_ROUNDS: usize = 10;
 
@@ -49,7 +44,9 @@ const MIN_GAIN: f64 = 1.0;
 /// separated from the ascent's average minimiser (its estimate of the LP solution), added to
 /// `model` and followed by an ascent from the last duals (the cuts' at zero), until `deadline`,
 /// until no cut is found or a round raises the bound by less than [`MIN_GAIN`]. The first
-/// ascent may take half the time, or all of it above [`CUTS_UP_TO`] candidates. Returns the
+/// ascent may take half the time, or all of it above `bound::LARGE_ABOVE` candidates (at
+/// 5.3 M it is still climbing at its deadline, and half the time cost more bound than the
+/// cuts gave back). Returns the
 /// best bound, a true one whatever the round.
 pub(super) fn ascent_with_cuts(
     model: &mut Model,
@@ -59,7 +56,7 @@ pub(super) fn ascent_with_cuts(
     options: &SolveOptions,
 ) -> Option<Relaxation> {
     let now = Instant::now();
-    let first = if model.candidates.len() > CUTS_UP_TO {
+    let first = if model.candidates.len() > super::bound::LARGE_ABOVE {
         deadline
     } else {
         now + deadline.saturating_duration_since(now) / 2

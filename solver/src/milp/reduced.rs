@@ -35,13 +35,6 @@ use crate::model::{InterpreterIdx, Problem};
 /// best bound priced so far.
 const LP_SHARE: f64 = 0.6;
 
-/// Above this many candidates the LP takes too long even by column generation (a 4-week
-/// horizon): a subgradient ascent (`milp::bound::subgradient`) gives the bound instead.
-const SUBGRADIENT_ABOVE: usize = 1_000_000;
-
-/// Share of the time limit that ascent may take.
-const SUBGRADIENT_SHARE: f64 = 0.25;
-
 /// Candidates of each case in the first LP, cheapest first.
 const FIRST_PER_CASE: usize = 12;
 
@@ -383,10 +376,11 @@ pub(super) fn solve(
         .chain((0..full.candidates.len()).filter(|&i| full.candidates[i].is_published(problem)))
         .collect();
     let lp_deadline = started + Duration::from_secs_f64(time_limit * LP_SHARE);
-    let relaxed = if full.candidates.len() > SUBGRADIENT_ABOVE {
+    let relaxed = if full.candidates.len() > super::bound::LARGE_ABOVE {
         options.report(super::Phase::Bound);
         let upper = full.cost_of(&full.assignment(problem, warm_chosen));
-        let deadline = started + Duration::from_secs_f64(time_limit * SUBGRADIENT_SHARE);
+        let deadline =
+            started + Duration::from_secs_f64(time_limit * super::bound::LARGE_ASCENT_SHARE);
         super::bound::subgradient(full, upper, deadline, usize::MAX, None)
     } else {
         relaxation(problem, full, &initial, lp_deadline, options)?
