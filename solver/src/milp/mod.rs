@@ -442,18 +442,13 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         // `resolve` never returns `Auto`; were it to, microlp is the safe choice.
         Backend::Microlp | Backend::Auto => {
             // microlp gives no dual values: on larger models a Lagrangian bound by
-            // subgradient ascent, found in a tenth of the time (a quarter of the limit on the
-            // largest), bounds the roster and fixes the candidates that cannot improve on it
-            // (as the LP does for HiGHS).
+            // subgradient ascent, in a quarter of the time, bounds the roster and fixes the
+            // candidates that cannot improve on it (as the LP does for HiGHS).
             let mut staged = None;
             if options.reduced_cost_fixing && model.candidates.len() > LAGRANGIAN_ABOVE {
                 options.report(Phase::Bound);
-                let share = if model.candidates.len() > bound::LARGE_ABOVE {
-                    options.time_limit_secs * bound::LARGE_ASCENT_SHARE
-                } else {
-                    remaining * bound::ASCENT_SHARE
-                };
-                let deadline = Instant::now() + Duration::from_secs_f64(share.min(remaining));
+                let deadline =
+                    Instant::now() + Duration::from_secs_f64(remaining * bound::ASCENT_SHARE);
                 let upper = model.cost_of(&warm);
                 let relaxed = cuts::ascent_with_cuts(
                     &mut model,

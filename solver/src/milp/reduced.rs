@@ -379,8 +379,7 @@ pub(super) fn solve(
     let relaxed = if full.candidates.len() > super::bound::LARGE_ABOVE {
         options.report(super::Phase::Bound);
         let upper = full.cost_of(&full.assignment(problem, warm_chosen));
-        let deadline =
-            started + Duration::from_secs_f64(time_limit * super::bound::LARGE_ASCENT_SHARE);
+        let deadline = started + Duration::from_secs_f64(time_limit * super::bound::ASCENT_SHARE);
         super::bound::subgradient(full, upper, deadline, usize::MAX, None)
     } else {
         relaxation(problem, full, &initial, lp_deadline, options)?
