@@ -145,9 +145,8 @@ pub(super) const LARGE_ABOVE: usize = 1_000_000;
 
 /// Share of the time left after the model and the greedy roster that the ascent (and its
 /// rounds of cuts) may take: always with microlp, and with HiGHS above [`LARGE_ABOVE`]
-/// candidates. A tenth left microlp's bound 0.37% below HiGHS' at XL (gap 0.76% against
-/// 0.099% with a quarter, medians of 3) and 500–1,000 units below the optimum at L (240–260
-/// with a quarter).
+/// candidates. With a tenth, microlp's bound at XL was 0.37% below HiGHS' (with a quarter it
+/// matches it), and at L 500–1,000 units below the optimum (240–260 with a quarter).
 pub(super) const ASCENT_SHARE: f64 = 0.25;
 
 /// Steps between two pricings of every column; the steps in between price only each
