@@ -21,7 +21,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Bencher, Criterion};
 use mediation_solver::candidates::{self, Weights};
 use mediation_solver::checker;
 use mediation_solver::generate::{generate, GenerateParams};
@@ -108,21 +108,12 @@ fn bench_schedule_s(c: &mut Criterion) {
         check_optimal(&format!("schedule/S/{name}"), &problem, backend);
         let opts = options(backend);
         g.bench_function(name, |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let started = Instant::now();
-                    let outcome = schedule::schedule(black_box(&problem), &opts);
-                    total += started.elapsed();
-                    let outcome = outcome.expect("schedule/S: solve failed");
-                    assert_eq!(
-                        outcome.solver.status,
-                        SolveStatus::Optimal,
-                        "schedule/S/{name}"
-                    );
-                }
-                total
-            })
+            time_optimal(
+                b,
+                &format!("schedule/S/{name}"),
+                || schedule::schedule(black_box(&problem), &opts),
+                |outcome| outcome.map(|o| o.solver.status),
+            )
         });
     }
     g.finish();
@@ -132,36 +123,51 @@ fn bench_schedule_s(c: &mut Criterion) {
 /// and restricted MILPs), both backends in the same run when HiGHS is built in.
 fn bench_solve_m(c: &mut Criterion) {
     let problem = instance_m();
-    let mut backends = vec![("microlp", Backend::Microlp)];
+    let mut backends = vec![Backend::Microlp];
     if cfg!(feature = "highs") {
-        backends.push(("highs", Backend::Highs));
+        backends.push(Backend::Highs);
     }
     let mut g = c.benchmark_group("solve/M");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(20));
-    for (name, backend) in backends {
-        let label = format!("solve/M/{name}");
-        check_optimal(&label, &problem, backend);
+    for backend in backends {
+        let name = backend.as_str();
+        check_optimal(&format!("solve/M/{name}"), &problem, backend);
         let opts = options(backend);
         g.bench_function(name, |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let started = Instant::now();
-                    let solution = milp::solve(black_box(&problem), &opts);
-                    total += started.elapsed();
-                    let status = solution
-                        .unwrap_or_else(|e| panic!("{label}: solve failed: {e}"))
-                        .summary
-                        .status;
-                    assert_eq!(status, SolveStatus::Optimal, "{label}");
-                }
-                total
-            })
+            time_optimal(
+                b,
+                &format!("solve/M/{name}"),
+                || milp::solve(black_box(&problem), &opts),
+                |solution| solution.map(|s| s.summary.status),
+            )
         });
     }
     g.finish();
+}
+
+/// Times `solve`, one call per iteration, and checks outside the timed region that each
+/// call was proven optimal: a regression cannot pass as a fast number.
+fn time_optimal<T, E: std::fmt::Display>(
+    b: &mut Bencher,
+    label: &str,
+    solve: impl Fn() -> T,
+    status: impl Fn(T) -> Result<SolveStatus, E>,
+) {
+    b.iter_custom(|iters| {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let started = Instant::now();
+            let out = solve();
+            total += started.elapsed();
+            match status(out) {
+                Ok(s) => assert_eq!(s, SolveStatus::Optimal, "{label}"),
+                Err(e) => panic!("{label}: solve failed: {e}"),
+            }
+        }
+        total
+    })
 }
 
 fn bench_check(c: &mut Criterion) {
