@@ -94,16 +94,21 @@ fn bench_candidates(c: &mut Criterion) {
     g.finish();
 }
 
-/// `schedule/S/<backend>`: solve, greedy repair, roster and explanations.
-fn bench_schedule_s(c: &mut Criterion) {
-    let problem = instance_s();
+/// The backends this build has: microlp, and HiGHS with `--features highs`.
+fn backends() -> Vec<Backend> {
     let mut backends = vec![Backend::Microlp];
     if cfg!(feature = "highs") {
         backends.push(Backend::Highs);
     }
+    backends
+}
+
+/// `schedule/S/<backend>`: solve, greedy repair, roster and explanations.
+fn bench_schedule_s(c: &mut Criterion) {
+    let problem = instance_s();
     let mut g = c.benchmark_group("schedule/S");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
-    for backend in backends {
+    for backend in backends() {
         let name = backend.as_str();
         check_optimal(&format!("schedule/S/{name}"), &problem, backend);
         let opts = options(backend);
@@ -123,15 +128,11 @@ fn bench_schedule_s(c: &mut Criterion) {
 /// and restricted MILPs), both backends in the same run when HiGHS is built in.
 fn bench_solve_m(c: &mut Criterion) {
     let problem = instance_m();
-    let mut backends = vec![Backend::Microlp];
-    if cfg!(feature = "highs") {
-        backends.push(Backend::Highs);
-    }
     let mut g = c.benchmark_group("solve/M");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(20));
-    for backend in backends {
+    for backend in backends() {
         let name = backend.as_str();
         check_optimal(&format!("solve/M/{name}"), &problem, backend);
         let opts = options(backend);

@@ -37,8 +37,9 @@ const ZERO: f64 = 1e-6;
 /// Rounds of cuts after the first subgradient ascent (microlp).
 const ASCENT_CUT_ROUNDS: usize = 10;
 
-/// Cuts go on while a round raises the bound by at least this many objective units.
-const MIN_GAIN: f64 = 1.0;
+/// Cuts go on while a round raises the bound by at least this many objective units (with
+/// either backend).
+pub(super) const MIN_GAIN: f64 = 1.0;
 
 /// A subgradient ascent (`milp::bound::subgradient`), then rounds of clique cuts, each
 /// separated from the ascent's average minimiser (its estimate of the LP solution), added to

@@ -57,11 +57,9 @@ const MAX_KEPT: usize = 60_000;
 /// (`milp::fixing`, when the bound is not the LP's optimum).
 const WINDOW_CASES: usize = 1000;
 
-/// Rounds of clique cuts (`milp::cuts`) once pricing has converged.
+/// Rounds of clique cuts (`milp::cuts`) once pricing has converged, while each raises the
+/// LP optimum by at least `cuts::MIN_GAIN`.
 const CUT_ROUNDS: usize = 20;
-
-/// Cuts go on while a round raises the LP optimum by at least this many objective units.
-const MIN_CUT_GAIN: f64 = 1.0;
 
 /// HiGHS' `simplex_strategy` values.
 const SIMPLEX_DUAL: i32 = 1;
@@ -250,17 +248,18 @@ fn relaxation(
             added.truncate(cap);
         }
         let converged = added.is_empty() || objective - bound < BOUND_TOLERANCE;
-        if best.as_ref().is_none_or(|b| bound > b.objective) {
-            let mut values = vec![0.0; n];
-            for (&j, &v) in lp_cols.iter().zip(solution.columns()) {
-                if j < n {
-                    values[j] = v;
-                }
+        // The LP's value of each candidate (zero for those it does not have).
+        let mut values = vec![0.0; n];
+        for (&j, &v) in lp_cols.iter().zip(solution.columns()) {
+            if j < n {
+                values[j] = v;
             }
+        }
+        if best.as_ref().is_none_or(|b| bound > b.objective) {
             best = Some(Relaxation {
                 objective: bound,
                 reduced_costs: fixing_costs,
-                values,
+                values: values.clone(),
                 in_lp: in_lp[..n].to_vec(),
                 columns: lp_cols.len(),
                 rounds,
@@ -275,16 +274,10 @@ fn relaxation(
         let mut cuts = Vec::new();
         if converged
             && cut_rounds < CUT_ROUNDS
-            && before_cuts.is_none_or(|b| objective - b >= MIN_CUT_GAIN)
+            && before_cuts.is_none_or(|b| objective - b >= super::cuts::MIN_GAIN)
             && Instant::now() < deadline
         {
-            let mut x = vec![0.0; n];
-            for (&j, &v) in lp_cols.iter().zip(solution.columns()) {
-                if j < n {
-                    x[j] = v;
-                }
-            }
-            cuts = super::cuts::cliques(model, &columns, &is_conflict, &x, &mut seen);
+            cuts = super::cuts::cliques(model, &columns, &is_conflict, &values, &mut seen);
         }
         if cuts.is_empty() && (converged || Instant::now() >= deadline) {
             return Ok(best);
