@@ -157,6 +157,29 @@ pub(super) struct Columns {
 }
 
 impl Columns {
+    /// `rows` over `n` columns, column by column; each column's entries in row order.
+    pub fn of_rows(n: usize, rows: &[Row]) -> Columns {
+        let mut start = vec![0usize; n + 1];
+        for row in rows {
+            for &(column, _) in &row.terms {
+                start[column as usize + 1] += 1;
+            }
+        }
+        for j in 0..n {
+            start[j + 1] += start[j];
+        }
+        let mut next = start.clone();
+        let mut entries = vec![(0u32, 0f32); start[n]];
+        for (r, row) in rows.iter().enumerate() {
+            for &(column, c) in &row.terms {
+                let at = &mut next[column as usize];
+                entries[*at] = (r as u32, c);
+                *at += 1;
+            }
+        }
+        Columns { start, entries }
+    }
+
     /// The rows column `j` is in, with its coefficient in each.
     pub fn of(&self, j: usize) -> &[(u32, f32)] {
         &self.entries[self.start[j]..self.start[j + 1]]
@@ -252,25 +275,7 @@ impl Model {
 
     /// The model column by column: for each column, the rows it is in with its coefficient.
     pub fn columns(&self) -> Columns {
-        let mut start = vec![0usize; self.cols.len() + 1];
-        for row in &self.rows {
-            for &(column, _) in &row.terms {
-                start[column as usize + 1] += 1;
-            }
-        }
-        for j in 0..self.cols.len() {
-            start[j + 1] += start[j];
-        }
-        let mut next = start.clone();
-        let mut entries = vec![(0u32, 0f32); start[self.cols.len()]];
-        for (r, row) in self.rows.iter().enumerate() {
-            for &(column, c) in &row.terms {
-                let at = &mut next[column as usize];
-                entries[*at] = (r as u32, c);
-                *at += 1;
-            }
-        }
-        Columns { start, entries }
+        Columns::of_rows(self.cols.len(), &self.rows)
     }
 
     /// Column values for a set of placements (a warm start): chosen candidates, the

@@ -189,7 +189,7 @@ fn relaxation(
     let mut rounds = 0;
     // Clique cuts (`milp::cuts`): the rows that give conflicts, the cliques found so far,
     // the rounds of cuts and the LP optimum before the last one.
-    let mut is_conflict = super::cuts::conflict_rows(model);
+    let mut conflicts = super::cuts::Conflicts::new(model);
     let mut seen = HashSet::new();
     let mut cut_rounds = 0;
     let mut before_cuts: Option<f64> = None;
@@ -277,7 +277,7 @@ fn relaxation(
             && before_cuts.is_none_or(|b| objective - b >= super::cuts::MIN_GAIN)
             && Instant::now() < deadline
         {
-            cuts = super::cuts::cliques(model, &columns, &is_conflict, &values, &mut seen);
+            cuts = super::cuts::cliques(&conflicts, &values, &mut seen);
         }
         if cuts.is_empty() && (converged || Instant::now() >= deadline) {
             return Ok(best);
@@ -311,7 +311,7 @@ fn relaxation(
                 model.add_cut(cut);
             }
             columns = model.columns();
-            is_conflict = super::cuts::conflict_rows(model);
+            conflicts = super::cuts::Conflicts::new(model);
             inner
                 .try_set_option("simplex_strategy", SIMPLEX_DUAL)
                 .map_err(|e| highs_error(format!("option simplex_strategy: {e:?}")))?;
