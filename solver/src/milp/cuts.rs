@@ -131,9 +131,9 @@ impl Conflicts {
                     over_candidates = false;
                     break;
                 }
-                match &model.cols[j as usize] {
-                    Col::Candidate(_) if (j as usize) < n => terms.push((j, c)),
-                    Col::Presence(members) => {
+                match model.aux(j as usize) {
+                    None if (j as usize) < n => terms.push((j, c)),
+                    Some(Col::Presence(members)) => {
                         terms.extend(members.iter().map(|&i| (model.x[i] as u32, c)))
                     }
                     _ => {
@@ -292,8 +292,8 @@ mod tests {
     #[test]
     fn a_triangle_across_rows_is_cut_and_lifted() {
         let mut model = Model::with_capacity(4);
-        for i in 0..4 {
-            let v = model.add(Col::Candidate(i), -1.0);
+        for _ in 0..4 {
+            let v = model.add_candidate(-1.0);
             model.x.push(v);
         }
         let pair = |a: usize, b: usize| {
@@ -348,8 +348,8 @@ mod tests {
     #[test]
     fn a_travel_row_through_a_presence_sum_gives_conflicts() {
         let mut model = Model::with_capacity(5);
-        for i in 0..4 {
-            let v = model.add(Col::Candidate(i), -1.0);
+        for _ in 0..4 {
+            let v = model.add_candidate(-1.0);
             model.x.push(v);
         }
         // Candidates 0 and 1: the mediator at venue A in the morning; 2: at far venue B in

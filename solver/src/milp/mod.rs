@@ -600,15 +600,12 @@ pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
     use std::fmt::Write;
     let candidates = candidates::generate(problem, &options.weights);
     let model = build(problem, candidates, options);
-    let names: Vec<String> = model
-        .cols
-        .iter()
-        .enumerate()
-        .map(|(i, col)| match col {
-            Col::Candidate(c) => format!("hold_{c}"),
-            Col::Presence(_) => format!("at_{i}"),
-            Col::Interpreter { .. } => format!("interpret_{i}"),
-            Col::FairnessStep { .. } => format!("step_{i}"),
+    let names: Vec<String> = (0..model.n_vars())
+        .map(|i| match model.aux(i) {
+            None => format!("hold_{i}"),
+            Some(Col::Presence(_)) => format!("at_{i}"),
+            Some(Col::Interpreter { .. }) => format!("interpret_{i}"),
+            Some(Col::FairnessStep { .. }) => format!("step_{i}"),
         })
         .collect();
     let terms = |pairs: &mut dyn Iterator<Item = (usize, f64)>| -> String {
@@ -675,15 +672,15 @@ pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
         let _ = writeln!(out, " r{r}:{} {sense} {rhs}", terms(&mut pairs));
     }
     let _ = writeln!(out, "Bounds");
-    for (i, col) in model.cols.iter().enumerate() {
-        if !col.is_binary() {
-            let _ = writeln!(out, " 0 <= {} <= 1", names[i]);
+    for (i, name) in names.iter().enumerate() {
+        if !model.is_binary(i) {
+            let _ = writeln!(out, " 0 <= {name} <= 1");
         }
     }
     let _ = writeln!(out, "Binaries");
-    for (i, col) in model.cols.iter().enumerate() {
-        if col.is_binary() {
-            let _ = writeln!(out, " {}", names[i]);
+    for (i, name) in names.iter().enumerate() {
+        if model.is_binary(i) {
+            let _ = writeln!(out, " {name}");
         }
     }
     out.push_str("End\n");
@@ -799,7 +796,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
     // Cases: held at most once; not holding costs `not_held_cost`.
     let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); problem.cases.len()];
     for (i, c) in candidates.iter().enumerate() {
-        let v = model.add(Col::Candidate(i), 0.0);
+        let v = model.add_candidate(0.0);
         debug_assert_eq!(v, i, "candidate i is column i");
         model.x.push(v);
         by_case[c.case].push(i);
@@ -1157,20 +1154,21 @@ fn extract(model: &Model, values: &[f64]) -> (Vec<Candidate>, Vec<Option<Interpr
 /// The chosen candidates (indices into `model.candidates`) with their interpreters.
 fn extract_indices(model: &Model, values: &[f64]) -> Vec<(usize, Option<InterpreterIdx>)> {
     let on = |col: usize| values.get(col).is_some_and(|v| *v > 0.5);
-    let mut chosen = Vec::new();
     let mut booked: BTreeMap<(CaseIdx, DayIdx, TemplateIdx), InterpreterIdx> = BTreeMap::new();
-    for (col, kind) in model.cols.iter().enumerate() {
-        match kind {
-            Col::Candidate(i) if on(col) => chosen.push(*i),
-            Col::Interpreter {
-                case,
-                interpreter,
-                day,
-                template,
-            } if on(col) => {
+    let chosen: Vec<usize> = (0..model.candidates.len())
+        .filter(|&i| on(model.x[i]))
+        .collect();
+    for (col, kind) in model.aux_columns() {
+        if let Col::Interpreter {
+            case,
+            interpreter,
+            day,
+            template,
+        } = kind
+        {
+            if on(col) {
                 booked.insert((*case, *day, *template), *interpreter);
             }
-            _ => {}
         }
     }
     chosen

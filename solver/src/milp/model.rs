@@ -12,14 +12,15 @@ use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 use crate::candidates::Candidate;
 use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Problem, TemplateIdx};
 
-/// A column of the model (an index into [`Model::cols`]).
+/// A column of the model: candidate `i` is column `i`; the auxiliary columns ([`Col`])
+/// come after the candidates.
 pub(super) type Var = usize;
 
-/// What a column of the model stands for.
+/// What an auxiliary column of the model stands for (a candidate's column is just its
+/// index: storing a kind for each of the 5 million candidates of the 4-week rung took
+/// 200 MB).
 #[derive(Debug, Clone)]
 pub(super) enum Col {
-    /// Candidate meeting `i` is held (binary).
-    Candidate(usize),
     /// The mediator is at one venue in one session: the sum of these candidates (in [0, 1]).
     Presence(Vec<usize>),
     /// The interpreter is booked for the case in this session (binary).
@@ -35,7 +36,7 @@ pub(super) enum Col {
 
 impl Col {
     pub fn is_binary(&self) -> bool {
-        matches!(self, Col::Candidate(_) | Col::Interpreter { .. })
+        matches!(self, Col::Interpreter { .. })
     }
 }
 
@@ -132,8 +133,10 @@ impl Row {
 
 /// Variables and constraints, ready for either backend.
 pub(super) struct Model {
-    /// What each column stands for; candidates come first, column `i` being candidate `i`.
-    pub cols: Vec<Col>,
+    /// Columns below this one are candidates, column `i` being candidate `i`.
+    candidate_columns: usize,
+    /// What each column from `candidate_columns` on stands for.
+    aux: Vec<Col>,
     /// The objective coefficient of each column.
     pub costs: Vec<f64>,
     pub rows: Vec<Row>,
@@ -198,7 +201,8 @@ pub(super) struct Lp {
 impl Model {
     pub fn with_capacity(columns: usize) -> Self {
         Self {
-            cols: Vec::with_capacity(columns),
+            candidate_columns: 0,
+            aux: Vec::new(),
             costs: Vec::with_capacity(columns),
             rows: Vec::new(),
             constant: 0.0,
@@ -209,15 +213,48 @@ impl Model {
         }
     }
 
-    /// Adds a column (binary or in [0, 1], by its kind) with its objective coefficient.
-    pub fn add(&mut self, col: Col, cost: f64) -> Var {
-        self.cols.push(col);
+    /// Adds the column of the next candidate (binary) with its objective coefficient; every
+    /// candidate comes before the first auxiliary column.
+    pub fn add_candidate(&mut self, cost: f64) -> Var {
+        assert!(
+            self.aux.is_empty(),
+            "a candidate column after an auxiliary one"
+        );
         self.costs.push(cost);
-        self.cols.len() - 1
+        self.candidate_columns += 1;
+        self.costs.len() - 1
+    }
+
+    /// Adds an auxiliary column (binary or in [0, 1], by its kind) with its objective
+    /// coefficient.
+    pub fn add(&mut self, col: Col, cost: f64) -> Var {
+        self.aux.push(col);
+        self.costs.push(cost);
+        self.costs.len() - 1
     }
 
     pub fn n_vars(&self) -> usize {
-        self.cols.len()
+        self.costs.len()
+    }
+
+    /// What column `j` stands for when it is not a candidate's.
+    pub fn aux(&self, j: Var) -> Option<&Col> {
+        j.checked_sub(self.candidate_columns).map(|k| &self.aux[k])
+    }
+
+    /// The auxiliary columns, each with its kind.
+    pub fn aux_columns(&self) -> impl Iterator<Item = (Var, &Col)> {
+        let first = self.candidate_columns;
+        self.aux
+            .iter()
+            .enumerate()
+            .map(move |(k, col)| (first + k, col))
+    }
+
+    /// Whether column `j` is binary (a candidate or an interpreter's booking) rather than in
+    /// [0, 1].
+    pub fn is_binary(&self, j: Var) -> bool {
+        self.aux(j).is_none_or(Col::is_binary)
     }
 
     /// For each row, whether it is a case's "held at most once" row.
@@ -232,18 +269,16 @@ impl Model {
     /// The whole model in good_lp's terms.
     pub fn lp(&self) -> Lp {
         let mut vars = ProblemVariables::new();
-        let col_vars: Vec<Variable> = self
-            .cols
-            .iter()
-            .map(|col| {
-                vars.add(if col.is_binary() {
+        let col_vars: Vec<Variable> = (0..self.n_vars())
+            .map(|j| {
+                vars.add(if self.is_binary(j) {
                     variable().binary()
                 } else {
                     variable().min(0).max(1)
                 })
             })
             .collect();
-        let mut objective = Expression::with_capacity(self.cols.len());
+        let mut objective = Expression::with_capacity(self.n_vars());
         for (v, &c) in col_vars.iter().zip(&self.costs) {
             if c != 0.0 {
                 objective.add_mul(c, *v);
@@ -275,7 +310,7 @@ impl Model {
 
     /// The model column by column: for each column, the rows it is in with its coefficient.
     pub fn columns(&self) -> Columns {
-        Columns::of_rows(self.cols.len(), &self.rows)
+        Columns::of_rows(self.n_vars(), &self.rows)
     }
 
     /// Column values for a set of placements (a warm start): chosen candidates, the
@@ -297,19 +332,20 @@ impl Model {
             }
         }
         let bit = |b: bool| if b { 1.0 } else { 0.0 };
-        self.cols
+        let aux = self.aux.iter().map(|col| match col {
+            Col::Presence(members) => members.iter().map(|&i| bit(on[i])).sum(),
+            Col::Interpreter {
+                case,
+                interpreter,
+                day,
+                template,
+            } => bit(booked.contains(&(*case, *interpreter, *day, *template))),
+            Col::FairnessStep { mediator, k } => bit(*k <= load[*mediator]),
+        });
+        on[..self.candidate_columns]
             .iter()
-            .map(|col| match col {
-                Col::Candidate(i) => bit(on[*i]),
-                Col::Presence(members) => members.iter().map(|&i| bit(on[i])).sum(),
-                Col::Interpreter {
-                    case,
-                    interpreter,
-                    day,
-                    template,
-                } => bit(booked.contains(&(*case, *interpreter, *day, *template))),
-                Col::FairnessStep { mediator, k } => bit(*k <= load[*mediator]),
-            })
+            .map(|&b| bit(b))
+            .chain(aux)
             .collect()
     }
 }

@@ -129,10 +129,13 @@ fn relaxation(
         entered
     };
     let mut first: Vec<usize> = Vec::new();
-    for (j, col) in model.cols.iter().enumerate() {
-        if matches!(col, super::Col::FairnessStep { .. }) {
-            first.extend(enter(j, &mut in_lp, &mut lp_cols, &columns, &linked));
-        }
+    let steps: Vec<usize> = model
+        .aux_columns()
+        .filter(|(_, col)| matches!(col, super::Col::FairnessStep { .. }))
+        .map(|(j, _)| j)
+        .collect();
+    for j in steps {
+        first.extend(enter(j, &mut in_lp, &mut lp_cols, &columns, &linked));
     }
     for &i in initial {
         first.extend(enter(i, &mut in_lp, &mut lp_cols, &columns, &linked));
