@@ -134,7 +134,7 @@ impl Conflicts {
                 match model.aux(j as usize) {
                     None if (j as usize) < n => terms.push((j, c)),
                     Some(Col::Presence(members)) => {
-                        terms.extend(members.iter().map(|&i| (model.x[i] as u32, c)))
+                        terms.extend(members.iter().map(|&i| (i as u32, c)))
                     }
                     _ => {
                         over_candidates = false;
@@ -293,8 +293,7 @@ mod tests {
     fn a_triangle_across_rows_is_cut_and_lifted() {
         let mut model = Model::with_capacity(4);
         for _ in 0..4 {
-            let v = model.add_candidate(-1.0);
-            model.x.push(v);
+            model.add_candidate(-1.0);
         }
         let pair = |a: usize, b: usize| {
             let mut t = Terms::with_capacity(2);
@@ -349,8 +348,7 @@ mod tests {
     fn a_travel_row_through_a_presence_sum_gives_conflicts() {
         let mut model = Model::with_capacity(5);
         for _ in 0..4 {
-            let v = model.add_candidate(-1.0);
-            model.x.push(v);
+            model.add_candidate(-1.0);
         }
         // Candidates 0 and 1: the mediator at venue A in the morning; 2: at far venue B in
         // the afternoon; 3: another case's option, 0's case and 2's session.

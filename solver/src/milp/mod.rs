@@ -798,17 +798,16 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
     for (i, c) in candidates.iter().enumerate() {
         let v = model.add_candidate(0.0);
         debug_assert_eq!(v, i, "candidate i is column i");
-        model.x.push(v);
         by_case[c.case].push(i);
     }
     for (case_idx, case) in problem.cases.iter().enumerate() {
         let unheld = candidates::not_held_cost(problem, case, w) as f64;
         model.constant += unheld;
         for &i in &by_case[case_idx] {
-            model.costs[model.x[i]] = candidates[i].cost as f64 - unheld;
+            model.costs[i] = candidates[i].cost as f64 - unheld;
         }
         if by_case[case_idx].len() > 1 {
-            let e = sum(by_case[case_idx].iter().map(|&i| (model.x[i], 1.0)));
+            let e = sum(by_case[case_idx].iter().map(|&i| (i, 1.0)));
             model.case_rows[case_idx] = Some(model.rows.len());
             model.rows.push(e.leq(1.0));
         }
@@ -824,7 +823,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
             .collect();
         let most = keepable.len() as f64;
         if most > cap as f64 {
-            let kept = sum(keepable.iter().map(|&i| (model.x[i], 1.0)));
+            let kept = sum(keepable.iter().map(|&i| (i, 1.0)));
             model.rows.push(kept.geq(most - cap as f64));
         }
     }
@@ -835,7 +834,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
             .iter()
             .enumerate()
             .filter(|(_, c)| !c.late)
-            .map(|(i, _)| (model.x[i], 1.0)));
+            .map(|(i, _)| (i, 1.0)));
         model.rows.push(on_time.geq(least as f64));
     }
 
@@ -865,12 +864,12 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
             if distinct_cases(&candidates, &members) > 1 {
                 model
                     .rows
-                    .push(sum(members.iter().map(|&i| (model.x[i], 1.0))).leq(1.0));
+                    .push(sum(members.iter().map(|&i| (i, 1.0))).leq(1.0));
             }
         }
         let cap = problem.mediators[m].max_sessions_per_day as f64;
         if max_load(problem, &candidates, idx, &cliques) > cap {
-            let e = sum(idx.iter().map(|&i| (model.x[i], units(&candidates[i]))));
+            let e = sum(idx.iter().map(|&i| (i, units(&candidates[i]))));
             model.rows.push(e.leq(cap));
         }
         add_travel_constraints(problem, &candidates, idx, &mut model);
@@ -879,14 +878,14 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         let cap = problem.mediators[m].max_sessions_per_week as f64;
         let most: f64 = idx.iter().map(|&i| units(&candidates[i])).sum();
         if most > cap {
-            let e = sum(idx.iter().map(|&i| (model.x[i], units(&candidates[i]))));
+            let e = sum(idx.iter().map(|&i| (i, units(&candidates[i]))));
             model.rows.push(e.leq(cap));
             // Valid inequality: with an odd cap, at most ⌊cap/2⌋ full days fit, which the
             // LP would otherwise take as half a full day more.
             let full: Vec<(Var, f64)> = idx
                 .iter()
                 .filter(|&&i| units(&candidates[i]) == 2.0)
-                .map(|&i| (model.x[i], 1.0))
+                .map(|&i| (i, 1.0))
                 .collect();
             let most_full = (cap / 2.0).floor();
             if full.len() as f64 > most_full && cap % 2.0 == 1.0 {
@@ -913,7 +912,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
                 .filter(|&&i| clique.contains(&candidates[i].template))
                 .map(|&i| {
                     let need = problem.cases[candidates[i].case].needs.rooms as f64;
-                    (model.x[i], need)
+                    (i, need)
                 })
                 .collect();
             if members.iter().map(|(_, r)| r).sum::<f64>() > rooms {
@@ -997,10 +996,10 @@ fn add_travel_constraints(
         *present.entry(key).or_insert_with(|| {
             let members = &by_template_venue[&key];
             if let [only] = members.as_slice() {
-                return model.x[*only];
+                return *only;
             }
             let a = model.add(Col::Presence(members.clone()), 0.0);
-            let held = sum(members.iter().map(|&i| (model.x[i], 1.0)));
+            let held = sum(members.iter().map(|&i| (i, 1.0)));
             model.rows.push(held.minus(sum([(a, 1.0)])).eq(0.0));
             a
         })
@@ -1059,7 +1058,7 @@ fn add_fairness(
     }
     let load = sum(idx.iter().map(|&i| {
         let u = problem.templates[candidates[i].template].session_units() as f64;
-        (model.x[i], u)
+        (i, u)
     }));
     model.rows.push(load.minus(steps).leq(0.0));
 }
@@ -1118,7 +1117,7 @@ fn add_interpreters(
                 by_interpreter_day.entry((k, d)).or_default().push((t, v));
             }
         }
-        let held = sum(idx.iter().map(|&i| (model.x[i], 1.0)));
+        let held = sum(idx.iter().map(|&i| (i, 1.0)));
         model.rows.push(held.minus(booked).leq(0.0));
     }
     for entries in by_interpreter_day.values() {
@@ -1155,9 +1154,7 @@ fn extract(model: &Model, values: &[f64]) -> (Vec<Candidate>, Vec<Option<Interpr
 fn extract_indices(model: &Model, values: &[f64]) -> Vec<(usize, Option<InterpreterIdx>)> {
     let on = |col: usize| values.get(col).is_some_and(|v| *v > 0.5);
     let mut booked: BTreeMap<(CaseIdx, DayIdx, TemplateIdx), InterpreterIdx> = BTreeMap::new();
-    let chosen: Vec<usize> = (0..model.candidates.len())
-        .filter(|&i| on(model.x[i]))
-        .collect();
+    let chosen: Vec<usize> = (0..model.candidates.len()).filter(|&i| on(i)).collect();
     for (col, kind) in model.aux_columns() {
         if let Col::Interpreter {
             case,

@@ -144,8 +144,6 @@ pub(super) struct Model {
     /// backends drop constants.
     pub constant: f64,
     pub candidates: Vec<Candidate>,
-    /// The column of each candidate.
-    pub x: Vec<Var>,
     /// Each case's "held at most once" row (none when it has fewer than two candidates).
     pub case_rows: Vec<Option<usize>>,
     /// Rows from this one on are cuts (`milp::cuts`): valid inequalities over candidates
@@ -207,7 +205,6 @@ impl Model {
             rows: Vec::new(),
             constant: 0.0,
             candidates: Vec::new(),
-            x: Vec::with_capacity(columns),
             case_rows: Vec::new(),
             first_cut: 0,
         }
