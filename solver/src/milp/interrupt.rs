@@ -34,6 +34,8 @@ pub(super) struct Watch {
     /// The best bound HiGHS has reported.
     bound: Mutex<Option<f64>>,
     columns: usize,
+    /// When the allocator last gave freed memory back ([`trim`]).
+    trimmed: Mutex<Instant>,
 }
 
 impl Watch {
@@ -45,6 +47,7 @@ impl Watch {
             incumbent: Mutex::new(None),
             bound: Mutex::new(None),
             columns,
+            trimmed: Mutex::new(Instant::now()),
         })
     }
 
@@ -91,6 +94,14 @@ unsafe extern "C" fn on_callback(
             }
         }
     }
+    if kind == kHighsCallbackMipInterrupt {
+        if let Ok(mut last) = watch.trimmed.try_lock() {
+            if last.elapsed() >= TRIM_EVERY {
+                trim();
+                *last = Instant::now();
+            }
+        }
+    }
     if watch.reached() {
         // SAFETY: as above.
         if let Some(input) = unsafe { data_in.as_mut() } {
@@ -98,6 +109,24 @@ unsafe extern "C" fn on_callback(
         }
     }
 }
+
+/// How often a running MILP gives freed memory back to the system.
+const TRIM_EVERY: Duration = Duration::from_secs(1);
+
+/// Gives the memory HiGHS has freed back to the system. glibc keeps freed blocks in its
+/// arenas (one for each thread HiGHS ran on), so a MILP's resident memory only grows while
+/// its root node separates cuts, though most of what it allocates is soon freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim() {
+    // SAFETY: `malloc_trim` only returns free pages of glibc's heaps to the system; it takes
+    // the allocator's own locks and touches no memory in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim() {}
 
 /// Registers `watch` with the model's interrupt and improving-solution callbacks.
 pub(super) fn install(model: &mut highs::Model, watch: &Arc<Watch>) -> Result<(), String> {
@@ -148,6 +177,8 @@ pub(super) fn run<T: Send + 'static>(
         .spawn(move || {
             let moved = moved;
             let result = solve(moved.0);
+            // HiGHS is gone: what it freed goes back before the next model is built.
+            trim();
             drop(keep);
             let _ = tx.send(result);
         });
