@@ -288,6 +288,22 @@ mod tests {
     use crate::milp::model::Terms;
     use crate::rules::Site;
 
+    /// `n` candidates, one for each of `n` cases (the rows of a test say which conflict).
+    fn one_a_case(n: usize) -> Vec<Candidate> {
+        (0..n)
+            .map(|case| Candidate {
+                case,
+                mediator: 0,
+                day: 0,
+                template: 0,
+                site: Site::Remote(Mode::Video),
+                needs_interpreter: false,
+                late: false,
+                cost: -1,
+            })
+            .collect()
+    }
+
     /// Three candidates, each pair in a different row: the LP's ½, ½, ½ breaks the cut.
     #[test]
     fn a_triangle_across_rows_is_cut_and_lifted() {
@@ -310,18 +326,7 @@ mod tests {
         knap.add_mul(2.0, 3);
         model.rows.push(knap.leq(3.0));
         model.rows.push(pair(1, 3));
-        model.candidates = (0..4)
-            .map(|case| Candidate {
-                case,
-                mediator: 0,
-                day: 0,
-                template: 0,
-                site: Site::Remote(Mode::Video),
-                needs_interpreter: false,
-                late: false,
-                cost: -1,
-            })
-            .collect();
+        model.candidates = one_a_case(4);
         let conflicts = Conflicts::new(&model);
         let x = [0.5, 0.5, 0.5, 0.0];
         let mut seen = HashSet::new();
@@ -366,18 +371,7 @@ mod tests {
         model.rows.push(terms(&[(at_a, 1.0), (2, 1.0)]).leq(1.0));
         model.rows.push(terms(&[(0, 1.0), (3, 1.0)]).leq(1.0));
         model.rows.push(terms(&[(2, 1.0), (3, 1.0)]).leq(1.0));
-        model.candidates = (0..4)
-            .map(|case| Candidate {
-                case,
-                mediator: 0,
-                day: 0,
-                template: 0,
-                site: Site::Remote(Mode::Video),
-                needs_interpreter: false,
-                late: false,
-                cost: -1,
-            })
-            .collect();
+        model.candidates = one_a_case(4);
         let conflicts = Conflicts::new(&model);
         assert!(conflicts.conflict(0, 2) && conflicts.conflict(1, 2));
         assert!(conflicts.conflict(0, 3) && conflicts.conflict(2, 3));
