@@ -292,6 +292,7 @@ mod tests {
             },
             venue: venue.map(Into::into),
             interpreter: None,
+            sequence: 0,
             details: None,
         }
     }

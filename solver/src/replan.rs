@@ -287,8 +287,8 @@ pub fn replan(
     options: &SolveOptions,
 ) -> Result<Replan, ReplanError> {
     let prepared = prepare(input, published, changes)?;
-    let outcome = schedule::schedule(&prepared.problem, options)?;
-    let (kept, changes) = prepared.changes(&outcome);
+    let mut outcome = schedule::schedule(&prepared.problem, options)?;
+    let (kept, changes) = prepared.changes(&mut outcome);
     Ok(Replan {
         problem: prepared.problem,
         warnings: prepared.warnings,
@@ -311,7 +311,11 @@ pub struct Prepared {
 
 impl Prepared {
     /// Published meetings kept, and every change, for a roster of [`Prepared::problem`].
-    pub fn changes(&self, outcome: &Outcome) -> (usize, Vec<MeetingChange>) {
+    /// Sets each meeting's [`Meeting::sequence`] first: a meeting kept as published keeps
+    /// its published value, one that moved gets the published value + 1, a newly held case
+    /// starts at 0.
+    pub fn changes(&self, outcome: &mut Outcome) -> (usize, Vec<MeetingChange>) {
+        sequence(&self.published, &mut outcome.roster.meetings);
         diff(&self.published, outcome, &self.forced)
     }
 }
@@ -470,6 +474,27 @@ fn resolve(problem: &Problem, m: &Meeting, k: usize) -> Result<Placement, Replan
     })
 }
 
+/// The same meeting as published: mediator, date, session, mode and venue.
+fn same_slot(a: &Meeting, b: &Meeting) -> bool {
+    a.mediator == b.mediator
+        && a.date == b.date
+        && a.session == b.session
+        && a.mode == b.mode
+        && a.venue == b.venue
+}
+
+/// Numbers the revisions of the re-planned meetings against the published ones.
+fn sequence(published: &[Meeting], meetings: &mut [Meeting]) {
+    let before: BTreeMap<&str, &Meeting> = published.iter().map(|m| (m.case.as_str(), m)).collect();
+    for meeting in meetings {
+        meeting.sequence = match before.get(meeting.case.as_str()) {
+            Some(old) if same_slot(old, meeting) => old.sequence,
+            Some(old) => old.sequence.saturating_add(1),
+            None => 0,
+        };
+    }
+}
+
 /// Meeting by meeting: what moved, what was dropped, what is new.
 fn diff(
     published: &[Meeting],
@@ -486,20 +511,13 @@ fn diff(
         details: None,
         ..m.clone()
     };
-    let same = |a: &Meeting, b: &Meeting| {
-        a.mediator == b.mediator
-            && a.date == b.date
-            && a.session == b.session
-            && a.mode == b.mode
-            && a.venue == b.venue
-    };
     let mut kept = 0;
     let mut changes = Vec::new();
     for old in published {
         let reason = forced.get(&old.case);
         let new = now.get(old.case.as_str()).copied();
         if let (Some(new), None) = (new, reason) {
-            if same(old, new) {
+            if same_slot(old, new) {
                 kept += 1;
                 continue;
             }

@@ -37,6 +37,11 @@ pub struct Meeting {
     /// Interpreter id when one is booked for the meeting's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interpreter: Option<String>,
+    /// Revision of the meeting as published (iCalendar `SEQUENCE`): 0 when first
+    /// published; a re-plan that moves the meeting gives it the published value + 1, and a
+    /// meeting kept as published keeps its value. Absent in a roster file means 0.
+    #[serde(default)]
+    pub sequence: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<MeetingDetails>,
 }

@@ -134,6 +134,7 @@ fn meeting(problem: &Problem, p: &Placement, all: &[Placement]) -> Meeting {
         mode: p.site.mode(),
         venue: venue.map(|v| v.id.clone()),
         interpreter: p.interpreter.map(|i| problem.interpreters[i].id.clone()),
+        sequence: 0,
         details: Some(MeetingDetails {
             start: london_instant(date, template.start).fixed_offset(),
             end: london_instant(date, template.end).fixed_offset(),

@@ -97,6 +97,7 @@ fn meeting_of(case: &str, r: &Recommendation) -> Meeting {
         mode: r.mode,
         venue: r.venue.clone(),
         interpreter: r.interpreter.clone(),
+        sequence: 0,
         details: None,
     }
 }

@@ -128,6 +128,7 @@ fn as_roster(problem: &Problem, placements: &[Placement]) -> Roster {
                 mode: p.site.mode(),
                 venue: p.site.venue().map(|v| problem.venues[v].id.clone()),
                 interpreter: p.interpreter.map(|i| problem.interpreters[i].id.clone()),
+                sequence: 0,
                 details: None,
             })
             .collect(),

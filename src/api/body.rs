@@ -19,7 +19,7 @@ pub struct JsonBody<T> {
     pub bytes: Bytes,
 }
 
-fn is_json(content_type: &str) -> bool {
+pub(crate) fn is_json(content_type: &str) -> bool {
     let essence = content_type
         .split(';')
         .next()

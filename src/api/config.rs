@@ -39,6 +39,10 @@ pub struct Config {
     /// On shutdown, how long running solves may take to finish before they are left to be
     /// re-queued at the next start.
     pub shutdown_grace: Duration,
+    /// Domain of calendar UIDs (`<case>@<domain>`); `mediation-scheduler.invalid` if unset.
+    pub calendar_domain: Option<String>,
+    /// ORGANIZER of calendar events (`mailto:`); `mailto:roster@<domain>` if unset.
+    pub calendar_organizer: Option<String>,
 }
 
 impl Default for Config {
@@ -59,6 +63,8 @@ impl Default for Config {
             callback_attempts: 3,
             callback_backoff: Duration::from_millis(500),
             shutdown_grace: Duration::from_secs(30),
+            calendar_domain: None,
+            calendar_organizer: None,
         }
     }
 }

@@ -120,6 +120,14 @@ pub enum ApiError {
     SolveFailed(String),
     #[error("the request took longer than the limit")]
     Timeout,
+    /// A job's page, calendar, invitation or shared link that does not exist (an expired or
+    /// revoked link answers exactly as an unknown one).
+    #[error("{detail}")]
+    NotFound { code: &'static str, detail: String },
+    /// The job has no roster yet (queued or solving), or none at all (failed, cancelled, or
+    /// a what-if job).
+    #[error("the job is {state} and has no roster to show")]
+    RosterNotReady { state: String },
     /// Logged with its detail; the client sees a generic message.
     #[error("internal error")]
     Internal(String),
@@ -145,7 +153,8 @@ impl ApiError {
         match self {
             Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Forbidden { .. } => StatusCode::FORBIDDEN,
-            JobNotFound | RouteNotFound => StatusCode::NOT_FOUND,
+            JobNotFound | RouteNotFound | NotFound { .. } => StatusCode::NOT_FOUND,
+            RosterNotReady { .. } => StatusCode::CONFLICT,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             BadJobId(_) | BadQuery(_) | MalformedJson { .. } => StatusCode::BAD_REQUEST,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -190,6 +199,8 @@ impl ApiError {
             TooLargeForSync { .. } => "too_large_for_sync",
             SolveFailed(_) => "solve_failed",
             Timeout => "request_timeout",
+            NotFound { code, .. } => code,
+            RosterNotReady { .. } => "roster_not_ready",
             Internal(_) => "internal",
         }
     }

@@ -96,15 +96,15 @@ pub struct RosterResult {
 impl RosterResult {
     pub fn new(
         problem: &Problem,
-        outcome: Outcome,
+        mut outcome: Outcome,
         warnings: Vec<IssueView>,
         replan: Option<&replan::Prepared>,
     ) -> RosterResult {
-        let kpis = kpis(problem, &outcome.roster);
         let replan = replan.map(|p| {
-            let (kept, changes) = p.changes(&outcome);
+            let (kept, changes) = p.changes(&mut outcome);
             ReplanView { kept, changes }
         });
+        let kpis = kpis(problem, &outcome.roster);
         let late = outcome
             .roster
             .meetings

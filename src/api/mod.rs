@@ -18,6 +18,7 @@ pub mod ops;
 pub mod ratelimit;
 pub mod recommend;
 pub mod rosters;
+pub mod shared;
 pub mod store;
 pub mod whatif;
 
@@ -71,12 +72,14 @@ reasons for every case not held. Every /v1 route needs `Authorization: Bearer <k
 are RFC 9457 `application/problem+json` with a stable `code` (docs/api.md). Cancelling a \
 solving job marks it cancelled at once: a HiGHS solve is interrupted and the job keeps its best \
 roster so far; a microlp solve cannot be interrupted, runs to its end and its result is then \
-discarded."
+discarded. A job's roster page and calendars are also served through read-only links \
+(`POST /v1/rosters/{id}/links`) under `/shared/{token}/`, which need no key."
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "rosters", description = "Jobs: submit, poll, fetch, cancel, list; synchronous solve"),
         (name = "problems", description = "Validate a problem, check a roster"),
+        (name = "pages", description = "What people open: a job's roster page and calendars, by key or by a read-only link"),
         (name = "operations", description = "Health, readiness, metrics, this document")
     )
 )]
@@ -135,6 +138,7 @@ pub async fn app_with_solver(
 ) -> Result<App, StartError> {
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(rosters::router())
+        .merge(shared::router())
         .merge(checks::router())
         .merge(recommend::router())
         .merge(whatif::router())
@@ -183,7 +187,12 @@ pub async fn app_with_solver(
 fn layered(router: Router<AppState>, state: &AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let limit = state.config.body_limit_bytes;
+    // The interactive API reference: Swagger UI's files are compiled into the binary
+    // (utoipa-swagger-ui's `vendored` feature), so nothing is fetched from elsewhere.
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs")
+        .config(utoipa_swagger_ui::Config::from("/openapi.json"));
     router
+        .merge(docs)
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(limit))
@@ -206,7 +215,8 @@ fn layered(router: Router<AppState>, state: &AppState) -> Router {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                let path = loggable_path(req.uri().path());
+                tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path)
             })
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
@@ -217,6 +227,18 @@ fn layered(router: Router<AppState>, state: &AppState) -> Router {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
         .with_state(state.clone())
+}
+
+/// A request path as it may be logged: a shared link's token is a secret, so
+/// `/shared/<token>/…` is logged as `/shared/{token}/…`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/shared/") {
+        Some(rest) => {
+            let tail = rest.split_once('/').map_or("", |(_, tail)| tail);
+            format!("/shared/{{token}}/{tail}").into()
+        }
+        None => path.into(),
+    }
 }
 
 /// Layers below axum (the timeout) answer with an empty body; give them problem+json too.

@@ -1,10 +1,11 @@
-//! Operations: liveness, readiness, Prometheus metrics, the OpenAPI document and a docs page
-//! listing the routes from it. None needs a key.
+//! Operations: liveness, readiness, Prometheus metrics and the OpenAPI document. None needs
+//! a key. The interactive reference at `/docs` (Swagger UI, served from the binary) is added
+//! beside these in [`super::app`].
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -21,7 +22,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(readyz))
         .routes(routes!(metrics))
         .routes(routes!(openapi_json))
-        .routes(routes!(docs))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,64 +102,4 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
 )]
 async fn openapi_json(State(state): State<AppState>) -> Response {
     Json(state.openapi.as_ref().clone()).into_response()
-}
-
-/// A page listing every route of the OpenAPI document.
-#[utoipa::path(
-    get, path = "/docs", tag = "operations",
-    responses((status = 200, description = "HTML", content_type = "text/html"))
-)]
-async fn docs(State(state): State<AppState>) -> Html<String> {
-    Html(docs_page(&state.openapi))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// Renders the routes of `spec` as an HTML table: method, path, summary, description.
-pub fn docs_page(spec: &utoipa::openapi::OpenApi) -> String {
-    let mut rows = String::new();
-    for (path, item) in &spec.paths.paths {
-        let ops = [
-            ("GET", &item.get),
-            ("POST", &item.post),
-            ("PUT", &item.put),
-            ("PATCH", &item.patch),
-            ("DELETE", &item.delete),
-        ];
-        for (method, op) in ops {
-            let Some(op) = op else { continue };
-            let summary = op.summary.as_deref().unwrap_or("");
-            let description = op.description.as_deref().unwrap_or("");
-            let auth = if op.security.is_some() {
-                "Bearer key"
-            } else {
-                "none"
-            };
-            rows.push_str(&format!(
-                "<tr><td><code>{method}</code></td><td><code>{}</code></td><td>{auth}</td><td><b>{}</b><br>{}</td></tr>\n",
-                escape(path),
-                escape(summary),
-                escape(description).replace('\n', "<br>")
-            ));
-        }
-    }
-    let title = escape(&spec.info.title);
-    let description = spec
-        .info
-        .description
-        .as_deref()
-        .map(escape)
-        .unwrap_or_default();
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} API</title>\
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}td{{vertical-align:top;padding:.4em;border-bottom:1px solid #ddd}}</style>\
-</head><body><h1>{title} API</h1><p>{description}</p>\
-<p>The machine-readable document: <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI 3.1).</p>\
-<table><tr><th>Method</th><th>Path</th><th>Auth</th><th>What it does</th></tr>\n{rows}</table></body></html>\n"
-    )
 }

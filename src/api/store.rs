@@ -170,6 +170,31 @@ pub trait JobStore: Send + Sync + 'static {
     fn expire(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError>;
     /// How many jobs are in each state.
     fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError>;
+    /// Stores a new read-only link to a job (only the hash of its token).
+    fn insert_link(&self, link: &LinkRecord) -> Result<(), StoreError>;
+    /// The link whose token hashes to `token_hash`, revoked or not, expired or not.
+    fn find_link(&self, token_hash: &str) -> Result<Option<LinkRecord>, StoreError>;
+    /// Revokes link `link` of job `job`; false when there is no such link of that job.
+    fn revoke_link(&self, job: Uuid, link: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError>;
+}
+
+/// A read-only link to one job's page and calendars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRecord {
+    pub id: Uuid,
+    pub job: Uuid,
+    /// SHA-256 of the token, hex; the token itself is never stored.
+    pub token_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl LinkRecord {
+    /// Whether the link still grants access at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
 }
 
 fn micros(t: DateTime<Utc>) -> i64 {
@@ -189,6 +214,7 @@ fn from_micros(m: i64) -> Result<DateTime<Utc>, StoreError> {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     jobs: Mutex<Vec<MemoryRow>>,
+    links: Mutex<Vec<LinkRecord>>,
 }
 
 #[derive(Debug)]
@@ -200,6 +226,10 @@ struct MemoryRow {
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    fn links_lock(&self) -> Result<MutexGuard<'_, Vec<LinkRecord>>, StoreError> {
+        self.links.lock().map_err(|_| StoreError::Poisoned)
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Vec<MemoryRow>>, StoreError> {
@@ -373,7 +403,12 @@ impl JobStore for MemoryStore {
         let mut jobs = self.lock()?;
         let before = jobs.len();
         jobs.retain(|j| j.record.status.finished_at.is_none_or(|f| f >= cutoff));
-        Ok(before - jobs.len())
+        let removed = before - jobs.len();
+        let alive: std::collections::HashSet<Uuid> =
+            jobs.iter().map(|j| j.record.status.id).collect();
+        drop(jobs);
+        self.links_lock()?.retain(|l| alive.contains(&l.job));
+        Ok(removed)
     }
 
     fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError> {
@@ -385,6 +420,30 @@ impl JobStore for MemoryStore {
                 (s, n as u64)
             })
             .collect())
+    }
+
+    fn insert_link(&self, link: &LinkRecord) -> Result<(), StoreError> {
+        self.links_lock()?.push(link.clone());
+        Ok(())
+    }
+
+    fn find_link(&self, token_hash: &str) -> Result<Option<LinkRecord>, StoreError> {
+        Ok(self
+            .links_lock()?
+            .iter()
+            .find(|l| l.token_hash == token_hash)
+            .cloned())
+    }
+
+    fn revoke_link(&self, job: Uuid, link: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut links = self.links_lock()?;
+        match links.iter_mut().find(|l| l.id == link && l.job == job) {
+            Some(l) => {
+                l.revoked_at.get_or_insert(at);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 }
 
@@ -417,6 +476,15 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_owner_seq ON jobs (owner, seq);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
+CREATE TABLE IF NOT EXISTS links (
+    id          TEXT PRIMARY KEY,
+    job         TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    token_hash  TEXT NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    revoked_at  INTEGER
+);
+CREATE INDEX IF NOT EXISTS links_job ON links (job);
 ";
 
 const STATUS_COLUMNS: &str =
@@ -693,10 +761,15 @@ impl JobStore for SqliteStore {
 
     fn expire(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
         let conn = self.lock()?;
-        Ok(conn.execute(
+        let removed = conn.execute(
             "DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?1",
             params![micros(cutoff)],
-        )?)
+        )?;
+        conn.execute(
+            "DELETE FROM links WHERE job NOT IN (SELECT id FROM jobs)",
+            [],
+        )?;
+        Ok(removed)
     }
 
     fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError> {
@@ -713,6 +786,57 @@ impl JobStore for SqliteStore {
             }
         }
         Ok(counts)
+    }
+
+    fn insert_link(&self, link: &LinkRecord) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        conn.execute(
+            "INSERT INTO links (id, job, token_hash, created_at, expires_at, revoked_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                link.id.to_string(),
+                link.job.to_string(),
+                link.token_hash,
+                micros(link.created_at),
+                micros(link.expires_at),
+                link.revoked_at.map(micros),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn find_link(&self, token_hash: &str) -> Result<Option<LinkRecord>, StoreError> {
+        let conn = self.lock()?;
+        let row: Option<(String, String, i64, i64, Option<i64>)> = conn
+            .query_row(
+                "SELECT id, job, created_at, expires_at, revoked_at FROM links WHERE token_hash = ?1",
+                params![token_hash],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            )
+            .optional()?;
+        let Some((id, job, created, expires, revoked)) = row else {
+            return Ok(None);
+        };
+        let uuid = |text: &str| {
+            Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("link id `{text}`: {e}")))
+        };
+        Ok(Some(LinkRecord {
+            id: uuid(&id)?,
+            job: uuid(&job)?,
+            token_hash: token_hash.to_string(),
+            created_at: from_micros(created)?,
+            expires_at: from_micros(expires)?,
+            revoked_at: revoked.map(from_micros).transpose()?,
+        }))
+    }
+
+    fn revoke_link(&self, job: Uuid, link: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let conn = self.lock()?;
+        let found = conn.execute(
+            "UPDATE links SET revoked_at = COALESCE(revoked_at, ?3) WHERE id = ?1 AND job = ?2",
+            params![link.to_string(), job.to_string(), micros(at)],
+        )?;
+        Ok(found > 0)
     }
 }
 

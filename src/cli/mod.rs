@@ -193,6 +193,28 @@ pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), CliError> {
     })
 }
 
+/// Writes every file of a bundle under `dir` (created if need be, with its sub-folders) and
+/// notes each id that could not name a file.
+pub(crate) fn write_bundle(
+    dir: &Path,
+    bundle: &crate::report::bundle::Bundle,
+) -> Result<(), CliError> {
+    for file in &bundle.files {
+        let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| CliError::Write {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        write_file(&path, &file.contents)?;
+    }
+    for line in &bundle.skipped {
+        note(&format!("not written: {line}"));
+    }
+    Ok(())
+}
+
 /// What reading a problem file gave: the problem, or the issues that stop it.
 pub(crate) enum Loaded {
     Valid(Box<Validated>),

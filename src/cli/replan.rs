@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use super::check::read_roster;
 use super::progress::with_progress;
-use super::roster::SolveArgs;
-use super::{emit, format_issue, note, read_file, CliError};
+use super::roster::{CalendarArgs, SolveArgs};
+use super::{emit, format_issue, note, read_file, write_bundle, CliError};
+use crate::report::bundle::{bundle, ReplanPart};
 use crate::report::{self, RosterReport};
 
 #[derive(Debug, Args)]
@@ -35,6 +36,13 @@ pub struct ReplanArgs {
     pub max_changes: Option<u32>,
     #[arg(long, value_enum, default_value_t = ReplanFormat::Table)]
     pub format: ReplanFormat,
+    /// Also write the re-planned roster's files (as `roster --out`: roster.json, roster.csv,
+    /// report.txt, roster.html, calendars/, invitations/) plus changes.html and
+    /// changes.json to this directory; a dropped meeting's invitation is a cancellation.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub calendar: CalendarArgs,
     #[command(flatten)]
     pub solve: SolveArgs,
 }
@@ -59,6 +67,7 @@ pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
         max_changes: args.max_changes,
         ..solve_options
     };
+    let solve_weights = options.weights;
     if let Some(penalty) = args.penalty {
         if penalty < 0 {
             return Err(CliError::Usage(format!(
@@ -95,11 +104,39 @@ pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
             .filter(|c| c.kind == ChangeKind::Added)
             .count(),
     ));
+    if let Some(dir) = &args.out {
+        write_out(dir, &plan, &args.calendar, &solve_weights)?;
+    }
     emit(&match args.format {
         ReplanFormat::Table => table(&plan),
         ReplanFormat::Json => json(&plan),
     })?;
     Ok(0)
+}
+
+/// `--out`: the re-planned roster's files, the call list and the cancellations.
+fn write_out(
+    dir: &Path,
+    plan: &Replan,
+    calendar: &CalendarArgs,
+    weights: &mediation_solver::candidates::Weights,
+) -> Result<(), CliError> {
+    let kpis = kpis(&plan.problem, &plan.outcome.roster);
+    let report = RosterReport {
+        problem: &plan.problem,
+        outcome: &plan.outcome,
+        kpis: &kpis,
+        warnings: &plan.warnings,
+    };
+    let found = mediation_solver::fixes::fixes(&plan.problem, &plan.outcome.roster, weights)
+        .map_err(|e| CliError::Usage(format!("suggested fixes: {e} ({})", e.code())))?;
+    let settings = calendar.settings(&plan.problem)?;
+    let part = ReplanPart {
+        kept: plan.kept,
+        changes: &plan.changes,
+        json: json(plan),
+    };
+    write_bundle(dir, &bundle(&report, &found, Some(&part), &settings))
 }
 
 pub(crate) fn input_error(path: &Path, e: InputError) -> CliError {

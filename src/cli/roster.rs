@@ -9,7 +9,9 @@ use mediation_solver::milp::{Backend, SolveError, SolveOptions, SolveStatus};
 use mediation_solver::schedule::schedule;
 
 use super::progress::with_progress;
-use super::{emit, note, require_problem, write_file, CliError};
+use super::{emit, note, require_problem, write_bundle, write_file, CliError};
+use crate::report::bundle::bundle;
+use crate::report::ics::CalendarSettings;
 use crate::report::{self, RosterReport};
 
 #[derive(Debug, Args)]
@@ -19,9 +21,13 @@ pub struct RosterArgs {
     /// How to print the roster.
     #[arg(long, value_enum, default_value_t = RosterFormat::Table)]
     pub format: RosterFormat,
-    /// Also write roster.json, roster.csv and report.txt to this directory (created if need be).
+    /// Also write roster.json, roster.csv, report.txt, the web page roster.html, a calendar
+    /// per mediator and venue (calendars/) and an invitation per case (invitations/) to
+    /// this directory (created if need be).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub calendar: CalendarArgs,
     #[command(flatten)]
     pub solve: SolveArgs,
     /// Relative gap at which the search may stop (0 proves optimality).
@@ -45,6 +51,38 @@ fn parse_option(text: &str) -> Result<(String, String), String> {
             Ok((name.trim().to_string(), value.trim().to_string()))
         }
         _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
+}
+
+/// Where calendar files come from: the UID domain and the ORGANIZER address.
+#[derive(Debug, Clone, Args)]
+pub struct CalendarArgs {
+    /// The service's domain in every calendar UID (`<case reference>@DOMAIN`); keep it the
+    /// same between publications so calendar clients update events instead of adding them.
+    #[arg(
+        long = "calendar-domain",
+        value_name = "DOMAIN",
+        env = "MEDIATION_CALENDAR_DOMAIN"
+    )]
+    pub domain: Option<String>,
+    /// ORGANIZER of every calendar event, a `mailto:` address of the service (default
+    /// `mailto:roster@DOMAIN`).
+    #[arg(
+        long = "calendar-organizer",
+        value_name = "MAILTO",
+        env = "MEDIATION_CALENDAR_ORGANIZER"
+    )]
+    pub organizer: Option<String>,
+}
+
+impl CalendarArgs {
+    /// The calendar settings for `problem` (DTSTAMP from its publication date).
+    pub fn settings(
+        &self,
+        problem: &mediation_solver::model::Problem,
+    ) -> Result<CalendarSettings, CliError> {
+        CalendarSettings::new(problem, self.domain.as_deref(), self.organizer.as_deref())
+            .map_err(|e| CliError::Usage(e.to_string()))
     }
 }
 
@@ -157,25 +195,25 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
         kpis: &kpis,
         warnings: &validated.warnings,
     };
-    if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).map_err(|source| CliError::Write {
-            path: dir.clone(),
-            source,
-        })?;
-        write_file(&dir.join("roster.json"), &report::json(&report))?;
-        write_file(
-            &dir.join("roster.csv"),
-            &report::csv(problem, &outcome.roster),
-        )?;
-        write_file(&dir.join("report.txt"), &report::text(&report))?;
-    }
-    let found = if args.fixes {
+    // The page lists the cheapest fix of each case not held, so `--out` needs them too.
+    let found = if args.fixes || args.out.is_some() {
         let found = mediation_solver::fixes::fixes(problem, &outcome.roster, &options.weights)
             .map_err(|e| CliError::Usage(format!("suggested fixes: {e} ({})", e.code())))?;
         Some(found)
     } else {
         None
     };
+    if let Some(dir) = &args.out {
+        let settings = args.calendar.settings(problem)?;
+        let files = bundle(
+            &report,
+            found.as_deref().unwrap_or_default(),
+            None,
+            &settings,
+        );
+        write_bundle(dir, &files)?;
+    }
+    let found = found.filter(|_| args.fixes);
     let printed = match (args.format, &found) {
         (RosterFormat::Table, None) => report::text(&report),
         (RosterFormat::Table, Some(found)) => {

@@ -136,6 +136,8 @@ pub struct ServeArgs {
         value_name = "S"
     )]
     pub shutdown_grace: u64,
+    #[command(flatten)]
+    pub calendar: super::roster::CalendarArgs,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "MEDIATION_LOG_JSON")]
     pub log_json: bool,
@@ -198,6 +200,8 @@ impl ServeArgs {
             callback_attempts: self.callback_attempts.max(1),
             callback_backoff: Duration::from_millis(500),
             shutdown_grace: Duration::from_secs(self.shutdown_grace),
+            calendar_domain: self.calendar.domain.clone(),
+            calendar_organizer: self.calendar.organizer.clone(),
         })
     }
 }

@@ -6,6 +6,9 @@
 //! problem rather than read from a meeting's informational `details`, so a hand-edited
 //! roster renders truthfully too.
 
+pub mod bundle;
+pub mod html;
+pub mod ics;
 pub(crate) mod layout;
 mod text;
 
@@ -117,22 +120,22 @@ fn csv_field(value: &str) -> String {
 }
 
 /// A meeting resolved against the problem, with its derived dates.
-struct Facts<'a> {
-    case: Option<&'a Case>,
-    mediator: Option<&'a Mediator>,
-    template: Option<&'a SessionTemplate>,
-    venue: Option<&'a Venue>,
-    start: Option<DateTime<FixedOffset>>,
-    end: Option<DateTime<FixedOffset>>,
-    deadline: Option<NaiveDate>,
+pub(crate) struct Facts<'a> {
+    pub(crate) case: Option<&'a Case>,
+    pub(crate) mediator: Option<&'a Mediator>,
+    pub(crate) template: Option<&'a SessionTemplate>,
+    pub(crate) venue: Option<&'a Venue>,
+    pub(crate) start: Option<DateTime<FixedOffset>>,
+    pub(crate) end: Option<DateTime<FixedOffset>>,
+    pub(crate) deadline: Option<NaiveDate>,
     /// Calendar days from the meeting to the deadline (negative when late).
-    margin: Option<i64>,
-    late: Option<bool>,
-    certificate_due: NaiveDate,
+    pub(crate) margin: Option<i64>,
+    pub(crate) late: Option<bool>,
+    pub(crate) certificate_due: NaiveDate,
 }
 
 impl<'a> Facts<'a> {
-    fn of(problem: &'a Problem, meeting: &Meeting) -> Self {
+    pub(crate) fn of(problem: &'a Problem, meeting: &Meeting) -> Self {
         let index = &problem.index;
         let case = index.case.get(&meeting.case).map(|&c| &problem.cases[c]);
         let template = index

@@ -131,7 +131,7 @@ async fn an_admin_key_sees_every_keys_jobs() {
 #[tokio::test]
 async fn operations_routes_need_no_key() {
     let app = spawn_app().await;
-    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"] {
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs/"] {
         let r = app.call(Method::GET, path, None, None).await;
         assert_eq!(r.status(), 200, "{path}");
     }

@@ -8,6 +8,7 @@ mod errors;
 mod helpers;
 mod jobs;
 mod openapi;
+mod pages;
 mod persistence;
 mod process;
 mod recommend;

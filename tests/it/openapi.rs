@@ -30,7 +30,16 @@ async fn the_openapi_document_lists_every_route() {
         ("/readyz", "get"),
         ("/metrics", "get"),
         ("/openapi.json", "get"),
-        ("/docs", "get"),
+        ("/v1/rosters/{id}/roster.html", "get"),
+        ("/v1/rosters/{id}/changes.html", "get"),
+        ("/v1/rosters/{id}/calendars/mediators/{mediator}", "get"),
+        ("/v1/rosters/{id}/calendars/venues/{venue}", "get"),
+        ("/v1/rosters/{id}/invitations/{case}", "get"),
+        ("/v1/rosters/{id}/links", "post"),
+        ("/v1/rosters/{id}/links/{link}", "delete"),
+        ("/shared/{token}/roster.html", "get"),
+        ("/shared/{token}/calendars/mediators/{mediator}", "get"),
+        ("/shared/{token}/invitations/{case}", "get"),
     ];
     for (path, method) in expected {
         assert!(

@@ -260,6 +260,7 @@ pub fn at(case: &str, mediator: &str, date: &str, session: &str, venue: &str) ->
         mode: Mode::InPerson,
         venue: Some(venue.into()),
         interpreter: None,
+        sequence: 0,
         details: None,
     }
 }
