@@ -2,6 +2,7 @@
 //! One binary for all of them keeps link times low.
 
 mod auth;
+mod browser;
 mod callback;
 mod endpoints;
 mod errors;
@@ -14,3 +15,6 @@ mod process;
 mod recommend;
 mod replan;
 mod whatif;
+
+#[path = "../support/chromium.rs"]
+mod chromium;
