@@ -242,6 +242,137 @@ fn roster_out_writes_json_csv_and_report_to_a_new_directory() {
     assert!(report.contains("Key figures"));
 }
 
+/// Every file below `dir`, as paths relative to it, sorted.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap();
+                found.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn roster_out_writes_the_page_a_calendar_per_mediator_and_venue_and_an_invitation_per_meeting() {
+    let dir = scratch("roster-out-bundle");
+    let problem = week_problem(&dir);
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    for out in [&a, &b] {
+        let o = run(&["roster", path_str(&problem), "--out", path_str(out)]);
+        assert_eq!(status(&o), 0, "{}", stderr(&o));
+    }
+    let input = read_json(&problem);
+    let roster = read_json(&a.join("roster.json"));
+    let meetings = roster["roster"]["meetings"].as_array().unwrap();
+    let mut expected: Vec<String> = ["roster.json", "roster.csv", "report.txt", "roster.html"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for m in input["mediators"].as_array().unwrap() {
+        expected.push(format!(
+            "calendars/mediator-{}.ics",
+            m["id"].as_str().unwrap()
+        ));
+    }
+    for v in input["venues"].as_array().unwrap() {
+        expected.push(format!("calendars/venue-{}.ics", v["id"].as_str().unwrap()));
+    }
+    for m in meetings {
+        expected.push(format!("invitations/{}.ics", m["case"].as_str().unwrap()));
+        assert_eq!(m["sequence"], 0, "first publication");
+    }
+    expected.sort();
+    assert_eq!(files_under(&a), expected);
+    // The shipped week's page stays small enough to mail.
+    let page = std::fs::metadata(a.join("roster.html")).unwrap().len();
+    assert!(page <= 200 * 1024, "roster.html is {page} bytes");
+    // The same input gives byte-identical files.
+    for file in &expected {
+        let (x, y) = (
+            std::fs::read(a.join(file)).unwrap(),
+            std::fs::read(b.join(file)).unwrap(),
+        );
+        assert!(x == y, "{file} differs between two runs");
+    }
+}
+
+#[test]
+fn replan_out_writes_the_call_list_and_raises_the_sequence_of_moved_meetings() {
+    let dir = scratch("replan-out");
+    let problem = week_problem(&dir);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/replan");
+    let out = dir.join("out");
+    let o = run(&[
+        "replan",
+        path_str(&problem),
+        "--published",
+        path_str(&fixtures.join("published-2026-12-07.json")),
+        "--changes",
+        path_str(&fixtures.join("illness-2026-12-07.json")),
+        "--out",
+        path_str(&out),
+    ]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let changes = read_json(&out.join("changes.json"));
+    let moved: Vec<&Value> = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "moved")
+        .collect();
+    assert!(!moved.is_empty());
+    let page = std::fs::read_to_string(out.join("changes.html")).unwrap();
+    let roster = read_json(&out.join("roster.json"));
+    for c in &moved {
+        let case = c["case"].as_str().unwrap();
+        assert!(page.contains(case), "{case} not on the call list");
+        let now = roster["roster"]["meetings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["case"] == case)
+            .unwrap();
+        assert_eq!(now["sequence"], 1, "{case} moved once since publication");
+        let invitation =
+            std::fs::read_to_string(out.join(format!("invitations/{case}.ics"))).unwrap();
+        assert!(invitation.contains("SEQUENCE:1"), "{invitation}");
+    }
+    let kept = roster["roster"]["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["sequence"] == 0)
+        .count();
+    assert_eq!(kept as u64, changes["kept"].as_u64().unwrap());
+}
+
+#[test]
+fn roster_out_refuses_a_calendar_domain_it_cannot_use_and_writes_nothing() {
+    let dir = scratch("roster-out-domain");
+    let problem = week_problem(&dir);
+    let out = dir.join("out");
+    let o = run(&[
+        "roster",
+        path_str(&problem),
+        "--out",
+        path_str(&out),
+        "--calendar-domain",
+        "bad domain",
+    ]);
+    assert_eq!(status(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("domain"), "{}", stderr(&o));
+    assert!(!out.join("roster.html").exists());
+}
+
 #[test]
 fn roster_logs_name_no_mediator() {
     let dir = scratch("roster-logs");

@@ -159,6 +159,11 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
     let backend = options.backend;
     let validated = require_problem(&args.input)?;
     let problem = &validated.problem;
+    // Bad calendar settings are refused before the solve, not after it.
+    let settings = match &args.out {
+        Some(_) => Some(args.calendar.settings(problem)?),
+        None => None,
+    };
     if let Some(path) = &args.export_model {
         write_file(path, &mediation_solver::milp::export_lp(problem, &options))?;
     }
@@ -203,13 +208,12 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
     } else {
         None
     };
-    if let Some(dir) = &args.out {
-        let settings = args.calendar.settings(problem)?;
+    if let (Some(dir), Some(settings)) = (&args.out, &settings) {
         let files = bundle(
             &report,
             found.as_deref().unwrap_or_default(),
             None,
-            &settings,
+            settings,
         );
         write_bundle(dir, &files)?;
     }
