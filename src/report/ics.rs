@@ -20,8 +20,11 @@
 //! therefore written as a run of the crate's [`Property`] values at the end of the
 //! calendar's own properties (see [`vtimezone`]), which the crate prints in order, folded
 //! and CRLF-terminated like any other line; it comes out just before the first VEVENT.
-
-use std::cmp::Ordering;
+//!
+//! The crate's line folding (0.17.17) leaves a 76-octet continuation line when the last
+//! piece of a long line is exactly 75 octets, so every file is unfolded and folded again
+//! at 75 octets by [`refold`] (RFC 5545 §3.1), which also keeps a backslash escape and a
+//! UTF-8 character on one side of a fold.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
@@ -159,10 +162,10 @@ pub fn mediator_calendar(
     settings: &CalendarSettings,
 ) -> Option<String> {
     let &m = problem.index.mediator.get(mediator)?;
-    let name = format!(
+    let name = clean(&format!(
         "SEN mediation: {} ({})",
         problem.mediators[m].name, problem.mediators[m].id
-    );
+    ));
     let meetings = roster.meetings.iter().filter(|x| x.mediator == mediator);
     Some(publish(problem, meetings, &name, settings))
 }
@@ -175,10 +178,10 @@ pub fn venue_calendar(
     settings: &CalendarSettings,
 ) -> Option<String> {
     let &v = problem.index.venue.get(venue)?;
-    let name = format!(
+    let name = clean(&format!(
         "SEN mediation at {} ({})",
         problem.venues[v].name, problem.venues[v].id
-    );
+    ));
     let meetings = roster
         .meetings
         .iter()
@@ -199,7 +202,7 @@ pub fn invitation(
         .next()?;
     let mut calendar = calendar("REQUEST", None);
     calendar.push(event(problem, meeting, settings, EventStatus::Confirmed));
-    Some(calendar.to_string())
+    Some(refold(&calendar.to_string()))
 }
 
 /// The cancellation (METHOD:CANCEL) of a published meeting that is no longer held, with
@@ -211,7 +214,7 @@ pub fn cancellation(problem: &Problem, published: &Meeting, settings: &CalendarS
     };
     let mut calendar = calendar("CANCEL", None);
     calendar.push(event(problem, &cancelled, settings, EventStatus::Cancelled));
-    calendar.to_string()
+    refold(&calendar.to_string())
 }
 
 /// A METHOD:PUBLISH calendar of `meetings`, in date, start time and case order.
@@ -225,7 +228,52 @@ fn publish<'a>(
     for meeting in sorted(problem, meetings) {
         calendar.push(event(problem, meeting, settings, EventStatus::Confirmed));
     }
-    calendar.to_string()
+    refold(&calendar.to_string())
+}
+
+/// The longest content line, in octets, without its CRLF (RFC 5545 §3.1).
+const LINE_OCTETS: usize = 75;
+
+/// Unfolds the crate's output (its folds are CRLF and one space; a value never holds a
+/// CR or LF of its own, as `clean` sees to) and folds every content line again so that no line
+/// is longer than 75 octets, the leading space of a continuation included. A fold never
+/// splits a UTF-8 character nor a backslash escape (`\n`, `\,`, `\;`, `\\`).
+pub fn refold(text: &str) -> String {
+    let unfolded = text.replace("\r\n ", "");
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 24);
+    for line in unfolded.split_terminator("\r\n") {
+        let mut rest = line;
+        let mut room = LINE_OCTETS;
+        while rest.len() > room {
+            let mut cut = room;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let backslashes = rest[..cut]
+                .bytes()
+                .rev()
+                .take_while(|&b| b == b'\\')
+                .count();
+            if backslashes % 2 == 1 && cut > 1 {
+                cut -= 1;
+            }
+            out.push_str(&rest[..cut]);
+            out.push_str("\r\n ");
+            rest = &rest[cut..];
+            room = LINE_OCTETS - 1;
+        }
+        out.push_str(rest);
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A name from the input as one line of text: control characters (a CR, LF or tab in a
+/// venue name) become spaces, so no value can break a content line.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Meetings by date, session start, case reference (then session id, so the order is
@@ -246,7 +294,6 @@ fn sorted<'a>(problem: &Problem, meetings: impl Iterator<Item = &'a Meeting>) ->
             .then_with(|| a.case.cmp(&b.case))
             .then_with(|| a.session.cmp(&b.session))
             .then_with(|| a.mediator.cmp(&b.mediator))
-            .then(Ordering::Equal)
     });
     list
 }
@@ -332,13 +379,19 @@ fn event(
     let facts = Facts::of(problem, meeting);
     let mut event = Event::new();
     event
-        .uid(&uid(&meeting.case, &settings.domain))
+        .uid(&clean(&uid(&meeting.case, &settings.domain)))
         .sequence(meeting.sequence)
         .timestamp(settings.stamp)
         .append_property(Property::new("ORGANIZER", settings.organizer.as_str()))
-        .summary(&format!("SEN mediation meeting {}", meeting.case))
+        .summary(&clean(&format!("SEN mediation meeting {}", meeting.case)))
         .location(&location(problem, meeting, &facts))
-        .description(&description(problem, meeting, &facts))
+        .description(&match status {
+            EventStatus::Cancelled => format!(
+                "This meeting is cancelled.\n{}",
+                description(problem, meeting, &facts)
+            ),
+            _ => description(problem, meeting, &facts),
+        })
         .status(status);
     match times(meeting, &facts) {
         Times::Local(start, end) => {
@@ -381,8 +434,8 @@ fn times(meeting: &Meeting, facts: &Facts) -> Times {
 fn location(problem: &Problem, meeting: &Meeting, facts: &Facts) -> String {
     match meeting.mode {
         Mode::InPerson => match facts.venue {
-            Some(v) => format!("{}, {}", v.name, problem.areas[v.area].name),
-            None => meeting.venue.clone().unwrap_or_else(|| "In person".into()),
+            Some(v) => clean(&format!("{}, {}", v.name, problem.areas[v.area].name)),
+            None => clean(meeting.venue.as_deref().unwrap_or("In person")),
         },
         Mode::Video => "Video meeting".into(),
         Mode::Phone => "Telephone meeting".into(),
@@ -425,7 +478,10 @@ fn role(role: PartyRole) -> &'static str {
 /// What the parties and the mediator need beside the time and place: the deadline, the
 /// certificate due date, the mode and any interpreter. Roles only, never names.
 fn description(problem: &Problem, meeting: &Meeting, facts: &Facts) -> String {
-    let mut lines = vec![format!("SEN mediation meeting for case {}.", meeting.case)];
+    let mut lines = vec![format!(
+        "SEN mediation meeting for case {}.",
+        clean(&meeting.case)
+    )];
     let session = match facts.template {
         Some(t) => format!(
             "Session: {} ({} to {} UK time, {})",
@@ -434,7 +490,11 @@ fn description(problem: &Problem, meeting: &Meeting, facts: &Facts) -> String {
             t.end.format("%H:%M"),
             day(meeting.date)
         ),
-        None => format!("Session: {} ({})", meeting.session, day(meeting.date)),
+        None => format!(
+            "Session: {} ({})",
+            clean(&meeting.session),
+            day(meeting.date)
+        ),
     };
     lines.push(session);
     lines.push(match meeting.mode {
@@ -791,6 +851,7 @@ mod tests {
         assert_eq!(values(&l, "METHOD"), ["CANCEL"]);
         assert_eq!(values(&l, "STATUS"), ["CANCELLED"]);
         assert_eq!(values(&l, "SEQUENCE"), ["3"]);
+        assert!(values(&l, "DESCRIPTION")[0].starts_with("This meeting is cancelled.\\n"));
         assert_eq!(
             values(&l, "UID"),
             ["SEN-2027-0151@mediation-scheduler.invalid"]
@@ -897,6 +958,78 @@ mod tests {
             assert!(e.to_string().contains("`organizer`"), "{e}");
         }
         assert!(CalendarSettings::new(&p, None, Some("mailto:a@b.org")).is_ok());
+    }
+
+    /// Every physical line of `text` is at most 75 octets and unfolding gives `unfolded`.
+    fn assert_folded(text: &str, unfolded: &str) {
+        assert!(text.ends_with("\r\n"));
+        for line in text.split_terminator("\r\n") {
+            assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+            assert!(!line.contains(['\r', '\n']));
+        }
+        assert_eq!(text.replace("\r\n ", ""), unfolded);
+    }
+
+    #[test]
+    fn refold_keeps_every_line_within_75_octets() {
+        // The crate's own fold leaves 76 octets when the last piece is exactly 75.
+        let value = "x".repeat(75 - "DESCRIPTION:".len() + 75);
+        let mut event = Event::new();
+        event
+            .description(&value)
+            .uid("u")
+            .timestamp(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
+        let crate_text = event.to_string();
+        assert!(
+            crate_text.split("\r\n").any(|l| l.len() > 75),
+            "icalendar no longer overflows a fold; `refold` may be dropped: {crate_text:?}"
+        );
+        let line = format!("DESCRIPTION:{value}");
+        assert_folded(&refold(&format!("{line}\r\n")), &format!("{line}\r\n"));
+        assert_folded(&refold(&crate_text), &crate_text.replace("\r\n ", ""));
+        // Lengths around every boundary, ASCII and multi-byte.
+        for n in 0..400 {
+            for unit in ["a", "é", "老", "🙂"] {
+                let line = format!("DESCRIPTION:{}", unit.repeat(n / unit.len()));
+                assert_folded(&refold(&format!("{line}\r\n")), &format!("{line}\r\n"));
+            }
+        }
+        // Exactly 75 octets stays on one line.
+        let line = "X".repeat(75);
+        assert_eq!(refold(&format!("{line}\r\n")), format!("{line}\r\n"));
+    }
+
+    #[test]
+    fn refold_never_splits_a_backslash_escape() {
+        for pad in 0..80 {
+            let line = format!(
+                "DESCRIPTION:{}{}",
+                "a".repeat(pad),
+                "\\n\\,\\;\\\\".repeat(20)
+            );
+            let text = refold(&format!("{line}\r\n"));
+            assert_folded(&text, &format!("{line}\r\n"));
+            for piece in text.split_terminator("\r\n") {
+                let run = piece.bytes().rev().take_while(|&b| b == b'\\').count();
+                assert_eq!(run % 2, 0, "a fold splits an escape: {piece:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_in_names_cannot_break_a_line() {
+        let mut p = problem();
+        let v = p.index.venue["V001"];
+        p.venues[v].name = "Town\r\nHall\tAnnex".into();
+        let s = settings(&p);
+        let r = roster();
+        for text in [
+            venue_calendar(&p, &r, "V001", &s).unwrap(),
+            invitation(&p, &r, "SEN-2027-0144", &s).unwrap(),
+        ] {
+            assert!(!text.replace("\r\n", "").contains(['\r', '\n', '\t']));
+            assert!(text.replace("\r\n ", "").contains("Town  Hall Annex"));
+        }
     }
 
     #[test]
