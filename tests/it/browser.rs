@@ -19,7 +19,10 @@ async fn visit(url: String, virtual_ms: Option<u32>) -> chromium::Visit {
 fn only_the_server(visit: &chromium::Visit, url: &str, server: &str) {
     let origin = format!("http://{server}");
     let requests = visit.page_requests(url, &origin);
-    assert!(!requests.is_empty(), "the net log shows the page's requests");
+    assert!(
+        !requests.is_empty(),
+        "the net log shows the page's requests"
+    );
     for r in requests {
         assert_eq!(host_of(&r.url), Some(server), "the page fetched {}", r.url);
     }
@@ -35,7 +38,12 @@ async fn a_shared_link_opens_the_roster_page_in_a_browser_with_every_meeting() {
     let job = app.wait_finished(&id, CMS).await;
     let roster = &job["result"]["roster"];
     let r = app
-        .call(Method::POST, &format!("/v1/rosters/{id}/links"), Some(CMS), None)
+        .call(
+            Method::POST,
+            &format!("/v1/rosters/{id}/links"),
+            Some(CMS),
+            None,
+        )
         .await;
     assert_eq!(r.status(), 201);
     let link: Value = r.json().await.unwrap();
@@ -46,12 +54,16 @@ async fn a_shared_link_opens_the_roster_page_in_a_browser_with_every_meeting() {
     assert_eq!(cells, meetings.len(), "one cell per meeting");
     for m in meetings {
         let case = m["case"].as_str().unwrap();
-        assert!(seen.dom.contains(&format!("data-case=\"{case}\"")), "{case}");
+        assert!(
+            seen.dom.contains(&format!("data-case=\"{case}\"")),
+            "{case}"
+        );
     }
     for u in roster["unscheduled"].as_array().unwrap() {
         let reason = u["primary_reason"].as_str().unwrap();
         assert!(
-            seen.dom.contains(&format!("data-primary-reason=\"{reason}\"")),
+            seen.dom
+                .contains(&format!("data-primary-reason=\"{reason}\"")),
             "{} {reason}",
             u["case"]
         );

@@ -45,8 +45,8 @@ pub fn changes_page(problem: &Problem, kept: usize, changes: &[MeetingChange]) -
                         tr {
                             th scope="col" { "Case" }
                             th scope="col" { "Change" }
-                            th scope="col" { "Was" }
-                            th scope="col" { "Now" }
+                            th.slot-col scope="col" { "Was" }
+                            th.slot-col scope="col" { "Now" }
                             th scope="col" { "Mediators to call" }
                             th scope="col" { "Venues and interpreters to call" }
                             th scope="col" { "Parties to call" }
@@ -153,7 +153,7 @@ fn row(problem: &Problem, change: &MeetingChange) -> Markup {
         tr.change data-case=(change.case) data-kind=(kind_name(change.kind)) {
             th scope="row" {
                 (change.case)
-                @if let Some(la) = la { span.time.muted { (la) } }
+                @if let Some(la) = la { span.sub { (la) } }
             }
             td {
                 span.kind { (kind_name(change.kind)) }

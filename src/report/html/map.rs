@@ -12,6 +12,8 @@ use mediation_solver::model::Problem;
 const WIDTH: f64 = 640.0;
 const MAX_HEIGHT: f64 = 560.0;
 const PAD: f64 = 28.0;
+/// Kilometres per degree of latitude.
+const KM_PER_DEGREE: f64 = 111.32;
 
 /// Radius of an area's circle: a small hollow ring with no meeting, then area ∝ meetings.
 fn radius(meetings: usize) -> f64 {
@@ -24,6 +26,61 @@ fn radius(meetings: usize) -> f64 {
 
 fn n1(x: f64) -> String {
     format!("{x:.1}")
+}
+
+/// A label's box: left, top, right, bottom.
+type Box = (f64, f64, f64, f64);
+
+fn overlap(a: &Box, b: &Box) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Names beside the circles of areas with meetings, busiest first: right of the circle,
+/// else left of it, never over another name or filled circle, else none (the circle's title and the table still name it). Text
+/// widths are estimated (10 px sans-serif ≈ 5.6 px a character).
+fn labels<'p>(
+    areas: &'p [mediation_solver::model::Area],
+    order: &[usize],
+    count: &dyn Fn(usize) -> usize,
+    at: &dyn Fn(usize) -> (f64, f64),
+) -> Vec<(f64, f64, Option<&'static str>, &'p str)> {
+    let circles: Vec<Box> = order
+        .iter()
+        .map(|&a| {
+            let (x, y) = at(a);
+            let r = radius(count(a));
+            (x - r, y - r, x + r, y + r)
+        })
+        .collect();
+    let mut placed: Vec<Box> = Vec::new();
+    let mut out = Vec::new();
+    for (k, &a) in order.iter().enumerate() {
+        if count(a) == 0 {
+            continue;
+        }
+        let (x, y) = at(a);
+        let r = radius(count(a));
+        let width = 5.6 * areas[a].name.chars().count() as f64;
+        let right = (x + r + 2.0, y - 6.0, x + r + 2.0 + width, y + 6.0);
+        let left = (x - r - 2.0 - width, y - 6.0, x - r - 2.0, y + 6.0);
+        let free = |b: &Box| {
+            b.0 >= 0.0
+                && b.2 <= WIDTH
+                && !placed.iter().any(|p| overlap(p, b))
+                && !circles
+                    .iter()
+                    .enumerate()
+                    .any(|(j, c)| j != k && count(order[j]) > 0 && overlap(c, b))
+        };
+        if free(&right) {
+            out.push((right.0, y + 3.5, None, areas[a].name.as_str()));
+            placed.push(right);
+        } else if free(&left) {
+            out.push((left.2, y + 3.5, Some("end"), areas[a].name.as_str()));
+            placed.push(left);
+        }
+    }
+    out
 }
 
 /// The map and its text alternative. `meetings[a]` counts meetings for area `a`.
@@ -99,10 +156,17 @@ pub(super) fn map(problem: &Problem, meetings: &[usize]) -> Markup {
                         }
                         circle.area[n > 0].none[n == 0] cx=(n1(x)) cy=(n1(y)) r=(n1(radius(n))) {}
                         @if n > 0 {
-                            text x=(n1(x)) y=(n1(y)) aria-hidden="true" { (n) }
+                            text.n x=(n1(x)) y=(n1(y)) { (n) }
                         }
                     }
                 }
+                @for (x, y, anchor, name) in labels(&problem.areas, &order, &count, &at) {
+                    text.label x=(n1(x)) y=(n1(y)) text-anchor=[anchor] { (name) }
+                }
+                @let km10 = scale * 10.0 / KM_PER_DEGREE;
+                @let y = height - 10.0;
+                line.scale x1=(n1(PAD)) y1=(n1(y)) x2=(n1(PAD + km10)) y2=(n1(y)) {}
+                text.label x=(n1(PAD + km10 + 4.0)) y=(n1(y + 3.5)) { "10 km" }
             }
             table.areas {
                 caption { "Meetings per area, by the family's area" }

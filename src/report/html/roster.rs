@@ -260,11 +260,7 @@ fn monday(date: NaiveDate) -> NaiveDate {
     date - Days::new(u64::from(date.weekday().num_days_from_monday()))
 }
 
-fn weeks(
-    problem: &Problem,
-    meetings: &[Meeting],
-    columns: &Columns,
-) -> Vec<Week> {
+fn weeks(problem: &Problem, meetings: &[Meeting], columns: &Columns) -> Vec<Week> {
     let mut days: BTreeMap<NaiveDate, BTreeSet<NaiveDate>> = BTreeMap::new();
     for &d in &problem.horizon.days {
         if problem.calendar.is_working_day(d) {
@@ -308,7 +304,7 @@ fn weeks(
             continue;
         };
         let first = d * n + col;
-        let cells = days_len(week) * n;
+        let cells = week.days.len() * n;
 
         let key = problem
             .index
@@ -325,8 +321,8 @@ fn weeks(
             }
         };
         lanes[lane][first] = Slot::Start(i, span);
-        for c in first + 1..first + span {
-            lanes[lane][c] = Slot::Covered;
+        for slot in &mut lanes[lane][first + 1..first + span] {
+            *slot = Slot::Covered;
         }
 
         if m.mode == Mode::InPerson {
@@ -350,10 +346,6 @@ fn weeks(
         week.venues = venues.into_iter().collect();
     }
     weeks
-}
-
-fn days_len(week: &Week) -> usize {
-    week.days.len()
 }
 
 /// The two header rows of a week grid: days, then sessions.
@@ -387,7 +379,10 @@ fn grid_head(ctx: &Ctx, week: &Week, who: &str) -> Markup {
 
 fn mediator_label(problem: &Problem, key: &Key<MediatorIdx>) -> String {
     match key {
-        Key::Known(m) => format!("{} ({})", problem.mediators[*m].name, problem.mediators[*m].id),
+        Key::Known(m) => format!(
+            "{} ({})",
+            problem.mediators[*m].name, problem.mediators[*m].id
+        ),
         Key::Unknown(id) => id.clone(),
     }
 }
@@ -396,12 +391,14 @@ fn mediator_grid(ctx: &Ctx, week: &Week, first: bool) -> Markup {
     let caption = format!("Week of {}", day(week.monday));
     let width = 1 + week.days.len() * ctx.columns.len();
     let id = format!("week-{}", week.monday);
+    // Print: a smaller font for a long week keeps its grid on one A4 landscape page.
+    let rows: usize = week.mediators.iter().map(|(_, lanes)| lanes.len()).sum();
     html! {
         section.week aria-labelledby=(id) {
             @if first {
                 h2 id="weeks" { "Meetings by mediator" }
             }
-            table.grid {
+            table.grid.roomy[rows <= 10].dense[rows > 16].denser[rows > 22] {
                 caption id=(id) { (caption) }
                 (grid_head(ctx, week, "Mediator"))
                 tbody {
@@ -492,7 +489,7 @@ fn venue_label(ctx: &Ctx, key: &Key<VenueIdx>) -> Markup {
             let venue = &ctx.problem.venues[*v];
             html! {
                 (venue.name) " (" (venue.id) ")"
-                span.time.muted { (venue.rooms) " room(s)" }
+                span.sub { (venue.rooms) " room(s)" }
             }
         }
         Key::Unknown(id) => html! { (id) },
@@ -637,7 +634,7 @@ fn not_held(ctx: &Ctx, report: &RosterReport, fixes: &[CaseFixes]) -> Markup {
                             th scope="col" { "Status" }
                             th scope="col" { "Deadline" }
                             th scope="col" { "Primary reason" }
-                            th scope="col" { "Reasons (options ruled out)" }
+                            th.reasons-col scope="col" { "Reasons (options ruled out)" }
                             th scope="col" { "Cheapest suggested fix" }
                         }
                     }
@@ -702,4 +699,41 @@ fn meetings_per_area(problem: &Problem, facts: &[Facts]) -> Vec<usize> {
         }
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveTime;
+
+    fn template(id: &str, start: u32, end: u32, full_day: bool) -> SessionTemplate {
+        SessionTemplate {
+            id: id.into(),
+            start: NaiveTime::from_hms_opt(start, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(end, 0, 0).unwrap(),
+            full_day,
+        }
+    }
+
+    #[test]
+    fn a_full_day_spans_the_half_days_it_overlaps_and_stands_alone_otherwise() {
+        let templates = [
+            template("FULL", 9, 17, true),
+            template("PM", 13, 17, false),
+            template("AM", 9, 13, false),
+            template("EVE", 18, 21, true),
+        ];
+        let columns = Columns::of(&templates);
+        let heads: Vec<&str> = columns.heads.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(heads, ["AM", "PM", "EVE"]);
+        assert_eq!(columns.place, [(0, 2), (1, 1), (0, 1), (2, 1)]);
+    }
+
+    #[test]
+    fn mondays_start_iso_weeks() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(monday(d("2027-03-24")), d("2027-03-22"));
+        assert_eq!(monday(d("2026-12-07")), d("2026-12-07"));
+        assert_eq!(monday(d("2026-12-13")), d("2026-12-07"));
+    }
 }
