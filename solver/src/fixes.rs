@@ -34,6 +34,7 @@
 //! ```
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::iso_week;
@@ -199,7 +200,7 @@ impl FixError {
 }
 
 /// The fixes for every case of `roster` not held by its day 30: unscheduled cases, late
-/// meetings and carried-over cases, in that order.
+/// meetings and carried-over cases, in that order (found in parallel with rayon).
 pub fn fixes(
     problem: &Problem,
     roster: &Roster,
@@ -219,7 +220,8 @@ pub fn fixes(
         .chain(late.map(|m| m.case.clone()))
         .chain(roster.carried_over.iter().map(|c| c.case.clone()))
         .collect();
-    refs.iter()
+    // Each case's fixes are independent of the others': find them in parallel, in order.
+    refs.par_iter()
         .map(|r| fixes_for_case(problem, roster, r, weights))
         .collect()
 }

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
+use mediation_solver::candidates::Weights;
 use mediation_solver::kpi::kpis;
 use mediation_solver::milp::SolverSummary;
 use mediation_solver::model::Problem;
@@ -69,6 +70,8 @@ enum Document {
 /// A finished roster job, ready to render.
 struct Loaded {
     problem: Problem,
+    /// The job's objective weights: the page's suggested fixes are priced with them.
+    weights: Weights,
     outcome: Outcome,
     changes: Option<(usize, Vec<MeetingChange>)>,
 }
@@ -109,6 +112,7 @@ fn load(record: &JobRecord) -> Result<Loaded, ApiError> {
         .map_err(|e| ApiError::Internal(format!("stored problem no longer valid: {e}")))?;
     Ok(Loaded {
         problem: validated.problem,
+        weights: request.options.weights,
         outcome: Outcome {
             roster: stored.roster,
             solver: stored.solver,
@@ -144,8 +148,13 @@ fn render(
     match document {
         Document::Page => {
             let kpis = kpis(problem, roster);
-            let fixes = mediation_solver::fixes::fixes(problem, roster, &Default::default())
-                .unwrap_or_default();
+            // A roster the solver wrote always has fixes; should one fail, the page still
+            // shows, with "not computed" where a fix would be.
+            let fixes = mediation_solver::fixes::fixes(problem, roster, &loaded.weights)
+                .unwrap_or_else(|e| {
+                    tracing::warn!(code = e.code(), "suggested fixes failed for a page");
+                    Vec::new()
+                });
             let report = RosterReport {
                 problem,
                 outcome: &loaded.outcome,

@@ -202,8 +202,16 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
     };
     // The page lists the cheapest fix of each case not held, so `--out` needs them too.
     let found = if args.fixes || args.out.is_some() {
+        let started = std::time::Instant::now();
         let found = mediation_solver::fixes::fixes(problem, &outcome.roster, &options.weights)
             .map_err(|e| CliError::Usage(format!("suggested fixes: {e} ({})", e.code())))?;
+        if !found.is_empty() {
+            note(&format!(
+                "suggested fixes for {} case(s) not held by day 30 in {:.1} s",
+                found.len(),
+                started.elapsed().as_secs_f64()
+            ));
+        }
         Some(found)
     } else {
         None
