@@ -331,13 +331,52 @@ pub fn for_case(problem: &Problem, case_idx: CaseIdx, w: &Weights) -> Vec<Candid
 
 /// Every candidate of every case, cases in parallel, in a deterministic order.
 pub fn generate(problem: &Problem, w: &Weights) -> Vec<Candidate> {
+    generate_until(problem, w, &|| false).unwrap_or_default()
+}
+
+/// [`generate`], asking `stop` before each case: `None` as soon as it answers true (a
+/// deadline passed or the solve was cancelled), so listing never runs on unbounded.
+pub fn generate_until(
+    problem: &Problem,
+    w: &Weights,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Candidate>> {
+    let per_case = (0..problem.cases.len())
+        .into_par_iter()
+        .map(|c| (!stop()).then(|| for_case(problem, c, w)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(per_case.into_iter().flatten().collect())
+}
+
+/// An upper bound on the number of candidates [`generate`] would list, found without
+/// listing them: per case, every (mediator, day, session) that no mediator or slot rule
+/// forbids, times the case's sites (venue opening hours and interpreters, which
+/// [`for_case`] also checks, are ignored, so the count can only be high). Memory grows with
+/// the candidates, so a caller compares this with its budget before solving.
+pub fn estimate(problem: &Problem) -> u64 {
     (0..problem.cases.len())
         .into_par_iter()
-        .map(|c| for_case(problem, c, w))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
+        .map(|c| {
+            let case = &problem.cases[c];
+            let slots = case_slots(problem, case);
+            let sites = sites_for(problem, case).len() as u64;
+            if slots.is_empty() || sites == 0 {
+                return 0;
+            }
+            let pairs: u64 = problem
+                .mediators
+                .iter()
+                .filter(|m| rules::mediator_rule(m, case).is_none())
+                .map(|m| {
+                    slots
+                        .iter()
+                        .filter(|&&(d, t)| rules::mediator_slot_rule(problem, m, d, t).is_none())
+                        .count() as u64
+                })
+                .sum();
+            pairs * sites
+        })
+        .sum()
 }
 
 /// The cost of the `k`-th session (1-based) given to a mediator with `capacity` sessions

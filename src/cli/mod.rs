@@ -99,7 +99,7 @@ pub enum CliError {
     BadRoster { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
-    #[error(transparent)]
+    #[error("{0} [{code}]", code = .0.code())]
     Solve(#[from] SolveError),
 }
 
@@ -110,7 +110,8 @@ impl CliError {
             CliError::Solve(
                 SolveError::UnknownBackend(_)
                 | SolveError::BackendUnavailable(_)
-                | SolveError::InvalidOption { .. },
+                | SolveError::InvalidOption { .. }
+                | SolveError::TooLarge { .. },
             ) => 2,
             CliError::Solve(_) => 1,
             _ => 2,

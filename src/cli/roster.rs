@@ -111,6 +111,15 @@ pub struct SolveArgs {
         env = "MEDIATION_TIME_LIMIT"
     )]
     pub time_limit: f64,
+    /// The memory budget, in candidate meetings (about 350 bytes each): a problem estimated
+    /// above it is refused before anything is built (exit 2, `problem_too_large`); 0 lifts it.
+    #[arg(
+        long = "max-candidates",
+        value_name = "N",
+        default_value_t = mediation_solver::milp::DEFAULT_MAX_CANDIDATES,
+        env = "MEDIATION_MAX_CANDIDATES"
+    )]
+    pub max_candidates: u64,
     /// Print each phase of the solve (candidates, model, warm start, LP pricing rounds or the
     /// subgradient bound, rounds of cuts, windows of days, MILP rounds) with the elapsed time
     /// on standard error, one line each.
@@ -128,6 +137,7 @@ impl SolveArgs {
         Ok(SolveOptions {
             backend,
             time_limit_secs: self.time_limit,
+            max_candidates: (self.max_candidates > 0).then_some(self.max_candidates),
             ..SolveOptions::default()
         })
     }

@@ -139,8 +139,17 @@ pub struct SolveOptions {
     /// bound (`milp::bound`). On by default; off solves the whole model at once.
     #[serde(default = "yes")]
     pub reduced_cost_fixing: bool,
-    /// Raised by another thread to stop the solve early. HiGHS stops within moments and the
-    /// best roster so far is returned; microlp cannot be interrupted and finishes its solve.
+    /// The memory budget, in candidate meetings: a problem whose [`candidates::estimate`]
+    /// is above it is refused before anything is built ([`SolveError::TooLarge`]), and a
+    /// listing that outgrows it stops before the model ([`SolveError::MemoryBudget`]).
+    /// `None`: no budget. A setting of whoever runs the solver (the command line's
+    /// `--max-candidates`, the service's `MEDIATION_MAX_CANDIDATES`), not of a request.
+    #[serde(skip)]
+    pub max_candidates: Option<u64>,
+    /// Raised by another thread to stop the solve early. Before any roster exists (listing
+    /// candidates, building the model) the solve stops at once with
+    /// [`SolveError::Cancelled`]; after, HiGHS stops within moments and the best roster so
+    /// far is returned, while microlp finishes the MILP it is in.
     #[serde(skip)]
     pub cancel: Option<CancelFlag>,
     /// Told each phase of the solve as it starts (for a progress display).
@@ -282,6 +291,7 @@ impl Default for SolveOptions {
             min_held_by_day_30: None,
             reduced_cost_fixing: true,
             cancel: None,
+            max_candidates: None,
             progress: None,
         }
     }
@@ -310,6 +320,90 @@ pub enum SolveError {
         field: &'static str,
         message: String,
     },
+    /// Cancelled before any roster existed.
+    #[error("the solve was cancelled while {phase}, before any roster existed")]
+    Cancelled { phase: &'static str },
+    /// The time limit passed before any roster existed (while listing candidates or
+    /// building the model).
+    #[error(
+        "the time limit of {limit_secs} s passed while {phase}, before any roster existed: \
+         raise the limit or solve a smaller problem"
+    )]
+    TimeLimitBeforeRoster {
+        phase: &'static str,
+        limit_secs: f64,
+    },
+    /// The problem would list more candidate meetings than [`SolveOptions::max_candidates`]
+    /// allows ([`candidates::estimate`], before anything is built).
+    #[error(
+        "the problem would list about {estimate} candidate meetings, more than the limit of \
+         {limit}: split it (fewer weeks or cases), or raise the limit if the machine has the \
+         memory (about 350 bytes a candidate)"
+    )]
+    TooLarge { estimate: u64, limit: u64 },
+    /// The candidates listed outgrew [`SolveOptions::max_candidates`] (the estimate was
+    /// under it): the solve stops before building the model.
+    #[error("the model outgrew its memory budget: {count} candidate meetings, over the limit of {limit}")]
+    MemoryBudget { count: u64, limit: u64 },
+}
+
+impl SolveError {
+    /// A stable code for each kind of error (job failures and HTTP problems use it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SolveError::UnknownBackend(_) => "unknown_backend",
+            SolveError::BackendUnavailable(_) => "backend_unavailable",
+            SolveError::Backend { .. } => "backend_failed",
+            SolveError::BackendPanicked { .. } => "backend_panicked",
+            SolveError::Infeasible(_) => "infeasible",
+            SolveError::InvalidOption { .. } => "invalid_option",
+            SolveError::Cancelled { .. } => "cancelled",
+            SolveError::TimeLimitBeforeRoster { .. } => "time_limit_before_roster",
+            SolveError::TooLarge { .. } => "problem_too_large",
+            SolveError::MemoryBudget { .. } => "memory_budget",
+        }
+    }
+}
+
+/// The default of [`SolveOptions::max_candidates`]: about 5 GB of model at the measured
+/// ~350 bytes a candidate (11.4 million candidates peaked at 3.96 GB), so two solves side by
+/// side stay near 10 GB on the 24 GB machine.
+pub const DEFAULT_MAX_CANDIDATES: u64 = 15_000_000;
+
+/// Asked between the steps of the phases that come before any roster exists (listing
+/// candidates, building the model): has the time limit passed, or was the solve cancelled?
+struct Stop<'a> {
+    started: Instant,
+    limit: Duration,
+    limit_secs: f64,
+    cancel: Option<&'a CancelFlag>,
+}
+
+impl<'a> Stop<'a> {
+    fn new(started: Instant, options: &'a SolveOptions) -> Self {
+        Stop {
+            started,
+            limit: Duration::from_secs_f64(options.time_limit_secs),
+            limit_secs: options.time_limit_secs,
+            cancel: options.cancel.as_ref(),
+        }
+    }
+
+    fn now(&self) -> bool {
+        self.cancel.is_some_and(CancelFlag::is_cancelled) || self.started.elapsed() >= self.limit
+    }
+
+    /// The error for stopping while `phase`.
+    fn error(&self, phase: &'static str) -> SolveError {
+        if self.cancel.is_some_and(CancelFlag::is_cancelled) {
+            SolveError::Cancelled { phase }
+        } else {
+            SolveError::TimeLimitBeforeRoster {
+                phase,
+                limit_secs: self.limit_secs,
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -411,10 +505,25 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         return Err(SolveError::BackendUnavailable(options.backend.as_str()));
     }
     let started = Instant::now();
+    let stop = Stop::new(started, options);
     options.report(Phase::Candidates);
-    let candidates = candidates::generate(problem, &options.weights);
+    if let Some(limit) = options.max_candidates {
+        let estimate = candidates::estimate(problem);
+        if estimate > limit {
+            return Err(SolveError::TooLarge { estimate, limit });
+        }
+    }
+    let candidates = candidates::generate_until(problem, &options.weights, &|| stop.now())
+        .ok_or_else(|| stop.error("listing candidate meetings"))?;
+    if let Some(limit) = options.max_candidates {
+        let count = candidates.len() as u64;
+        if count > limit {
+            return Err(SolveError::MemoryBudget { count, limit });
+        }
+    }
     options.report(Phase::Model);
-    let mut model = build(problem, candidates, options);
+    let mut model = build_until(problem, candidates, options, &|| stop.now())
+        .ok_or_else(|| stop.error("building the model"))?;
     // Rows of the model as built (the LP relaxation may add cuts).
     let constraints = model.rows.len();
     let build_seconds = started.elapsed().as_secs_f64();
@@ -786,7 +895,24 @@ pub fn session_cliques(problem: &Problem) -> Vec<Vec<TemplateIdx>> {
     cliques.into_iter().collect()
 }
 
+/// The model of `candidates`, never stopped.
 fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) -> Model {
+    match build_until(problem, candidates, options, &|| false) {
+        Some(model) => model,
+        None => unreachable!("build_until stops only when asked to"),
+    }
+}
+
+/// The model of `candidates`; `None` as soon as `stop` answers true (asked between
+/// sections, every few thousand candidates and every group of rows).
+fn build_until(
+    problem: &Problem,
+    candidates: Vec<Candidate>,
+    options: &SolveOptions,
+    stop: &dyn Fn() -> bool,
+) -> Option<Model> {
+    // How many candidates go by between two questions to `stop`.
+    const EVERY: usize = 1 << 14;
     let w = &options.weights;
     let mut model = Model::with_capacity(candidates.len());
     model.case_rows = vec![None; problem.cases.len()];
@@ -796,11 +922,17 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
     // Cases: held at most once; not holding costs `not_held_cost`.
     let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); problem.cases.len()];
     for (i, c) in candidates.iter().enumerate() {
+        if i % EVERY == 0 && stop() {
+            return None;
+        }
         let v = model.add_candidate(0.0);
         debug_assert_eq!(v, i, "candidate i is column i");
         by_case[c.case].push(i);
     }
     for (case_idx, case) in problem.cases.iter().enumerate() {
+        if case_idx % 256 == 0 && stop() {
+            return None;
+        }
         let unheld = candidates::not_held_cost(problem, case, w) as f64;
         model.constant += unheld;
         for &i in &by_case[case_idx] {
@@ -855,6 +987,9 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         by_mediator.entry(c.mediator).or_default().push(i);
     }
     for (&(m, _day), idx) in &by_mediator_day {
+        if stop() {
+            return None;
+        }
         for clique in &cliques {
             let members: Vec<usize> = idx
                 .iter()
@@ -875,6 +1010,9 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         add_travel_constraints(problem, &candidates, idx, &mut model);
     }
     for (&(m, _week), idx) in &by_mediator_week {
+        if stop() {
+            return None;
+        }
         let cap = problem.mediators[m].max_sessions_per_week as f64;
         let most: f64 = idx.iter().map(|&i| units(&candidates[i])).sum();
         if most > cap {
@@ -894,9 +1032,15 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         }
     }
     for (&m, idx) in &by_mediator {
+        if stop() {
+            return None;
+        }
         add_fairness(problem, m, &candidates, idx, w, &mut model);
     }
 
+    if stop() {
+        return None;
+    }
     // Venues: rooms per overlapping session.
     let mut by_venue_day: BTreeMap<(usize, DayIdx), Vec<usize>> = BTreeMap::new();
     for (i, c) in candidates.iter().enumerate() {
@@ -905,6 +1049,9 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
         }
     }
     for (&(v, _day), idx) in &by_venue_day {
+        if stop() {
+            return None;
+        }
         let rooms = problem.venues[v].rooms as f64;
         for clique in &cliques {
             let members: Vec<(Var, f64)> = idx
@@ -934,7 +1081,7 @@ fn build(problem: &Problem, candidates: Vec<Candidate>, options: &SolveOptions) 
     add_interpreters(problem, &candidates, &cliques, &mut model);
     model.candidates = candidates;
     model.first_cut = model.rows.len();
-    model
+    Some(model)
 }
 
 fn distinct_cases(candidates: &[Candidate], members: &[usize]) -> usize {

@@ -1,0 +1,95 @@
+//! A solve keeps its limits before any roster exists: the memory budget refuses a problem
+//! from its estimate before anything is built, and a cancel or an expired time limit stops
+//! the listing of candidates and the building of the model with a named error.
+
+use std::time::{Duration, Instant};
+
+use mediation_solver::candidates::{self, Weights};
+use mediation_solver::generate::{generate, GenerateParams};
+use mediation_solver::milp::{self, CancelFlag, SolveError, SolveOptions};
+use mediation_solver::model::Problem;
+use mediation_solver::validate::validate;
+
+fn instance(cases: usize, mediators: usize, venues: usize, seed: u64) -> Problem {
+    validate(&generate(&GenerateParams::week(
+        cases, mediators, venues, seed,
+    )))
+    .expect("a generated instance is valid")
+    .problem
+}
+
+#[test]
+fn the_estimate_is_never_below_the_candidates_listed() {
+    for seed in 1..=6 {
+        let problem = instance(40, 20, 12, seed);
+        let listed = candidates::generate(&problem, &Weights::default()).len() as u64;
+        let estimate = candidates::estimate(&problem);
+        assert!(listed > 0, "seed {seed} lists candidates");
+        assert!(
+            estimate >= listed,
+            "seed {seed}: estimate {estimate} < {listed} listed"
+        );
+        // An estimate that is only an upper bound is still of the right size.
+        assert!(
+            estimate <= listed * 4,
+            "seed {seed}: estimate {estimate} for {listed}"
+        );
+    }
+}
+
+#[test]
+fn a_problem_estimated_over_the_budget_is_refused_before_anything_is_built() {
+    let problem = instance(40, 20, 12, 1);
+    let estimate = candidates::estimate(&problem);
+    let options = SolveOptions {
+        max_candidates: Some(estimate - 1),
+        ..SolveOptions::default()
+    };
+    match milp::solve(&problem, &options) {
+        Err(e @ SolveError::TooLarge { .. }) => {
+            assert_eq!(e.code(), "problem_too_large");
+            assert!(e.to_string().contains(&estimate.to_string()), "{e}");
+            assert!(e.to_string().contains(&(estimate - 1).to_string()), "{e}");
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    // At the estimate itself the solve goes ahead.
+    let options = SolveOptions {
+        max_candidates: Some(estimate),
+        ..SolveOptions::default()
+    };
+    assert!(milp::solve(&problem, &options).is_ok());
+}
+
+#[test]
+fn a_cancel_before_the_roster_exists_stops_the_solve_with_cancelled() {
+    let problem = instance(60, 30, 15, 2);
+    let cancel = CancelFlag::new();
+    cancel.cancel();
+    let options = SolveOptions {
+        cancel: Some(cancel),
+        ..SolveOptions::default()
+    };
+    let started = Instant::now();
+    let e = milp::solve(&problem, &options).expect_err("a cancelled solve has no roster");
+    assert!(matches!(e, SolveError::Cancelled { .. }), "{e:?}");
+    assert_eq!(e.code(), "cancelled");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn a_time_limit_that_passes_before_the_roster_exists_is_a_named_error() {
+    let problem = instance(60, 30, 15, 3);
+    let options = SolveOptions {
+        time_limit_secs: 1e-9,
+        ..SolveOptions::default()
+    };
+    let e = milp::solve(&problem, &options).expect_err("no roster in a nanosecond");
+    match &e {
+        SolveError::TimeLimitBeforeRoster { phase, .. } => {
+            assert!(e.to_string().contains(phase), "{e}");
+        }
+        other => panic!("expected TimeLimitBeforeRoster, got {other:?}"),
+    }
+    assert_eq!(e.code(), "time_limit_before_roster");
+}
