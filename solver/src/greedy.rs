@@ -15,9 +15,20 @@ use crate::rules::{self, Placement};
 /// A greedy roster: the published meetings that can still be held as published (when
 /// re-planning), then every other case that fits.
 pub fn construct(problem: &Problem, weights: &Weights) -> Vec<Placement> {
-    construct_preferring(problem, weights, &|p| {
-        candidates::cost_of(problem, p, weights) as f64
-    })
+    construct_until(problem, weights, &|| false)
+}
+
+/// [`construct`], asking `stop` before each case: once it answers true the roster so far is
+/// returned (every placement in it still keeps every rule; some cases are left out).
+pub fn construct_until(
+    problem: &Problem,
+    weights: &Weights,
+    stop: &dyn Fn() -> bool,
+) -> Vec<Placement> {
+    let preference = |p: &Placement| candidates::cost_of(problem, p, weights) as f64;
+    let mut placements = published_still_valid(problem);
+    while pass(problem, weights, &preference, &mut placements, stop) > 0 {}
+    placements
 }
 
 /// A greedy roster like [`construct`]'s, where each case gets the option that fits with the
@@ -30,7 +41,7 @@ pub fn construct_preferring(
     preference: &Preference,
 ) -> Vec<Placement> {
     let mut placements = published_still_valid(problem);
-    while pass(problem, weights, preference, &mut placements) > 0 {}
+    while pass(problem, weights, preference, &mut placements, &|| false) > 0 {}
     placements
 }
 
@@ -82,7 +93,7 @@ pub fn improve(problem: &Problem, weights: &Weights, placements: &mut Vec<Placem
     let mut total = 0;
     let by_cost = |p: &Placement| candidates::cost_of(problem, p, weights) as f64;
     loop {
-        let changed = pass(problem, weights, &by_cost, placements);
+        let changed = pass(problem, weights, &by_cost, placements, &|| false);
         total += changed;
         if changed == 0 {
             return total;
@@ -95,6 +106,7 @@ fn pass(
     weights: &Weights,
     preference: &Preference,
     placements: &mut Vec<Placement>,
+    stop: &dyn Fn() -> bool,
 ) -> usize {
     let mut order: Vec<CaseIdx> = (0..problem.cases.len()).collect();
     order.sort_by_key(|&c| (rules::deadline(problem, &problem.cases[c]), c));
@@ -105,6 +117,10 @@ fn pass(
     let mut occupancy = Occupancy::new(problem, placements);
     let mut changed = 0;
     for c in order {
+        if stop() {
+            // Another pass would stop at once too: the caller's loop ends.
+            return 0;
+        }
         let late = held[c].is_some_and(|i| {
             rules::is_late(
                 problem,

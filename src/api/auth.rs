@@ -80,6 +80,10 @@ pub enum KeySpecError {
     Hash { name: String },
     #[error("API key name `{name}` is used twice")]
     Duplicate { name: String },
+    /// Two names with one secret: the caller's name (and so its jobs and scopes) would
+    /// depend on the order of the entries.
+    #[error("API keys `{first}` and `{second}` have the same secret; give each name its own key")]
+    DuplicateSecret { first: String, second: String },
 }
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -158,6 +162,12 @@ impl Keyring {
         if self.keys.iter().any(|k| k.name == name) {
             return Err(KeySpecError::Duplicate {
                 name: name.to_string(),
+            });
+        }
+        if let Some(same) = self.keys.iter().find(|k| k.hash == hash) {
+            return Err(KeySpecError::DuplicateSecret {
+                first: same.name.clone(),
+                second: name.to_string(),
             });
         }
         self.keys.push(ApiKey {
@@ -306,5 +316,25 @@ mod tests {
         let ring = Keyring::parse("cms:topsecret:read").unwrap();
         let shown = format!("{ring:?}");
         assert!(shown.contains("cms") && !shown.contains("topsecret"));
+    }
+
+    #[test]
+    fn one_secret_under_two_names_is_refused_without_showing_it() {
+        let err = Keyring::parse("a:dup-secret:read,b:dup-secret:read+submit").unwrap_err();
+        assert_eq!(
+            err,
+            KeySpecError::DuplicateSecret {
+                first: "a".into(),
+                second: "b".into()
+            }
+        );
+        assert!(!err.to_string().contains("dup-secret"));
+        // Given once in clear and once as its hash, it is the same secret.
+        let hex: String = sha256(b"dup-secret")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let err = Keyring::parse(&format!("a:dup-secret:read,b:sha256:{hex}:read")).unwrap_err();
+        assert!(matches!(err, KeySpecError::DuplicateSecret { .. }));
     }
 }

@@ -122,6 +122,7 @@ pub fn job_problem(
     if published.is_empty() && changes.is_empty() {
         return problem_from(raw).map(|v| (v, None));
     }
+    require_object(raw, "/problem")?;
     let input = parse_input(raw.get()).map_err(input_error)?;
     let prepared = replan::prepare(&input, published, changes).map_err(|e| match e {
         ReplanError::Input(e) => input_error(e),
@@ -164,5 +165,169 @@ fn input_error(e: InputError) -> ApiError {
 }
 
 pub fn problem_from(raw: &serde_json::value::RawValue) -> Result<Validated, ApiError> {
+    require_object(raw, "/problem")?;
     parse_problem(raw.get()).map_err(input_error)
+}
+
+/// Refuses a document at `pointer` that is not a JSON object (422 `bad_body`): serde would
+/// otherwise read a struct from an array of its fields in order.
+pub fn require_object(raw: &serde_json::value::RawValue, pointer: &str) -> Result<(), ApiError> {
+    if raw.get().trim_start().starts_with('{') {
+        Ok(())
+    } else {
+        Err(ApiError::BadBody {
+            pointer: pointer.to_string(),
+            message: "must be a JSON object".into(),
+        })
+    }
+}
+
+/// `deserialize_with` for a struct field that must be a JSON object, not an array of the
+/// struct's fields; the inner paths stay intact for the error's pointer.
+pub fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    struct Visit<T>(std::marker::PhantomData<T>);
+    impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_map(Visit(std::marker::PhantomData))
+}
+
+/// The OpenAPI shape of request documents, deep enough that a schema validator refuses
+/// what the server refuses for its shape (docs/input-format.md, docs/what-if.md).
+pub mod schema {
+    use utoipa::openapi::schema::{
+        AdditionalProperties, ArrayBuilder, ArrayItems, Object, ObjectBuilder, SchemaType, Type,
+    };
+
+    fn obj() -> ObjectBuilder {
+        ObjectBuilder::new().schema_type(Type::Object)
+    }
+
+    fn string() -> Object {
+        ObjectBuilder::new().schema_type(Type::String).build()
+    }
+
+    fn array_of(items: Object) -> ArrayBuilder {
+        ArrayBuilder::new().items(ArrayItems::from(items))
+    }
+
+    fn or_null(kind: Type) -> SchemaType {
+        [kind, Type::Null].into_iter().collect()
+    }
+
+    fn closed(builder: ObjectBuilder) -> ObjectBuilder {
+        builder.additional_properties(Some(AdditionalProperties::FreeForm(false)))
+    }
+
+    /// The problem document: an object with `horizon`, `mediators`, `venues` and `cases`
+    /// (the fields the parser requires) and no unknown field.
+    pub fn problem() -> Object {
+        let optional_array = || array_of(obj().build()).build();
+        closed(obj())
+            .description(Some(
+                "The problem document, exactly as the command line reads it \
+                 (docs/input-format.md)",
+            ))
+            .property(
+                "horizon",
+                closed(obj())
+                    .property("start", string())
+                    .property("end", string())
+                    .property("publication_date", string())
+                    .required("start")
+                    .required("end")
+                    .required("publication_date"),
+            )
+            .property(
+                "time_zone",
+                ObjectBuilder::new().schema_type(or_null(Type::String)),
+            )
+            .property(
+                "session_templates",
+                array_of(obj().build()).schema_type(or_null(Type::Array)),
+            )
+            .property(
+                "bank_holidays",
+                array_of(string()).schema_type(or_null(Type::Array)),
+            )
+            .property(
+                "areas",
+                array_of(obj().build()).schema_type(or_null(Type::Array)),
+            )
+            .property(
+                "covered_las",
+                array_of(string()).schema_type(or_null(Type::Array)),
+            )
+            .property("travel", obj())
+            .property("mediators", optional_array())
+            .property("interpreters", optional_array())
+            .property("venues", optional_array())
+            .property("cases", optional_array())
+            .required("horizon")
+            .required("mediators")
+            .required("venues")
+            .required("cases")
+            .build()
+    }
+
+    /// `/v1/validate` reports every issue of any object as a problem (200, `valid: false`),
+    /// so its problem is only required to be an object.
+    pub fn any_problem() -> Object {
+        obj()
+            .description(Some(
+                "The problem document (docs/input-format.md); any object is reported on",
+            ))
+            .build()
+    }
+
+    /// A roster as the solver or the command line writes it.
+    pub fn roster() -> Object {
+        obj()
+            .description(Some(
+                "A roster as `POST /v1/rosters/solve` or the command line gives it",
+            ))
+            .property("meetings", array_of(obj().build()))
+            .property("unscheduled", array_of(obj().build()))
+            .property("carried_over", array_of(obj().build()))
+            .required("meetings")
+            .build()
+    }
+
+    /// The what-if document with its base problem inline.
+    pub fn what_if() -> Object {
+        closed(obj())
+            .description(Some(
+                "`{ \"base\": <problem>, \"scenarios\": [ { \"name\", \"changes\": [...] } ] }` \
+                 (docs/what-if.md); the base must be inline",
+            ))
+            .property("base", problem())
+            .property(
+                "scenarios",
+                array_of(
+                    closed(obj())
+                        .property("name", string())
+                        .property(
+                            "description",
+                            ObjectBuilder::new().schema_type(or_null(Type::String)),
+                        )
+                        .property("changes", array_of(obj().build()))
+                        .required("name")
+                        .required("changes")
+                        .build(),
+                ),
+            )
+            .required("base")
+            .required("scenarios")
+            .build()
+    }
 }

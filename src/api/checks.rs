@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::{Caller, Scope};
-use super::body::{problem_from, JsonBody};
+use super::body::{object, problem_from, require_object, schema, JsonBody};
 use super::error::{ApiError, IssueView, ProblemDetails};
 use super::AppState;
 
@@ -26,8 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidateRequest {
-    /// The problem document (docs/input-format.md).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::any_problem)]
     pub problem: Box<RawValue>,
 }
 
@@ -54,6 +53,9 @@ pub struct ValidationReport {
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "JSON of the wrong shape (`bad_body`), with its pointer", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -69,6 +71,7 @@ async fn validate(
             .map(|i| IssueView::of(i, "/problem"))
             .collect::<Vec<_>>()
     };
+    require_object(&body.value.problem, "/problem")?;
     let report = match parse_problem(body.value.problem.get()) {
         Ok(validated) => ValidationReport {
             valid: true,
@@ -98,10 +101,10 @@ async fn validate(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::problem)]
     pub problem: Box<RawValue>,
-    /// A roster as `POST /v1/rosters/solve` or the command line gives it.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::roster)]
+    #[serde(deserialize_with = "object")]
     pub roster: Roster,
 }
 
@@ -127,6 +130,8 @@ pub struct CheckResult {
         (status = 413, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Invalid problem or a roster of the wrong shape", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -39,6 +39,10 @@ pub struct Config {
     /// On shutdown, how long running solves may take to finish before they are left to be
     /// re-queued at the next start.
     pub shutdown_grace: Duration,
+    /// The memory budget in candidate meetings: a submission estimated above it is refused
+    /// (422 `problem_too_large`) and a solve that outgrows it fails (`memory_budget`).
+    /// `None`: no budget.
+    pub max_candidates: Option<u64>,
     /// Domain of calendar UIDs (`<case>@<domain>`); `mediation-scheduler.invalid` if unset.
     pub calendar_domain: Option<String>,
     /// ORGANIZER of calendar events (`mailto:`); `mailto:roster@<domain>` if unset.
@@ -63,6 +67,7 @@ impl Default for Config {
             callback_attempts: 3,
             callback_backoff: Duration::from_millis(500),
             shutdown_grace: Duration::from_secs(30),
+            max_candidates: Some(mediation_solver::milp::DEFAULT_MAX_CANDIDATES),
             calendar_domain: None,
             calendar_organizer: None,
         }

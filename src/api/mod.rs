@@ -2,7 +2,8 @@
 //!
 //! [`app`] builds the router and starts the solve workers; [`App::serve`] runs it on an
 //! already-bound listener until a shutdown signal, then lets running solves finish within
-//! the configured grace. One module per resource: [`rosters`] (jobs and the synchronous
+//! the configured grace, which bounds the shutdown: at its end running jobs go back to
+//! `queued` and the solves are abandoned. One module per resource: [`rosters`] (jobs and the synchronous
 //! solve), [`checks`] (validate, check), [`ops`] (health, metrics, OpenAPI, docs).
 //!
 //! Routes, auth, errors and the cancellation caveat are documented in `docs/api.md`.
@@ -22,7 +23,7 @@ pub mod shared;
 pub mod store;
 pub mod whatif;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -70,9 +71,9 @@ pub struct AppState {
         description = "SEN mediation rosters for England: submit a problem, get a roster with \
 reasons for every case not held. Every /v1 route needs `Authorization: Bearer <key>`. Errors \
 are RFC 9457 `application/problem+json` with a stable `code` (docs/api.md). Cancelling a \
-solving job marks it cancelled at once: a HiGHS solve is interrupted and the job keeps its best \
-roster so far; a microlp solve cannot be interrupted, runs to its end and its result is then \
-discarded. A job's roster page and calendars are also served through read-only links \
+solving job marks it cancelled at once: a solve with no roster yet stops within moments; then a \
+HiGHS solve is interrupted and the job keeps its best roster so far, while a microlp MILP \
+cannot be interrupted, runs to its end and its result is then discarded. A job's roster page and calendars are also served through read-only links \
 (`POST /v1/rosters/{id}/links`) under `/shared/{token}/`, which need no key."
     ),
     modifiers(&BearerAuth),
@@ -222,6 +223,9 @@ fn layered(router: Router<AppState>, state: &AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outside SetRequestId: a client's id that is not 1–128 visible ASCII characters
+        // is dropped here, so a fresh UUID replaces it (in the logs and in the answer).
+        .layer(middleware::from_fn(drop_unfit_request_id))
         .layer(CatchPanicLayer::custom(|_panic| {
             tracing::error!("a handler panicked");
             ApiError::Internal("a handler panicked".into()).into_response()
@@ -239,6 +243,29 @@ fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
         }
         None => path.into(),
     }
+}
+
+/// The longest client-supplied `x-request-id` accepted.
+pub const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// Whether a client's request id may be kept: 1–128 visible ASCII characters.
+pub fn request_id_is_fit(value: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&value.len()) && value.iter().all(u8::is_ascii_graphic)
+}
+
+/// Removes every `x-request-id` header unless there is exactly one and it is fit.
+async fn drop_unfit_request_id(mut req: Request, next: Next) -> Response {
+    let headers = req.headers_mut();
+    let mut values = headers.get_all("x-request-id").iter();
+    let keep = match (values.next(), values.next()) {
+        (Some(v), None) => request_id_is_fit(v.as_bytes()),
+        (None, _) => true,
+        _ => false,
+    };
+    if !keep {
+        headers.remove("x-request-id");
+    }
+    next.run(req).await
 }
 
 /// Layers below axum (the timeout) answer with an empty body; give them problem+json too.
@@ -282,8 +309,11 @@ impl App {
     }
 
     /// Serves on `listener` until `shutdown` completes; then stops accepting, tells the
-    /// workers to take no new job and waits up to the shutdown grace for running solves.
-    /// Jobs still queued or solving stay so in the store and are re-queued at the next start.
+    /// workers to take no new job and waits for running requests and solves, at most the
+    /// shutdown grace counted from the signal. At its end, the jobs still solving are put
+    /// back to `queued` in the store (to run again at the next start), their solves'
+    /// cancel flags are raised, and this returns without waiting for them: a solve thread
+    /// that does not stop at once is abandoned.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -295,26 +325,60 @@ impl App {
             workers,
             sweeper,
         } = self;
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let grace = state.config.shutdown_grace;
+        let (signalled_tx, mut signalled) = tokio::sync::oneshot::channel();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = signalled_tx.send(tokio::time::Instant::now());
+        };
+        let mut server = Box::pin(
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .into_future(),
+        );
+        let (served, deadline) = tokio::select! {
+            served = &mut server => (served, tokio::time::Instant::now() + grace),
+            at = &mut signalled => {
+                let deadline = at.unwrap_or_else(|_| tokio::time::Instant::now()) + grace;
+                let served = match tokio::time::timeout_at(deadline, &mut server).await {
+                    Ok(served) => served,
+                    Err(_) => {
+                        tracing::warn!("requests still running at the end of the shutdown grace are dropped");
+                        Ok(())
+                    }
+                };
+                (served, deadline)
+            }
+        };
+        drop(server);
         state.pool.stop();
         sweeper.abort();
-        let grace = state.config.shutdown_grace;
         let aborts: Vec<_> = workers.iter().map(JoinHandle::abort_handle).collect();
         let mut all = Box::pin(futures_join(workers));
-        if tokio::time::timeout(grace, &mut all).await.is_err() {
-            // Ask the solves to stop: HiGHS returns its best roster within moments and the
-            // job is recorded; microlp cannot stop, and after a short wait its job is left
-            // `solving` in the store, to be re-queued at the next start.
-            state.pool.interrupt_all();
-            let short = grace.min(std::time::Duration::from_secs(2));
-            if tokio::time::timeout(short, &mut all).await.is_err() {
-                aborts.iter().for_each(tokio::task::AbortHandle::abort);
-                tracing::warn!(
-                    "running solves did not stop within the shutdown grace; they will be re-queued at the next start"
-                );
+        if tokio::time::timeout_at(deadline, &mut all).await.is_err() {
+            let running = state.pool.running_jobs();
+            // Back to queued first, so that a solve returning early from its cancel (HiGHS)
+            // cannot be recorded as the job's result: the job runs again at the next start.
+            let ids = running.clone();
+            let requeue = store_call(&state.store, move |s| {
+                let mut requeued = 0;
+                for id in ids {
+                    if s.requeue(id)? {
+                        requeued += 1;
+                    }
+                }
+                Ok(requeued)
+            });
+            match tokio::time::timeout(std::time::Duration::from_millis(500), requeue).await {
+                Ok(Ok(n)) => tracing::warn!(
+                    jobs = n,
+                    "shutdown grace over: running solves interrupted and their jobs put back to queued"
+                ),
+                Ok(Err(e)) => tracing::error!(error = %e, "cannot put running jobs back to queued; the next start will"),
+                Err(_) => tracing::error!("the store did not answer; the next start puts running jobs back to queued"),
             }
+            state.pool.interrupt_all();
+            aborts.iter().for_each(tokio::task::AbortHandle::abort);
         }
         served
     }

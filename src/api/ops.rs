@@ -101,5 +101,43 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json"))
 )]
 async fn openapi_json(State(state): State<AppState>) -> Response {
-    Json(state.openapi.as_ref().clone()).into_response()
+    match serde_json::to_value(state.openapi.as_ref()) {
+        Ok(mut doc) => {
+            camel_case_links(&mut doc);
+            Json(doc).into_response()
+        }
+        Err(e) => {
+            ApiError::Internal(format!("cannot write the OpenAPI document: {e}")).into_response()
+        }
+    }
+}
+
+/// utoipa 5 writes a Link Object's fields in snake case (`operation_id`); OpenAPI names
+/// them `operationId`, `operationRef` and `requestBody`, and tools ignore the others.
+fn camel_case_links(doc: &mut serde_json::Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let responses = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(|r| r.as_object_mut()))
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut()) else {
+            continue;
+        };
+        for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+            for (from, to) in [
+                ("operation_id", "operationId"),
+                ("operation_ref", "operationRef"),
+                ("request_body", "requestBody"),
+            ] {
+                if let Some(value) = link.remove(from) {
+                    link.insert(to.to_string(), value);
+                }
+            }
+        }
+    }
 }

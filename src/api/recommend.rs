@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::{Caller, Scope};
-use super::body::{problem_from, JsonBody};
+use super::body::{object, problem_from, schema, JsonBody};
 use super::error::{ApiError, ProblemDetails};
 use super::AppState;
 
@@ -29,10 +29,11 @@ fn default_n() -> usize {
 #[serde(deny_unknown_fields)]
 pub struct RecommendRequest {
     /// The problem, including the new case.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::problem)]
     pub problem: Box<RawValue>,
     /// The current roster; its meetings are kept as they are.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::roster)]
+    #[serde(deserialize_with = "object")]
     pub roster: Roster,
     /// The new case's reference.
     pub case: String,
@@ -79,6 +80,8 @@ fn refused(e: &RecommendError) -> ApiError {
         (status = 413, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Invalid problem, or `unknown_case`, `case_already_scheduled`, `invalid_roster`, `invalid_n`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -24,7 +24,7 @@ use super::auth::{Caller, Scope};
 use mediation_solver::replan::Change;
 use mediation_solver::roster::Meeting;
 
-use super::body::{job_problem, JsonBody};
+use super::body::{job_problem, schema, JsonBody};
 use super::error::{ApiError, IssueView, ProblemDetails};
 use super::jobs::{solve_blocking, spawn_callback, store_call, RosterResult, StoredRequest};
 use super::store::{Inserted, JobFailure, JobState, JobStatus, NewJob};
@@ -62,8 +62,7 @@ pub struct OptionsInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitRequest {
-    /// The problem document, exactly as the command line reads it (docs/input-format.md).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::problem)]
     pub problem: Box<RawValue>,
     #[serde(default)]
     pub options: Option<OptionsInput>,
@@ -93,6 +92,11 @@ pub struct JobStatusView {
     pub finished_at: Option<DateTime<Utc>>,
     /// Why a failed job failed.
     pub failure: Option<JobFailure>,
+    /// What became of the job's callback: `delivered`, `refused: <reason>` (the host left
+    /// the allow-list, or resolved to an address that is not allowed) or
+    /// `failed: <reason> (after N attempt(s))`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<String>,
 }
 
 impl From<JobStatus> for JobStatusView {
@@ -105,6 +109,7 @@ impl From<JobStatus> for JobStatusView {
             started_at: s.started_at,
             finished_at: s.finished_at,
             failure: s.failure,
+            callback: s.callback,
         }
     }
 }
@@ -128,10 +133,13 @@ pub struct JobPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Jobs per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<usize>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page (digits).
+    #[param(pattern = "^[0-9]{1,19}$")]
     pub cursor: Option<String>,
 }
 
@@ -256,11 +264,7 @@ pub fn check_callback(url: &str, config: &Config) -> Result<(), ApiError> {
     }
     let host = parsed.host_str().unwrap_or("");
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    if config
-        .callback_hosts
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(host))
-    {
+    if super::jobs::host_on_allow_list(host, &config.callback_hosts) {
         Ok(())
     } else {
         Err(refuse(format!(
@@ -273,15 +277,26 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
-    let text = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|t| !t.is_empty() && t.len() <= 255)
-        .ok_or_else(|| {
-            ApiError::BadQuery("Idempotency-Key must be 1 to 255 visible ASCII characters".into())
-        })?;
+    let bytes = value.as_bytes();
+    let text = (!bytes.is_empty()
+        && bytes.len() <= 255
+        && bytes.iter().all(|b| (0x21..=0x7e).contains(b)))
+    .then(|| value.to_str().ok())
+    .flatten()
+    .ok_or_else(|| {
+        ApiError::BadQuery("Idempotency-Key must be 1 to 255 visible ASCII characters".into())
+    })?;
     Ok(Some(text.to_string()))
+}
+
+/// The body in a canonical form for idempotency: parsed and written again with object keys
+/// sorted (serde_json's map is a `BTreeMap`: its `preserve_order` feature is off) and no
+/// whitespace, numbers as parsed. Re-indenting or reordering keys leaves it unchanged.
+pub fn canonical(body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::Internal(format!("an accepted body does not parse: {e}")))?;
+    serde_json::to_vec(&value)
+        .map_err(|e| ApiError::Internal(format!("cannot write the body again: {e}")))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -305,9 +320,14 @@ fn accepted(status: JobStatus) -> Response {
 #[utoipa::path(
     post, path = "/v1/rosters", tag = "rosters",
     request_body = SubmitRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key and body, same job")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$",
+        description = "Makes retries safe: the same key and body (compared as canonical JSON: whitespace and key order do not count) give the same job; 1 to 255 visible ASCII characters (0x21-0x7E), else 400 `bad_query`")),
     responses(
-        (status = 202, description = "Accepted; poll the Location", body = JobStatusView),
+        (status = 202, description = "Accepted; poll the Location", body = JobStatusView, links(
+            ("GetJob" = (operation_id = "get_job", parameters(("id" = "$response.body#/id")))),
+            ("GetJobStatus" = (operation_id = "get_status", parameters(("id" = "$response.body#/id")))),
+            ("CancelJob" = (operation_id = "cancel", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = 400, description = "Malformed JSON or header", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
@@ -316,6 +336,8 @@ fn accepted(status: JobStatus) -> Response {
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Invalid problem or options: every issue listed", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "Queue full; see Retry-After", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -340,7 +362,8 @@ async fn submit(
         .callback_url
         .as_deref()
         .map_or(Ok(()), |u| check_callback(u, config));
-    let (_validated, options) = merge_errors(validated, options, callback)?;
+    let ((validated, _), options) = merge_errors(validated, options, callback)?;
+    within_budget(validated.problem, config.max_candidates).await?;
     let stored = StoredRequest {
         problem: request.problem,
         options,
@@ -359,6 +382,30 @@ async fn submit(
     .await
 }
 
+/// 422 `problem_too_large` when the problem's estimated candidate meetings
+/// ([`mediation_solver::candidates::estimate`]) are over the memory budget
+/// (`MEDIATION_MAX_CANDIDATES`); estimated on a blocking thread.
+pub async fn within_budget(
+    problem: mediation_solver::model::Problem,
+    limit: Option<u64>,
+) -> Result<(), ApiError> {
+    let Some(limit) = limit else { return Ok(()) };
+    let estimate =
+        tokio::task::spawn_blocking(move || mediation_solver::candidates::estimate(&problem))
+            .await
+            .map_err(|_| ApiError::Internal("the size estimate stopped".into()))?;
+    if estimate <= limit {
+        return Ok(());
+    }
+    let e = mediation_solver::milp::SolveError::TooLarge { estimate, limit };
+    Err(ApiError::refused(
+        e.code(),
+        "/problem".into(),
+        e.to_string(),
+        "submit fewer cases or weeks at a time",
+    ))
+}
+
 /// Stores an accepted job and queues it: 202, or the existing job for a replayed
 /// `Idempotency-Key`, 409 for the same key with another body, 503 when the queue is full.
 pub async fn enqueue(
@@ -372,7 +419,7 @@ pub async fn enqueue(
     let state = state.clone();
     let stored = serde_json::to_string(stored)
         .map_err(|e| ApiError::Internal(format!("cannot store the request: {e}")))?;
-    let body_hash = hex(&Sha256::digest(body));
+    let body_hash = hex(&Sha256::digest(canonical(body)?));
     let Some(admission) = state.pool.admit() else {
         // A replay of an accepted submission is answered even when the queue is full.
         if let Some(existing) = replay(&state, caller, key.as_deref(), &body_hash).await? {
@@ -482,6 +529,8 @@ fn merge_errors<A, B>(
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such job (or another key's)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -519,6 +568,8 @@ async fn get_job(
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -552,6 +603,8 @@ async fn get_status(
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -589,6 +642,8 @@ async fn cancel(
         (status = 400, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -607,8 +662,11 @@ async fn list(
         .cursor
         .as_deref()
         .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| ApiError::BadQuery("cursor is not one this service gave".into()))
+            c.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| c.parse::<i64>().ok())
+                .flatten()
+                .ok_or_else(|| ApiError::BadQuery("cursor is not one this service gave".into()))
         })
         .transpose()?;
     let owner = (!caller.has(Scope::Admin)).then(|| caller.name.clone());
@@ -647,6 +705,8 @@ async fn list(
         (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 500, description = "The solver failed", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -267,6 +267,8 @@ async fn linked_job(state: &AppState, token: &str) -> Result<JobRecord, ApiError
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such job (or another key's)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -290,6 +292,8 @@ async fn page(
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such job, or not a re-plan", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -316,6 +320,8 @@ async fn changes(
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such job or mediator", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -343,6 +349,8 @@ async fn mediator_calendar(
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such job or venue", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -370,6 +378,8 @@ async fn venue_calendar(
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such job, or the case has no meeting", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -423,6 +433,9 @@ pub struct LinkView {
         (status = 404, description = "No such job (or another key's)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "`expires_in_days` out of range", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over MEDIATION_BODY_LIMIT (`body_too_large`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -431,9 +444,21 @@ async fn create_link(
     caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
     let record = visible_job(&state, &caller, &id).await?;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::BodyTooLarge {
+                limit: state.config.body_limit_bytes,
+            }
+        } else {
+            ApiError::BadBody {
+                pointer: String::new(),
+                message: "the body could not be read".into(),
+            }
+        }
+    })?;
     let request: LinkRequest = if body.iter().all(u8::is_ascii_whitespace) {
         LinkRequest::default()
     } else if headers
@@ -491,6 +516,8 @@ async fn create_link(
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such job or link", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -518,6 +545,7 @@ async fn revoke_link(
         (status = 200, description = "The roster page", content_type = "text/html"),
         (status = 404, description = "No such link, or expired or revoked", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 async fn shared_page(
@@ -536,6 +564,7 @@ async fn shared_page(
         (status = 200, description = "The changes page", content_type = "text/html"),
         (status = 404, description = "No such link, or not a re-plan", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 async fn shared_changes(
@@ -557,6 +586,7 @@ async fn shared_changes(
         (status = 200, description = "iCalendar", content_type = "text/calendar"),
         (status = 404, description = "No such link or mediator", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 async fn shared_mediator_calendar(
@@ -579,6 +609,7 @@ async fn shared_mediator_calendar(
         (status = 200, description = "iCalendar", content_type = "text/calendar"),
         (status = 404, description = "No such link or venue", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 async fn shared_venue_calendar(
@@ -601,6 +632,7 @@ async fn shared_venue_calendar(
         (status = 200, description = "iCalendar", content_type = "text/calendar"),
         (status = 404, description = "No such link, or the case has no meeting", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The job has no roster (yet)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 async fn shared_invitation(

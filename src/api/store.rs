@@ -93,6 +93,10 @@ pub struct JobStatus {
     pub finished_at: Option<DateTime<Utc>>,
     pub callback_url: Option<String>,
     pub failure: Option<JobFailure>,
+    /// What became of the job's callback: `delivered`, `refused: <reason>` (the allow-list
+    /// or the address check said no at delivery) or `failed: <reason>` (every attempt
+    /// failed). `None` while nothing was tried.
+    pub callback: Option<String>,
 }
 
 /// A whole job.
@@ -124,6 +128,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("job store lock poisoned")]
     Poisoned,
+    /// The file at the store's path is not a job database this build may use.
+    #[error("`{path}` {found}")]
+    Refused { path: String, found: String },
 }
 
 /// Persistence of jobs. Calls are short and synchronous; the API runs them off the async
@@ -176,6 +183,11 @@ pub trait JobStore: Send + Sync + 'static {
     fn find_link(&self, token_hash: &str) -> Result<Option<LinkRecord>, StoreError>;
     /// Revokes link `link` of job `job`; false when there is no such link of that job.
     fn revoke_link(&self, job: Uuid, link: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// solving → queued (a solve interrupted by shutdown, to run again at the next start).
+    /// False if the job is not solving.
+    fn requeue(&self, id: Uuid) -> Result<bool, StoreError>;
+    /// Records what became of the job's callback (see [`JobStatus::callback`]).
+    fn set_callback_outcome(&self, id: Uuid, outcome: &str) -> Result<(), StoreError>;
 }
 
 /// A read-only link to one job's page and calendars.
@@ -268,6 +280,7 @@ impl JobStore for MemoryStore {
             finished_at: None,
             callback_url: job.callback_url,
             failure: None,
+            callback: None,
         };
         jobs.push(MemoryRow {
             record: JobRecord {
@@ -435,6 +448,25 @@ impl JobStore for MemoryStore {
             .cloned())
     }
 
+    fn requeue(&self, id: Uuid) -> Result<bool, StoreError> {
+        let mut jobs = self.lock()?;
+        match find_mut(&mut jobs, id) {
+            Some(s) if s.state == JobState::Solving => {
+                s.state = JobState::Queued;
+                s.started_at = None;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn set_callback_outcome(&self, id: Uuid, outcome: &str) -> Result<(), StoreError> {
+        if let Some(s) = find_mut(&mut self.lock()?, id) {
+            s.callback = Some(outcome.to_string());
+        }
+        Ok(())
+    }
+
     fn revoke_link(&self, job: Uuid, link: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut links = self.links_lock()?;
         match links.iter_mut().find(|l| l.id == link && l.job == job) {
@@ -472,6 +504,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     result          TEXT,
     error_code      TEXT,
     error_message   TEXT,
+    callback_status TEXT,
     UNIQUE (owner, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS jobs_owner_seq ON jobs (owner, seq);
@@ -488,16 +521,97 @@ CREATE INDEX IF NOT EXISTS links_job ON links (job);
 ";
 
 const STATUS_COLUMNS: &str =
-    "id, seq, owner, state, created_at, started_at, finished_at, callback_url, error_code, error_message";
+    "id, seq, owner, state, created_at, started_at, finished_at, callback_url, error_code, error_message, callback_status";
+
+/// The schema this build writes, kept in `PRAGMA user_version`.
+///
+/// - 0: the jobs and links tables without a version (before versions were kept);
+/// - 1: `jobs.callback_status` (what became of the callback).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The first bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 impl SqliteStore {
-    /// Opens (creating if need be) the store at `path`.
+    /// Opens the store at `path`, creating it only when no file is there.
+    ///
+    /// An existing file must be this service's database: an empty file, a file that is not
+    /// SQLite, an SQLite database without the `jobs` table, or one written by a newer build
+    /// (a higher schema version) is refused with [`StoreError::Refused`], naming the path
+    /// and what was found. An older schema is migrated.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        let shown = path.display().to_string();
+        let refused = |found: String| StoreError::Refused {
+            path: shown.clone(),
+            found,
+        };
+        let existed =
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => return Err(refused("is a directory".into())),
+                Ok(meta) if meta.len() == 0 => {
+                    return Err(refused(
+                        "is an empty file (0 bytes), not a job database; remove it to start with \
+                     an empty store, or choose another path"
+                            .into(),
+                    ))
+                }
+                Ok(_) => {
+                    let mut head = [0u8; 16];
+                    let read = std::fs::File::open(path)
+                        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head));
+                    match read {
+                        Ok(()) if &head == SQLITE_MAGIC => {}
+                        Ok(()) | Err(_) => return Err(refused(
+                            "is not an SQLite database (no SQLite header), so not a job database"
+                                .into(),
+                        )),
+                    }
+                    true
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                Err(e) => return Err(refused(format!("cannot be read: {e}"))),
+            };
+        let mut conn = Connection::open(path)?;
+        if existed {
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let has_jobs: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs')",
+                [],
+                |r| r.get(0),
+            )?;
+            if version > SCHEMA_VERSION {
+                return Err(refused(format!(
+                    "has schema version {version}, newer than this build's {SCHEMA_VERSION}; \
+                     run the newer build or restore a backup"
+                )));
+            }
+            if !has_jobs {
+                return Err(refused(format!(
+                    "is an SQLite database without a `jobs` table (schema version {version}), \
+                     not a job database"
+                )));
+            }
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            if version < SCHEMA_VERSION {
+                migrate(&mut conn, version)?;
+                tracing::info!(
+                    path = %path.display(),
+                    from = version,
+                    to = SCHEMA_VERSION,
+                    "job database migrated"
+                );
+            }
+        } else {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            let tx = conn.transaction()?;
+            tx.execute_batch(SCHEMA)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
+        }
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -506,6 +620,26 @@ impl SqliteStore {
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         self.conn.lock().map_err(|_| StoreError::Poisoned)
     }
+}
+
+/// Brings a schema of `from` (below [`SCHEMA_VERSION`]) up to date, in one transaction.
+fn migrate(conn: &mut Connection, from: i64) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    if from < 1 {
+        let has_column: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'callback_status')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_column {
+            tx.execute_batch("ALTER TABLE jobs ADD COLUMN callback_status TEXT;")?;
+        }
+    }
+    // The tables and indexes added since version 0 (`links`) are created if missing.
+    tx.execute_batch(SCHEMA)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// A raw row of the status columns; converted outside rusqlite's closure so conversion
@@ -518,6 +652,7 @@ type StatusRow = (
     i64,
     Option<i64>,
     Option<i64>,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -535,11 +670,13 @@ fn read_status_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StatusRow> {
         row.get(7)?,
         row.get(8)?,
         row.get(9)?,
+        row.get(10)?,
     ))
 }
 
 fn to_status(r: StatusRow) -> Result<JobStatus, StoreError> {
-    let (id, seq, owner, state, created, started, finished, callback_url, code, message) = r;
+    let (id, seq, owner, state, created, started, finished, callback_url, code, message, callback) =
+        r;
     Ok(JobStatus {
         id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("job id: {e}")))?,
         seq,
@@ -553,6 +690,7 @@ fn to_status(r: StatusRow) -> Result<JobStatus, StoreError> {
             code,
             message: message.unwrap_or_default(),
         }),
+        callback,
     })
 }
 
@@ -565,7 +703,7 @@ impl SqliteStore {
             .query_row(
                 &format!("SELECT {STATUS_COLUMNS}, body_hash FROM jobs WHERE id = ?1"),
                 params![id.to_string()],
-                |row| Ok((read_status_row(row)?, row.get::<_, String>(10)?)),
+                |row| Ok((read_status_row(row)?, row.get::<_, String>(11)?)),
             )
             .optional()?;
         row.map(|(r, hash)| Ok((to_status(r)?, hash))).transpose()
@@ -651,9 +789,9 @@ impl JobStore for SqliteStore {
                 |row| {
                     Ok((
                         read_status_row(row)?,
-                        row.get::<_, String>(10)?,
                         row.get::<_, String>(11)?,
-                        row.get::<_, Option<String>>(12)?,
+                        row.get::<_, String>(12)?,
+                        row.get::<_, Option<String>>(13)?,
                     ))
                 },
             )
@@ -830,6 +968,24 @@ impl JobStore for SqliteStore {
         }))
     }
 
+    fn requeue(&self, id: Uuid) -> Result<bool, StoreError> {
+        let conn = self.lock()?;
+        let n = conn.execute(
+            "UPDATE jobs SET state = 'queued', started_at = NULL WHERE id = ?1 AND state = 'solving'",
+            params![id.to_string()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn set_callback_outcome(&self, id: Uuid, outcome: &str) -> Result<(), StoreError> {
+        let conn = self.lock()?;
+        conn.execute(
+            "UPDATE jobs SET callback_status = ?2 WHERE id = ?1",
+            params![id.to_string(), outcome],
+        )?;
+        Ok(())
+    }
+
     fn revoke_link(&self, job: Uuid, link: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
         let conn = self.lock()?;
         let found = conn.execute(
@@ -984,6 +1140,129 @@ mod tests {
             let counts = s.count_by_state().unwrap();
             assert!(counts.contains(&(JobState::Queued, 1)));
             assert!(counts.contains(&(JobState::Done, 0)));
+        });
+    }
+
+    fn refusal(path: &Path) -> String {
+        match SqliteStore::open(path) {
+            Err(e @ StoreError::Refused { .. }) => e.to_string(),
+            Err(e) => panic!("refused for another reason: {e}"),
+            Ok(_) => panic!("`{}` was opened", path.display()),
+        }
+    }
+
+    fn user_version(path: &Path) -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_database_gets_the_current_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.sqlite");
+        drop(SqliteStore::open(&path).unwrap());
+        assert_eq!(user_version(&path), SCHEMA_VERSION);
+        // And opens again as it is.
+        drop(SqliteStore::open(&path).unwrap());
+        assert_eq!(user_version(&path), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn an_empty_file_or_a_foreign_file_is_refused_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.sqlite");
+        std::fs::write(&empty, b"").unwrap();
+        let message = refusal(&empty);
+        assert!(message.contains(&empty.display().to_string()), "{message}");
+        assert!(message.contains("empty file (0 bytes)"), "{message}");
+        assert_eq!(
+            std::fs::metadata(&empty).unwrap().len(),
+            0,
+            "left as it was"
+        );
+
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "some notes that are not a database at all").unwrap();
+        let message = refusal(&text);
+        assert!(message.contains("not an SQLite database"), "{message}");
+
+        let other = dir.path().join("other.sqlite");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE notes (body TEXT);")
+            .unwrap();
+        let message = refusal(&other);
+        assert!(message.contains("without a `jobs` table"), "{message}");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.sqlite");
+        drop(SqliteStore::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let message = refusal(&path);
+        assert!(
+            message.contains(&format!("schema version {}", SCHEMA_VERSION + 1)),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_version_0_database_is_migrated_and_keeps_its_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.sqlite");
+        // The tables as they were before versions were kept: no callback_status, no links.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE jobs (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                owner TEXT NOT NULL, idempotency_key TEXT, body_hash TEXT NOT NULL,
+                request TEXT NOT NULL, callback_url TEXT, state TEXT NOT NULL,
+                created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+                result TEXT, error_code TEXT, error_message TEXT,
+                UNIQUE (owner, idempotency_key));",
+        )
+        .unwrap();
+        let id = Uuid::new_v4();
+        conn.execute(
+            "INSERT INTO jobs (id, owner, body_hash, request, state, created_at)
+             VALUES (?1, 'cms', 'h', '{}', 'solving', 0)",
+            params![id.to_string()],
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(user_version(&path), 0);
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.requeue_unfinished().unwrap(), vec![id]);
+        store.set_callback_outcome(id, "delivered").unwrap();
+        assert_eq!(
+            store.status(id).unwrap().unwrap().callback.as_deref(),
+            Some("delivered")
+        );
+        drop(store);
+        assert_eq!(user_version(&path), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_solving_job_goes_back_to_queued_and_keeps_its_callback_outcome() {
+        each_store(|s| {
+            let id = new_id(s.insert(job("cms", None, "h")).unwrap());
+            assert!(!s.requeue(id).unwrap(), "not solving yet");
+            s.start(id, Utc::now()).unwrap();
+            assert!(s.requeue(id).unwrap());
+            let status = s.status(id).unwrap().unwrap();
+            assert_eq!((status.state, status.started_at), (JobState::Queued, None));
+            s.set_callback_outcome(id, "refused: test").unwrap();
+            assert_eq!(
+                s.status(id).unwrap().unwrap().callback.as_deref(),
+                Some("refused: test")
+            );
         });
     }
 }

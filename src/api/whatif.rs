@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::{Caller, Scope};
-use super::body::JsonBody;
+use super::body::{require_object, schema, JsonBody};
 use super::error::{ApiError, ProblemDetails};
 use super::jobs::StoredRequest;
 use super::rosters::{
@@ -29,9 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhatIfRequest {
-    /// `{ "base": <problem>, "scenarios": [ { "name", "changes": [...] } ] }`
-    /// (docs/what-if.md); the base must be inline.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::what_if)]
     pub what_if: Box<RawValue>,
     #[serde(default)]
     pub options: Option<OptionsInput>,
@@ -59,14 +57,24 @@ pub fn parse_plan(text: &str) -> Result<WhatIf, String> {
 #[utoipa::path(
     post, path = "/v1/what-if", tag = "what-if",
     request_body = WhatIfRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key and body, same job")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$",
+        description = "Makes retries safe: the same key and body (compared as canonical JSON: whitespace and key order do not count) give the same job; 1 to 255 visible ASCII characters (0x21-0x7E), else 400 `bad_query`")),
     responses(
-        (status = 202, description = "Accepted; poll the Location (/v1/rosters/{id})", body = JobStatusView),
+        (status = 202, description = "Accepted; poll the Location (/v1/rosters/{id})", body = JobStatusView, links(
+            ("GetJob" = (operation_id = "get_job", parameters(("id" = "$response.body#/id")))),
+            ("GetJobStatus" = (operation_id = "get_status", parameters(("id" = "$response.body#/id")))),
+            ("CancelJob" = (operation_id = "cancel", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key reused with another body", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Invalid document, scenario or change, with its pointer", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "Queue full; see Retry-After", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON, a bad job id, query or header (`malformed_json`, `bad_job_id`, `bad_query`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over MEDIATION_BODY_LIMIT (`body_too_large`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json` (`unsupported_media_type`)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -79,6 +87,7 @@ async fn submit_what_if(
     caller.require(Scope::Submit)?;
     let key = idempotency_key(&headers)?;
     let request = body.value;
+    require_object(&request.what_if, "/what_if")?;
     let config = &state.config;
     let options = solve_options(
         request.options.as_ref(),

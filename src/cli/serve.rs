@@ -10,6 +10,8 @@ use clap::Args;
 
 use super::{note, CliError};
 use crate::api::auth::Keyring;
+use crate::api::jobs::AllowEntry;
+use crate::api::store::StoreError;
 use crate::api::{self, Config, JobStore, MemoryStore, SqliteStore};
 
 #[derive(Debug, Args)]
@@ -29,7 +31,8 @@ pub struct ServeArgs {
     /// A file of API keys in the same form, one per line (`#` starts a comment).
     #[arg(long, env = "MEDIATION_API_KEYS_FILE", value_name = "FILE")]
     pub api_keys_file: Option<PathBuf>,
-    /// The SQLite file that keeps jobs and results across restarts (created if need be).
+    /// The SQLite file that keeps jobs and results across restarts. Created when absent;
+    /// an existing file must be this service's database (an older schema is migrated).
     #[arg(
         long,
         env = "MEDIATION_DB",
@@ -111,7 +114,10 @@ pub struct ServeArgs {
         value_name = "N"
     )]
     pub rate_limit: u32,
-    /// Hosts that callback URLs may name, separated by commas (none: callbacks refused).
+    /// Hosts that callback URLs may name, separated by commas (none: callbacks refused):
+    /// host names, IP addresses or CIDR blocks. Checked at submission and again at
+    /// delivery, when a loopback, private or link-local address is refused unless that
+    /// address (or a block containing it) is listed.
     #[arg(
         long,
         env = "MEDIATION_CALLBACK_HOSTS",
@@ -127,8 +133,9 @@ pub struct ServeArgs {
         value_name = "N"
     )]
     pub callback_attempts: u32,
-    /// On SIGTERM/SIGINT, how long running solves may take to finish, in seconds; solves
-    /// still running then are re-queued at the next start.
+    /// On SIGTERM/SIGINT, how long running requests and solves may take to finish, in
+    /// seconds; an upper bound: solves still running then are interrupted, their jobs put
+    /// back to queued (they run again at the next start) and the process exits.
     #[arg(
         long,
         env = "MEDIATION_SHUTDOWN_GRACE",
@@ -136,6 +143,15 @@ pub struct ServeArgs {
         value_name = "S"
     )]
     pub shutdown_grace: u64,
+    /// The memory budget in candidate meetings (about 350 bytes each): a submission
+    /// estimated above it is refused with 422 `problem_too_large`; 0 lifts it.
+    #[arg(
+        long = "max-candidates",
+        env = "MEDIATION_MAX_CANDIDATES",
+        default_value_t = mediation_solver::milp::DEFAULT_MAX_CANDIDATES,
+        value_name = "N"
+    )]
+    pub max_candidates: u64,
     #[command(flatten)]
     pub calendar: super::roster::CalendarArgs,
     /// Log as JSON lines instead of text.
@@ -191,19 +207,32 @@ impl ServeArgs {
             request_timeout: Duration::from_secs(self.request_timeout.max(1)),
             job_retention: Duration::from_secs(self.job_retention),
             rate_limit_per_minute: self.rate_limit,
-            callback_hosts: self
-                .callback_hosts
-                .iter()
-                .map(|h| h.trim().to_string())
-                .filter(|h| !h.is_empty())
-                .collect(),
+            callback_hosts: callback_hosts(&self.callback_hosts)?,
             callback_attempts: self.callback_attempts.max(1),
             callback_backoff: Duration::from_millis(500),
             shutdown_grace: Duration::from_secs(self.shutdown_grace),
+            max_candidates: (self.max_candidates > 0).then_some(self.max_candidates),
             calendar_domain: self.calendar.domain.clone(),
             calendar_organizer: self.calendar.organizer.clone(),
         })
     }
+}
+
+/// The callback allow-list, each entry checked: a host name, an IP address or a CIDR block.
+fn callback_hosts(entries: &[String]) -> Result<Vec<String>, CliError> {
+    entries
+        .iter()
+        .map(|h| h.trim())
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            AllowEntry::parse(h).map(|_| h.to_string()).map_err(|e| {
+                CliError::Usage(format!(
+                    "--callback-hosts (MEDIATION_CALLBACK_HOSTS): {e}; use host names, IP \
+                     addresses or CIDR blocks such as 10.0.0.0/8, separated by commas"
+                ))
+            })
+        })
+        .collect()
 }
 
 fn init_logging(args: &ServeArgs) {
@@ -228,22 +257,24 @@ pub fn run(args: &ServeArgs) -> Result<u8, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::Usage(format!("cannot start the runtime: {e}")))?;
-    let grace = config.shutdown_grace;
     let result = runtime.block_on(serve(args, config));
-    // Solves past the grace are abandoned here; their jobs are re-queued at the next start.
-    runtime.shutdown_timeout(grace);
+    // The grace was spent in `serve`: solves still running were interrupted and their jobs
+    // put back to queued, so their threads are abandoned here rather than waited for (a
+    // microlp solve may not stop at once). The store is durable; the jobs run again at the
+    // next start.
+    runtime.shutdown_timeout(Duration::from_millis(200));
     result
 }
 
 async fn serve(args: &ServeArgs, config: Config) -> Result<u8, CliError> {
-    let store: Arc<dyn JobStore> =
-        if args.in_memory {
-            Arc::new(MemoryStore::new())
-        } else {
-            Arc::new(SqliteStore::open(&args.db).map_err(|e| {
-                CliError::Usage(format!("cannot open `{}`: {e}", args.db.display()))
-            })?)
-        };
+    let store: Arc<dyn JobStore> = if args.in_memory {
+        Arc::new(MemoryStore::new())
+    } else {
+        Arc::new(SqliteStore::open(&args.db).map_err(|e| match e {
+            StoreError::Refused { .. } => CliError::Usage(format!("--db (MEDIATION_DB): {e}")),
+            e => CliError::Usage(format!("cannot open `{}`: {e}", args.db.display())),
+        })?)
+    };
     let keys = config.keys.len();
     let app = api::app(config, store)
         .await

@@ -275,3 +275,48 @@ async fn every_response_carries_a_request_id() {
     let id = r.headers()["x-request-id"].to_str().unwrap();
     assert_eq!(id.len(), 36);
 }
+
+async fn submit_raw(app: &TestApp, key: &str, body: String) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/rosters"))
+        .bearer_auth(CMS)
+        .header("idempotency-key", key)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn idempotency_compares_the_json_not_its_bytes() {
+    let app = spawn_app().await;
+    let body = json!({ "options": { "time_limit_secs": 5, "mip_gap": 0 }, "problem": week() });
+    let first = submit_raw(&app, "canon-1", serde_json::to_string(&body).unwrap()).await;
+    assert_eq!(first.status(), 202);
+    let first: Value = first.json().await.unwrap();
+    // Re-indented.
+    let pretty = serde_json::to_string_pretty(&body).unwrap();
+    // Keys reordered (top level and inside options), with other spacing.
+    let problem = serde_json::to_string(&week()).unwrap();
+    let reordered = format!(
+        "{{\n  \"problem\" : {problem},\n\t\"options\": {{ \"mip_gap\": 0, \"time_limit_secs\": 5 }} }}"
+    );
+    for text in [pretty, reordered] {
+        let again = submit_raw(&app, "canon-1", text).await;
+        assert_eq!(again.status(), 202);
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(again["id"], first["id"], "the same job");
+    }
+    let list: Value = app.get("/v1/rosters", CMS).await.json().await.unwrap();
+    assert_eq!(list["jobs"].as_array().unwrap().len(), 1);
+    // Another value under the same key is still a conflict.
+    let other = json!({ "options": { "time_limit_secs": 6, "mip_gap": 0 }, "problem": week() });
+    let (status, answer) =
+        problem_code(submit_raw(&app, "canon-1", serde_json::to_string(&other).unwrap()).await)
+            .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (409, Some("idempotency_key_reused"))
+    );
+}

@@ -302,3 +302,84 @@ async fn a_request_over_the_time_limit_is_408() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn a_problem_that_is_not_an_object_is_422_bad_body() {
+    let app = spawn_app().await;
+    for path in [
+        "/v1/validate",
+        "/v1/rosters",
+        "/v1/rosters/solve",
+        "/v1/check",
+    ] {
+        let body = json!({ "problem": [null, null], "roster": { "meetings": [] } });
+        let body = if path == "/v1/check" {
+            body
+        } else {
+            json!({ "problem": [null, null] })
+        };
+        let (status, answer) = problem_code(app.post(path, CMS, &body).await).await;
+        assert_eq!(status, 422, "{path}: {answer}");
+        assert_eq!(answer["code"], "bad_body", "{path}");
+        assert!(
+            answer["detail"].as_str().unwrap().contains("/problem"),
+            "{answer}"
+        );
+    }
+    let (status, answer) = problem_code(
+        app.post("/v1/what-if", CMS, &json!({ "what_if": [week(), []] }))
+            .await,
+    )
+    .await;
+    assert_eq!((status, answer["code"].as_str()), (422, Some("bad_body")));
+}
+
+#[tokio::test]
+async fn a_roster_that_is_not_an_object_is_422_bad_body() {
+    let app = spawn_app().await;
+    let body = json!({ "problem": week(), "roster": [[]] });
+    let (status, answer) = problem_code(app.post("/v1/check", CMS, &body).await).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["code"], "bad_body");
+    assert!(
+        answer["detail"].as_str().unwrap().contains("/roster"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_or_idempotency_key_outside_the_documented_pattern_is_400() {
+    let app = spawn_app().await;
+    for query in [
+        "cursor=-1",
+        "cursor=%2B5",
+        "cursor=abc",
+        "limit=0",
+        "limit=101",
+    ] {
+        let r = app.get(&format!("/v1/rosters?{query}"), CMS).await;
+        let (status, answer) = problem_code(r).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (400, Some("bad_query")),
+            "{query}"
+        );
+    }
+    for key in ["has space", &"k".repeat(256)] {
+        let r = app
+            .client
+            .post(app.url("/v1/rosters"))
+            .bearer_auth(CMS)
+            .header("idempotency-key", key)
+            .json(&submission(week()))
+            .send()
+            .await
+            .unwrap();
+        let (status, answer) = problem_code(r).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (400, Some("bad_query")),
+            "{key}"
+        );
+    }
+}

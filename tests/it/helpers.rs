@@ -276,3 +276,116 @@ pub async fn problem_code(r: Response) -> (u16, Value) {
     assert_eq!(body["status"], status);
     (status, body)
 }
+
+/// A `serve` process of the real binary and the address it listens on.
+pub struct Served {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+/// Starts `mediation-scheduler serve` on 127.0.0.1:0 with the `cms` key, the SQLite file
+/// `db` and `env` on top; waits for its "listening" line. The rest of its standard error
+/// is drained on a thread (so the process never blocks on a full pipe).
+pub fn start_serve(db: &std::path::Path, env: &[(&str, &str)]) -> Served {
+    use std::io::{BufRead, BufReader};
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mediation-scheduler"));
+    command
+        .arg("serve")
+        .env("MEDIATION_BIND", "127.0.0.1:0")
+        .env("MEDIATION_API_KEYS", format!("cms:{CMS}:read+submit"))
+        .env("MEDIATION_DB", db)
+        .env("MEDIATION_LOG", "warn")
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("the binary starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("a listening line before serve exits")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("listening on http://") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    Served { child, addr }
+}
+
+impl Served {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends `signal` (`TERM`, `KILL`) to the process.
+    pub fn signal(&self, signal: &str) {
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// Waits for the process to exit, at most `limit`; its exit status.
+    pub fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve still running after {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// A job's status document.
+    pub async fn status(&self, client: &reqwest::Client, id: &str) -> Value {
+        client
+            .get(self.url(&format!("/v1/rosters/{id}/status")))
+            .bearer_auth(CMS)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Submits `body` as `cms`; the job id (asserting 202).
+    pub async fn submit(&self, client: &reqwest::Client, body: &Value) -> String {
+        let r = client
+            .post(self.url("/v1/rosters"))
+            .bearer_auth(CMS)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        r.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the real binary with `args` to completion.
+pub fn run_binary(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mediation-scheduler"));
+    command.args(args);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("the binary runs")
+}

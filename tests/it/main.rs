@@ -8,12 +8,15 @@ mod endpoints;
 mod errors;
 mod helpers;
 mod jobs;
+mod limits;
 mod openapi;
 mod pages;
 mod persistence;
 mod process;
 mod recommend;
 mod replan;
+mod startup;
+mod time_limits;
 mod whatif;
 
 #[path = "../support/chromium.rs"]

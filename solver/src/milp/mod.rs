@@ -371,26 +371,44 @@ impl SolveError {
 pub const DEFAULT_MAX_CANDIDATES: u64 = 15_000_000;
 
 /// Asked between the steps of the phases that come before any roster exists (listing
-/// candidates, building the model): has the time limit passed, or was the solve cancelled?
+/// candidates, building the model, the greedy warm start): was the solve cancelled, or has
+/// its hard deadline passed? The hard deadline is the time limit plus half of the
+/// tolerance a job is held to, max(10% of the limit, 1 s): so a limit too short for the
+/// MILP still gets the greedy roster when it comes that quickly, and a whole solve never
+/// ends later than the tolerance allows. After the warm start the time limit itself
+/// decides whether the MILP runs at all.
 struct Stop<'a> {
     started: Instant,
     limit: Duration,
+    hard: Duration,
     limit_secs: f64,
     cancel: Option<&'a CancelFlag>,
 }
 
 impl<'a> Stop<'a> {
     fn new(started: Instant, options: &'a SolveOptions) -> Self {
+        let limit = options.time_limit_secs;
         Stop {
             started,
-            limit: Duration::from_secs_f64(options.time_limit_secs),
-            limit_secs: options.time_limit_secs,
+            limit: Duration::from_secs_f64(limit),
+            hard: Duration::from_secs_f64(limit + (0.1 * limit).max(1.0) / 2.0),
+            limit_secs: limit,
             cancel: options.cancel.as_ref(),
         }
     }
 
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(CancelFlag::is_cancelled)
+    }
+
+    /// Stop a phase that has no roster yet.
     fn now(&self) -> bool {
-        self.cancel.is_some_and(CancelFlag::is_cancelled) || self.started.elapsed() >= self.limit
+        self.cancelled() || self.started.elapsed() >= self.hard
+    }
+
+    /// Past the time limit (or cancelled): run no backend.
+    fn past_limit(&self) -> bool {
+        self.cancelled() || self.started.elapsed() >= self.limit
     }
 
     /// The error for stopping while `phase`.
@@ -530,7 +548,13 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
 
     options.report(Phase::WarmStart);
     let greedy_started = Instant::now();
-    let warm_chosen = warm_start(problem, &model, &options.weights);
+    let warm_chosen = chosen_candidates(
+        &model,
+        &greedy::construct_until(problem, &options.weights, &|| stop.now()),
+    );
+    // Out of time (or cancelled) by the end of the warm start: the greedy roster, complete
+    // or as far as it got, is the answer; no backend runs.
+    let out_of_time = stop.past_limit();
     let warm = model.assignment(problem, &warm_chosen);
     let warm_start_seconds = greedy_started.elapsed().as_secs_f64();
 
@@ -541,6 +565,11 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     let mut solved_model = None;
     let mut lagrangian_bound = None;
     let attempt = match backend {
+        _ if out_of_time => Ok(RawSolution {
+            status: SolveStatus::TimeLimit,
+            values: None,
+            best_bound: None,
+        }),
         // No candidate at all: holding nothing is the only roster (and HiGHS rejects an
         // empty model).
         _ if model.n_vars() == 0 => Ok(RawSolution {
@@ -794,15 +823,6 @@ pub fn export_lp(problem: &Problem, options: &SolveOptions) -> String {
     }
     out.push_str("End\n");
     out
-}
-
-/// The greedy roster as chosen candidates (with their interpreters).
-fn warm_start(
-    problem: &Problem,
-    model: &Model,
-    weights: &Weights,
-) -> Vec<(usize, Option<InterpreterIdx>)> {
-    chosen_candidates(model, &greedy::construct(problem, weights))
 }
 
 /// Placements as the model's candidates (with their interpreters); a placement that is no
