@@ -3,6 +3,12 @@
 //! Bank holidays are data (a proclamation can move them), so a [`Calendar`] is built from a
 //! list; [`Calendar::england_and_wales`] ships the 2026–2027 defaults from
 //! `fixtures/bank-holidays-england-wales.csv`.
+//!
+//! Date arithmetic never panics: a date that would fall past the end of chrono's range
+//! saturates at [`NaiveDate::MAX`] (before its start, at [`NaiveDate::MIN`]), so a deadline
+//! "after the end of time" stays after every real date. Validation keeps every date of a
+//! problem within [`crate::validate::MIN_DATE`]..=[`crate::validate::MAX_DATE`], far from either end, so
+//! a validated problem never saturates.
 
 use std::collections::BTreeSet;
 
@@ -48,12 +54,16 @@ impl Calendar {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.is_bank_holiday(date)
     }
 
-    /// The `n`th working day strictly after `date` (`n = 0` gives `date` itself).
+    /// The `n`th working day strictly after `date` (`n = 0` gives `date` itself); saturates
+    /// at [`NaiveDate::MAX`].
     pub fn add_working_days(&self, date: NaiveDate, n: u32) -> NaiveDate {
         let mut day = date;
         let mut left = n;
         while left > 0 {
-            day = day.succ_opt().expect("date within chrono's range");
+            let Some(next) = day.succ_opt() else {
+                return NaiveDate::MAX;
+            };
+            day = next;
             if self.is_working_day(day) {
                 left -= 1;
             }
@@ -61,11 +71,14 @@ impl Calendar {
         day
     }
 
-    /// The last working day on or before `date`.
+    /// The last working day on or before `date`; saturates at [`NaiveDate::MIN`].
     pub fn working_day_on_or_before(&self, date: NaiveDate) -> NaiveDate {
         let mut day = date;
         while !self.is_working_day(day) {
-            day = day.pred_opt().expect("date within chrono's range");
+            let Some(previous) = day.pred_opt() else {
+                return NaiveDate::MIN;
+            };
+            day = previous;
         }
         day
     }
@@ -80,9 +93,12 @@ impl Calendar {
             .count() as u32
     }
 
-    /// Day 30 of the statutory clock: 30 calendar days after the clock starts.
+    /// Day 30 of the statutory clock: 30 calendar days after the clock starts; saturates at
+    /// [`NaiveDate::MAX`].
     pub fn day_30(&self, clock_start: NaiveDate) -> NaiveDate {
-        clock_start + Days::new(STATUTORY_DAYS)
+        clock_start
+            .checked_add_days(Days::new(STATUTORY_DAYS))
+            .unwrap_or(NaiveDate::MAX)
     }
 
     /// The last day a meeting can be held and still meet day 30: the last working day on or
@@ -129,10 +145,10 @@ pub fn london_instant(date: NaiveDate, time: NaiveTime) -> DateTime<Tz> {
     match London.from_local_datetime(&naive) {
         LocalResult::Single(t) => t,
         LocalResult::Ambiguous(early, _) => early,
-        LocalResult::None => London
-            .from_local_datetime(&(naive + chrono::Duration::hours(1)))
-            .earliest()
-            .expect("one hour after a spring-forward gap exists"),
+        LocalResult::None => naive
+            .checked_add_signed(chrono::Duration::hours(1))
+            .and_then(|later| London.from_local_datetime(&later).earliest())
+            .unwrap_or_else(|| London.from_utc_datetime(&naive)),
     }
 }
 
@@ -239,6 +255,19 @@ mod tests {
             cal.working_days_between(d("2026-12-10"), d("2026-12-01")),
             0
         );
+    }
+
+    #[test]
+    fn arithmetic_at_the_end_of_chronos_range_saturates_instead_of_panicking() {
+        let cal = Calendar::england_and_wales();
+        let last = NaiveDate::MAX;
+        assert_eq!(cal.day_30(last), NaiveDate::MAX);
+        assert_eq!(cal.add_working_days(last, 5), NaiveDate::MAX);
+        assert_eq!(cal.certificate_due(last), NaiveDate::MAX);
+        let _ = cal.meeting_deadline(last);
+        let _ = cal.meeting_deadline(NaiveDate::MIN);
+        let _ = cal.earliest_meeting_date(last, false);
+        assert_eq!(cal.working_days_between(last, last), 0);
     }
 
     #[test]

@@ -86,8 +86,9 @@ pub fn check(problem: &Problem, roster: &Roster) -> CheckReport {
     let mut violations = Vec::new();
     let booked = check_meetings(problem, roster, &mut violations);
     check_completeness(problem, roster, &mut violations);
-    check_left_out_cases(problem, roster, &booked, &mut violations);
-    check_late_meetings(problem, roster, &booked, &mut violations);
+    let mut searches = Searches::default();
+    check_left_out_cases(problem, roster, &booked, &mut searches, &mut violations);
+    check_late_meetings(problem, roster, &booked, &mut searches, &mut violations);
     CheckReport {
         violations,
         meetings_checked: roster.meetings.len(),
@@ -158,7 +159,13 @@ fn resolve(problem: &Problem, meeting: &Meeting) -> Result<Placement, (Rule, Str
         let message = format!("the problem has no {}", unknown.join(", no "));
         return Err((Rule::UnknownReference, message));
     };
-    let Some(day) = problem.horizon.day_index(meeting.date) else {
+    // A horizon whose day list disagrees with its start and end (a problem not built by
+    // `validate`) must not let a date through that has no day.
+    let day = problem
+        .horizon
+        .day_index(meeting.date)
+        .filter(|&d| problem.horizon.days.get(d) == Some(&meeting.date));
+    let Some(day) = day else {
         let message = format!(
             "{} is outside the horizon {}..{}",
             meeting.date, problem.horizon.start, problem.horizon.end
@@ -226,7 +233,11 @@ fn check_completeness(problem: &Problem, roster: &Roster, out: &mut Vec<Violatio
             _ => out.push(case_violation(
                 Rule::CaseOnce.code(),
                 reference,
-                format!("appears {} times: {}", places.len(), places.join(", ")),
+                format!(
+                    "appears {} times: {}",
+                    places.len(),
+                    summarise_places(places)
+                ),
             )),
         }
     }
@@ -248,6 +259,24 @@ fn check_completeness(problem: &Problem, roster: &Roster, out: &mut Vec<Violatio
     }
 }
 
+/// Where a case appears, listed when there are a few places and counted when there are many,
+/// so a case held thousands of times gives a short message.
+fn summarise_places(places: &[&str]) -> String {
+    const LISTED: usize = 10;
+    if places.len() <= LISTED {
+        return places.join(", ");
+    }
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for place in places {
+        match counts.iter_mut().find(|(p, _)| p == place) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((place, 1)),
+        }
+    }
+    let parts: Vec<String> = counts.iter().map(|(p, n)| format!("{p} {n}×")).collect();
+    parts.join(", ")
+}
+
 // ---------------------------------------------------------------------------------------
 // Reasons
 // ---------------------------------------------------------------------------------------
@@ -257,6 +286,7 @@ fn check_left_out_cases(
     problem: &Problem,
     roster: &Roster,
     booked: &Booked,
+    searches: &mut Searches,
     out: &mut Vec<Violation>,
 ) {
     let all_days = 0..problem.horizon.days.len();
@@ -264,7 +294,7 @@ fn check_left_out_cases(
         let Some(&c) = problem.index.case.get(&unscheduled.case) else {
             continue;
         };
-        let search = search_options(problem, booked, c, all_days.clone());
+        let search = searches.get(problem, booked, c, all_days.clone());
         if let Some(message) = reason_mismatch(problem, &unscheduled.primary_reason, &search) {
             out.push(case_violation(
                 REASON_NOT_CONFIRMED,
@@ -278,7 +308,7 @@ fn check_left_out_cases(
         let Some(&c) = problem.index.case.get(&carried.case) else {
             continue;
         };
-        let search = search_options(problem, booked, c, all_days.clone());
+        let search = searches.get(problem, booked, c, all_days.clone());
         flag_placeable(problem, &carried.case, &search, out);
     }
 }
@@ -327,6 +357,7 @@ fn check_late_meetings(
     problem: &Problem,
     roster: &Roster,
     booked: &Booked,
+    searches: &mut Searches,
     out: &mut Vec<Violation>,
 ) {
     for (index, booking) in booked.bookings() {
@@ -342,7 +373,7 @@ fn check_late_meetings(
             .iter()
             .take_while(|d| **d <= deadline)
             .count();
-        let search = search_options(problem, booked, booking.case, 0..days_by_deadline);
+        let search = searches.get(problem, booked, booking.case, 0..days_by_deadline);
         if let Some(free) = search.free {
             let meeting = &roster.meetings[index];
             let message = format!(
@@ -364,8 +395,30 @@ fn check_late_meetings(
 // Options
 // ---------------------------------------------------------------------------------------
 
-/// What the enumeration of a case's options found.
+/// Searches already made: a case appearing many times (duplicated meetings or entries) is
+/// searched once per range of days, so checking stays linear in the roster's size.
 #[derive(Debug, Default)]
+struct Searches {
+    done: HashMap<(CaseIdx, DayIdx, DayIdx), Search>,
+}
+
+impl Searches {
+    fn get(
+        &mut self,
+        problem: &Problem,
+        booked: &Booked,
+        c: CaseIdx,
+        days: std::ops::Range<DayIdx>,
+    ) -> Search {
+        self.done
+            .entry((c, days.start, days.end))
+            .or_insert_with(|| search_options(problem, booked, c, days))
+            .clone()
+    }
+}
+
+/// What the enumeration of a case's options found.
+#[derive(Debug, Default, Clone)]
 struct Search {
     /// Some option satisfies every single-meeting rule.
     any: bool,
@@ -481,13 +534,112 @@ struct Booking {
 }
 
 /// The resolved meetings of a roster, indexed by what the rules between meetings compare.
+///
+/// Each index holds a [`Bucket`] (a mediator's day or ISO week, a venue's day, an
+/// interpreter's day) whose meetings are grouped by session template and site: meetings of one
+/// group compare alike with any other meeting, so a new meeting is compared with each group
+/// once (against the group's first meeting) rather than with every meeting. Checking is
+/// near-linear in the roster's size, and a clash with a whole group is reported once, against
+/// its first meeting.
 #[derive(Debug, Default)]
 struct Booked {
     all: Vec<Booking>,
-    by_mediator_day: HashMap<(MediatorIdx, DayIdx), Vec<Booking>>,
-    by_mediator_week: HashMap<(MediatorIdx, (i32, u32)), Vec<Booking>>,
-    by_venue_day: HashMap<(VenueIdx, DayIdx), Vec<Booking>>,
-    by_interpreter_day: HashMap<(InterpreterIdx, DayIdx), Vec<Booking>>,
+    by_mediator_day: HashMap<(MediatorIdx, DayIdx), Bucket>,
+    by_mediator_week: HashMap<(MediatorIdx, (i32, u32)), Bucket>,
+    by_venue_day: HashMap<(VenueIdx, DayIdx), Bucket>,
+    by_interpreter_day: HashMap<(InterpreterIdx, DayIdx), Bucket>,
+}
+
+/// The meetings of one bucket that share a session template and a site.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    template: TemplateIdx,
+    /// The group's first meeting.
+    first: Booking,
+    /// The group's first meeting of a case other than `first`'s, to stand for the group when
+    /// `first`'s case is left out.
+    other_case: Option<Booking>,
+    /// Session units and rooms of all the group's meetings.
+    units: u32,
+    rooms: u32,
+}
+
+impl Group {
+    /// The group's first meeting that is not of case `excluding`.
+    fn representative(&self, excluding: Option<CaseIdx>) -> Option<Booking> {
+        if Some(self.first.placement.case) != excluding {
+            Some(self.first)
+        } else {
+            self.other_case
+        }
+    }
+}
+
+/// Meetings sharing a key, grouped by (template, site).
+#[derive(Debug, Default)]
+struct Bucket {
+    groups: Vec<Group>,
+    group_of: HashMap<(TemplateIdx, Site), usize>,
+    /// Session units and rooms of each case's meetings in each group.
+    case_load: HashMap<(CaseIdx, usize), (u32, u32)>,
+}
+
+impl Bucket {
+    fn add(&mut self, problem: &Problem, booking: Booking) {
+        let p = booking.placement;
+        let units = session_units(problem, &p);
+        let rooms = problem.cases[p.case].needs.rooms;
+        let next = self.groups.len();
+        let g = *self.group_of.entry((p.template, p.site)).or_insert(next);
+        if g == next {
+            self.groups.push(Group {
+                template: p.template,
+                first: booking,
+                other_case: None,
+                units: 0,
+                rooms: 0,
+            });
+        }
+        let group = &mut self.groups[g];
+        if group.other_case.is_none() && group.first.placement.case != p.case {
+            group.other_case = Some(booking);
+        }
+        group.units += units;
+        group.rooms += rooms;
+        let load = self.case_load.entry((p.case, g)).or_default();
+        load.0 += units;
+        load.1 += rooms;
+    }
+
+    /// Each group with its representative, units and rooms, leaving out case `excluding`'s
+    /// meetings (groups holding only that case are skipped).
+    fn groups(&self, excluding: Option<CaseIdx>) -> impl Iterator<Item = GroupView> + '_ {
+        self.groups
+            .iter()
+            .enumerate()
+            .filter_map(move |(g, group)| {
+                let representative = group.representative(excluding)?;
+                let (units, rooms) = excluding
+                    .and_then(|c| self.case_load.get(&(c, g)))
+                    .copied()
+                    .unwrap_or((0, 0));
+                Some(GroupView {
+                    template: group.template,
+                    representative,
+                    units: group.units - units,
+                    rooms: group.rooms - rooms,
+                })
+            })
+    }
+}
+
+/// A group as seen when some case's meetings are left out.
+#[derive(Debug, Clone, Copy)]
+struct GroupView {
+    template: TemplateIdx,
+    representative: Booking,
+    units: u32,
+    rooms: u32,
 }
 
 /// A rule between meetings that a placement would break.
@@ -540,22 +692,22 @@ impl Booked {
         self.by_mediator_day
             .entry((p.mediator, p.day))
             .or_default()
-            .push(booking);
+            .add(problem, booking);
         self.by_mediator_week
             .entry((p.mediator, week_of(problem, p.day)))
             .or_default()
-            .push(booking);
+            .add(problem, booking);
         if let Site::Venue(v) = p.site {
             self.by_venue_day
                 .entry((v, p.day))
                 .or_default()
-                .push(booking);
+                .add(problem, booking);
         }
         if let Some(i) = p.interpreter {
             self.by_interpreter_day
                 .entry((i, p.day))
                 .or_default()
-                .push(booking);
+                .add(problem, booking);
         }
     }
 
@@ -565,14 +717,12 @@ impl Booked {
     }
 
     /// The rules between meetings that adding `p` would break, ignoring the meetings of case
-    /// `excluding`.
+    /// `excluding`. A pairwise clash names the first meeting of each clashing group.
     fn clashes(&self, problem: &Problem, p: &Placement, excluding: Option<CaseIdx>) -> Vec<Clash> {
-        let others = |list: Option<&Vec<Booking>>| -> Vec<Booking> {
-            list.into_iter()
-                .flatten()
-                .filter(|b| Some(b.placement.case) != excluding)
-                .copied()
-                .collect()
+        let others = |bucket: Option<&Bucket>| -> Vec<GroupView> {
+            bucket
+                .map(|b| b.groups(excluding).collect())
+                .unwrap_or_default()
         };
         let same_day = others(self.by_mediator_day.get(&(p.mediator, p.day)));
         let same_week = others(
@@ -601,11 +751,12 @@ fn session_units(problem: &Problem, p: &Placement) -> u32 {
     problem.templates[p.template].session_units()
 }
 
-/// Overlap or travel with the mediator's other meetings that day.
-fn mediator_clashes(problem: &Problem, p: &Placement, same_day: &[Booking]) -> Vec<Clash> {
+/// Overlap or travel with the mediator's other meetings that day (one per group).
+fn mediator_clashes(problem: &Problem, p: &Placement, same_day: &[GroupView]) -> Vec<Clash> {
     same_day
         .iter()
-        .filter_map(|b| {
+        .filter_map(|g| {
+            let b = g.representative;
             rules::conflicts_between(problem, &b.placement, p).map(|r| Clash::pair(r, b.meeting))
         })
         .collect()
@@ -615,15 +766,12 @@ fn mediator_clashes(problem: &Problem, p: &Placement, same_day: &[Booking]) -> V
 fn cap_clashes(
     problem: &Problem,
     p: &Placement,
-    same_day: &[Booking],
-    same_week: &[Booking],
+    same_day: &[GroupView],
+    same_week: &[GroupView],
 ) -> Vec<Clash> {
     let mediator = &problem.mediators[p.mediator];
-    let units = |list: &[Booking]| -> u32 {
-        list.iter()
-            .map(|b| session_units(problem, &b.placement))
-            .sum::<u32>()
-            + session_units(problem, p)
+    let units = |list: &[GroupView]| -> u32 {
+        list.iter().map(|g| g.units).sum::<u32>() + session_units(problem, p)
     };
     let (day, week) = (units(same_day), units(same_week));
     let mut found = Vec::new();
@@ -650,10 +798,10 @@ fn room_clash(
     problem: &Problem,
     p: &Placement,
     v: VenueIdx,
-    at_venue: &[Booking],
+    at_venue: &[GroupView],
 ) -> Option<Clash> {
     let session = &problem.templates[p.template];
-    let rooms = |b: &Placement| problem.cases[b.case].needs.rooms;
+    let own = problem.cases[p.case].needs.rooms;
     let instants: BTreeSet<_> = problem
         .templates
         .iter()
@@ -664,24 +812,24 @@ fn room_clash(
     instants.into_iter().find_map(|instant| {
         let used: u32 = at_venue
             .iter()
-            .filter(|b| {
-                let t = &problem.templates[b.placement.template];
+            .filter(|g| {
+                let t = &problem.templates[g.template];
                 t.start <= instant && instant < t.end
             })
-            .map(|b| rooms(&b.placement))
+            .map(|g| g.rooms)
             .sum::<u32>()
-            + rooms(p);
+            + own;
         (used > limit).then(|| Clash::count(Rule::VenueRooms, used, limit))
     })
 }
 
-/// Overlaps with the interpreter's other meetings that day.
-fn interpreter_clashes(problem: &Problem, p: &Placement, interpreting: &[Booking]) -> Vec<Clash> {
+/// Overlaps with the interpreter's other meetings that day (one per group).
+fn interpreter_clashes(problem: &Problem, p: &Placement, interpreting: &[GroupView]) -> Vec<Clash> {
     let session = &problem.templates[p.template];
     interpreting
         .iter()
-        .filter(|b| rules::sessions_overlap(&problem.templates[b.placement.template], session))
-        .map(|b| Clash::pair(Rule::InterpreterOverlap, b.meeting))
+        .filter(|g| rules::sessions_overlap(&problem.templates[g.template], session))
+        .map(|g| Clash::pair(Rule::InterpreterOverlap, g.representative.meeting))
         .collect()
 }
 

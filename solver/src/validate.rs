@@ -25,6 +25,7 @@
 //! | E1010 | a session template has an empty id |
 //! | E1011 | an availability entry names a session id that is not a template id |
 //! | E1012 | a `travel` setting is not a positive, finite number |
+//! | E1013 | a date is outside the supported range [`MIN_DATE`]..=[`MAX_DATE`] (2000-01-01 to 2199-12-31) |
 //! | E1101 | two areas share a `gss_code` |
 //! | E1102 | an area's `lat`/`lon` is out of range or not finite |
 //! | E1103 | `covered_las` names an LA that no area belongs to |
@@ -100,6 +101,22 @@ use crate::model::{self, Availability, Problem};
 const DEFAULT_AREAS_CSV: &str = include_str!("../../fixtures/areas.csv");
 const LONDON: &str = "Europe/London";
 const MAX_HORIZON_DAYS: i64 = 366;
+/// The first date a problem may name (E1013).
+pub const MIN_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => panic!("2000-01-01 is a date"),
+};
+/// The last date a problem may name (E1013). Far enough from the end of chrono's range that
+/// a horizon, day 30 of a clock and the certificate of a meeting never overflow.
+pub const MAX_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
+    Some(d) => d,
+    None => panic!("2199-12-31 is a date"),
+};
+
+/// Whether `date` lies in the supported range [`MIN_DATE`]..=[`MAX_DATE`].
+pub fn date_in_range(date: NaiveDate) -> bool {
+    (MIN_DATE..=MAX_DATE).contains(&date)
+}
 const MAX_ROOMS: u32 = 3;
 /// Session templates are bits of a `u32`.
 const MASK_BITS: usize = 32;
@@ -178,6 +195,7 @@ pub fn validate(input: &ProblemInput) -> Result<Validated, InputError> {
     let mut r = Report::default();
     check_time_zone(input.time_zone.as_deref(), &mut r);
     check_travel(&input.travel, &mut r);
+    check_date_range(input, &mut r);
     let (horizon, horizon_ok) = build_horizon(&input.horizon, &mut r);
     let calendar = build_calendar(input.bank_holidays.as_deref(), &horizon, horizon_ok, &mut r);
     let (templates, template_index) = build_templates(input.session_templates.as_deref(), &mut r);
@@ -486,10 +504,86 @@ fn check_travel(travel: &TravelConfig, r: &mut Report) {
     }
 }
 
+/// Every date of the input, with its JSON pointer.
+fn input_dates(input: &ProblemInput) -> Vec<(String, NaiveDate)> {
+    let h = &input.horizon;
+    let mut dates = vec![
+        ("/horizon/start".to_string(), h.start),
+        ("/horizon/end".to_string(), h.end),
+        ("/horizon/publication_date".to_string(), h.publication_date),
+    ];
+    for (k, d) in input.bank_holidays.iter().flatten().enumerate() {
+        dates.push((format!("/bank_holidays/{k}"), *d));
+    }
+    let availability = |path: String, a: &AvailabilityInput, dates: &mut Vec<_>| {
+        for (k, e) in a.available.iter().flatten().enumerate() {
+            dates.push((format!("{path}/availability/available/{k}/date"), e.date));
+        }
+        for (k, e) in a.unavailable.iter().enumerate() {
+            dates.push((format!("{path}/availability/unavailable/{k}/date"), e.date));
+        }
+    };
+    for (i, m) in input.mediators.iter().enumerate() {
+        let path = format!("/mediators/{i}");
+        let credentials = [
+            ("accreditation_expires", m.accreditation_expires),
+            ("register_expires", m.register_expires),
+            ("insurance_expires", m.insurance_expires),
+            ("dbs_expires", m.dbs_expires),
+        ];
+        for (field, d) in credentials {
+            dates.push((format!("{path}/{field}"), d));
+        }
+        availability(path, &m.availability, &mut dates);
+    }
+    for (i, x) in input.interpreters.iter().enumerate() {
+        availability(format!("/interpreters/{i}"), &x.availability, &mut dates);
+    }
+    for (i, v) in input.venues.iter().enumerate() {
+        availability(format!("/venues/{i}"), &v.availability, &mut dates);
+    }
+    for (i, c) in input.cases.iter().enumerate() {
+        dates.push((format!("/cases/{i}/clock_start"), c.clock_start));
+        for (j, party) in c.parties.iter().enumerate() {
+            availability(
+                format!("/cases/{i}/parties/{j}"),
+                &party.availability,
+                &mut dates,
+            );
+        }
+    }
+    dates
+}
+
+/// E1013: every date of the input lies in [`MIN_DATE`]..=[`MAX_DATE`], so no date arithmetic
+/// later (a horizon's days, day 30, notice, certificates) can leave chrono's range.
+/// A horizon end that is out of range only because the horizon is far too long is left to
+/// E1004, which says more.
+fn check_date_range(input: &ProblemInput, r: &mut Report) {
+    let h = &input.horizon;
+    let too_long = date_in_range(h.start) && (h.end - h.start).num_days() + 1 > MAX_HORIZON_DAYS;
+    for (path, date) in input_dates(input) {
+        if too_long && path == "/horizon/end" {
+            continue;
+        }
+        if !date_in_range(date) {
+            r.error(
+                "E1013",
+                path,
+                format!("{date} is outside the supported dates {MIN_DATE} to {MAX_DATE}"),
+                format!("Give a date from {MIN_DATE} to {MAX_DATE}; check the year."),
+            );
+        }
+    }
+}
+
 /// The horizon, and whether it is sound enough for date-dependent checks. An unsound
 /// horizon has no days, so nothing is allocated for a horizon of a million years.
 fn build_horizon(h: &HorizonInput, r: &mut Report) -> (model::Horizon, bool) {
-    let mut ok = true;
+    // Dates out of range are reported by `check_date_range` (E1013).
+    let mut ok = [h.start, h.end, h.publication_date]
+        .into_iter()
+        .all(date_in_range);
     if h.end < h.start {
         ok = false;
         r.error(

@@ -197,6 +197,8 @@ pub enum ChangeError {
     Negative(i64),
     #[error("the problem has no case to scale")]
     NoCases,
+    #[error("the change would move the horizon to {0}, outside the supported dates {min} to {max}", min = validate::MIN_DATE, max = validate::MAX_DATE)]
+    DateOutOfRange(String),
 }
 
 impl ChangeError {
@@ -217,6 +219,7 @@ impl ChangeError {
             ChangeError::Zero => "E3012",
             ChangeError::Negative(_) => "E3013",
             ChangeError::NoCases => "E3014",
+            ChangeError::DateOutOfRange(_) => "E3015",
         }
     }
 }
@@ -569,12 +572,19 @@ pub fn apply_changes(
                 if *weeks == 0 || *weeks > MAX_WEEKS {
                     return Err(fail("weeks", ChangeError::BadWeeks(*weeks)));
                 }
-                extend_horizon(&mut input, *weeks, *repeat_availability);
+                extend_horizon(&mut input, *weeks, *repeat_availability)
+                    .map_err(|e| fail("weeks", e))?;
             }
         }
     }
-    // Credentials of added mediators run past the final horizon, whatever came after them.
-    let valid_until = input.horizon.end + Days::new(NEW_MEDIATOR_CREDENTIALS_DAYS);
+    // Credentials of added mediators run past the final horizon, whatever came after them
+    // (at most to the last supported date, which is past any valid horizon).
+    let valid_until = input
+        .horizon
+        .end
+        .checked_add_days(Days::new(NEW_MEDIATOR_CREDENTIALS_DAYS))
+        .map_or(validate::MAX_DATE, |d| d.min(validate::MAX_DATE))
+        .max(input.horizon.end);
     for m in input
         .mediators
         .iter_mut()
@@ -805,13 +815,23 @@ fn negative_weight(w: &Weights) -> Option<(String, i64)> {
 }
 
 /// Moves the horizon's end on to cover `weeks` weeks from its start and, when asked,
-/// repeats each first-week availability entry in every later week.
-fn extend_horizon(input: &mut ProblemInput, weeks: u32, repeat: bool) {
-    let first_end = input.horizon.end.min(input.horizon.start + Days::new(6));
+/// repeats each first-week availability entry in every later week. A new end past the last
+/// supported date ([`validate::MAX_DATE`]) is refused (E3015) and nothing is changed.
+fn extend_horizon(input: &mut ProblemInput, weeks: u32, repeat: bool) -> Result<(), ChangeError> {
+    let out_of_range = |what: String| ChangeError::DateOutOfRange(what);
+    let first_end = match input.horizon.start.checked_add_days(Days::new(6)) {
+        Some(d) => input.horizon.end.min(d),
+        None => input.horizon.end,
+    };
     let base_end = input.horizon.end;
-    input.horizon.end = first_end + Days::new(7 * u64::from(weeks - 1));
+    let extra = 7 * u64::from(weeks.saturating_sub(1));
+    let new_end = first_end
+        .checked_add_days(Days::new(extra))
+        .filter(|d| *d <= validate::MAX_DATE)
+        .ok_or_else(|| out_of_range(format!("{first_end} + {extra} days")))?;
+    input.horizon.end = new_end;
     if !repeat || weeks <= 1 {
-        return;
+        return Ok(());
     }
     let start = input.horizon.start;
     let repeat_entries = |entries: &mut Vec<DaySessions>| {
@@ -822,7 +842,9 @@ fn extend_horizon(input: &mut ProblemInput, weeks: u32, repeat: bool) {
             .collect();
         for week in 1..weeks {
             for e in &firsts {
-                let date = e.date + Days::new(7 * u64::from(week));
+                let Some(date) = e.date.checked_add_days(Days::new(7 * u64::from(week))) else {
+                    continue;
+                };
                 if date > base_end {
                     entries.push(DaySessions {
                         date,
@@ -852,6 +874,7 @@ fn extend_horizon(input: &mut ProblemInput, weeks: u32, repeat: bool) {
             repeat_availability(&mut p.availability);
         }
     }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
