@@ -421,7 +421,10 @@ fn roster_with_a_zero_time_limit_exits_2_naming_the_option() {
     let dir = scratch("roster-limit");
     let o = run(&["roster", path_str(&week_problem(&dir)), "--time-limit", "0"]);
     assert_eq!(status(&o), 2);
-    assert!(stderr(&o).contains("time_limit"), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("--time-limit"), "{err}");
+    assert!(!err.contains("time_limit_secs"), "{err}");
+    assert!(err.contains("code: invalid_option"), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -711,4 +714,250 @@ fn roster_with_fixes_adds_a_fixes_key_for_each_case_not_held_on_time() {
             u["case"]
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile input: size limits, standard input, codes and pointers, escaped values
+// ---------------------------------------------------------------------------------------
+
+/// Runs the binary with `input` on standard input and extra environment variables.
+fn run_with_stdin(args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mediation-scheduler"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // The binary may stop reading at the limit: a broken pipe here is expected.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().expect("the binary ends")
+}
+
+#[test]
+fn an_input_over_the_limit_is_refused_naming_the_file_and_the_limit() {
+    for args in [
+        vec!["validate", WEEK_FIXTURE, "--max-input-bytes", "100"],
+        vec!["--max-input-bytes", "100", "check", WEEK_FIXTURE, PUBLISHED],
+    ] {
+        let o = run(&args);
+        assert_eq!(status(&o), 2, "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("week-2026-12-07.json"), "{err}");
+        assert!(err.contains("input limit of 100 bytes"), "{err}");
+        assert!(err.contains("code: input_too_large"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let o = run_with_stdin(
+        &["validate", WEEK_FIXTURE],
+        b"",
+        &[("MEDIATION_MAX_INPUT_BYTES", "1000")],
+    );
+    assert_eq!(status(&o), 2);
+    assert!(
+        stderr(&o).contains("input limit of 1000 bytes"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn dev_zero_as_the_problem_stops_at_the_limit() {
+    let o = run(&["validate", "/dev/zero", "--max-input-bytes", "1048576"]);
+    assert_eq!(status(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("`/dev/zero`"), "{err}");
+    assert!(err.contains("input_too_large"), "{err}");
+}
+
+#[test]
+fn a_dash_reads_the_problem_from_standard_input_under_the_same_limit() {
+    let problem = std::fs::read(WEEK_FIXTURE).unwrap();
+    let o = run_with_stdin(&["validate", "-"], &problem, &[]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("\nvalid: 30 case(s)"), "{}", stdout(&o));
+    let o = run_with_stdin(
+        &["check", WEEK_FIXTURE, "-"],
+        &std::fs::read(PUBLISHED).unwrap(),
+        &[],
+    );
+    // The published roster leaves two cases out (exit 1): what matters is that it was read.
+    assert!(
+        stdout(&o).contains("28 meeting(s) checked"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let o = run_with_stdin(&["validate", "-", "--max-input-bytes", "64"], &problem, &[]);
+    assert_eq!(status(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("standard input"), "{err}");
+    assert!(err.contains("input limit of 64 bytes"), "{err}");
+}
+
+/// The published fixture with its meetings repeated until there are more than cases.
+fn oversized_roster(dir: &Path) -> PathBuf {
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(PUBLISHED).unwrap()).unwrap();
+    let meetings = doc["meetings"].as_array().unwrap().clone();
+    let all = doc["meetings"].as_array_mut().unwrap();
+    all.extend(meetings.iter().cloned());
+    let file = dir.join("too-many.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    file
+}
+
+#[test]
+fn a_roster_with_more_meetings_than_cases_is_refused_with_a_code() {
+    let dir = scratch("too-many-meetings");
+    let roster = oversized_roster(&dir);
+    let changes = dir.join("changes.json");
+    std::fs::write(&changes, "[]").unwrap();
+    for args in [
+        vec!["check", WEEK_FIXTURE, path_str(&roster)],
+        vec!["fixes", WEEK_FIXTURE, path_str(&roster)],
+        vec![
+            "replan",
+            WEEK_FIXTURE,
+            "--published",
+            path_str(&roster),
+            "--changes",
+            path_str(&changes),
+        ],
+    ] {
+        let o = run(&args);
+        assert_eq!(status(&o), 2, "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("code: too_many_meetings"), "{err}");
+        assert!(err.contains("pointer: \"/meetings\""), "{err}");
+        assert!(
+            err.contains("56 meeting(s) for a problem of 30 case(s)"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_roster_missing_a_field_is_refused_with_a_code_and_a_pointer() {
+    let dir = scratch("roster-missing-field");
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(PUBLISHED).unwrap()).unwrap();
+    doc["meetings"][3]
+        .as_object_mut()
+        .unwrap()
+        .remove("mediator");
+    let file = dir.join("missing.json");
+    std::fs::write(&file, serde_json::json!({ "roster": doc }).to_string()).unwrap();
+    let changes = dir.join("changes.json");
+    std::fs::write(&changes, "[]").unwrap();
+    for args in [
+        vec!["check", WEEK_FIXTURE, path_str(&file)],
+        vec!["fixes", WEEK_FIXTURE, path_str(&file)],
+        vec![
+            "replan",
+            WEEK_FIXTURE,
+            "--published",
+            path_str(&file),
+            "--changes",
+            path_str(&changes),
+        ],
+    ] {
+        let o = run(&args);
+        assert_eq!(status(&o), 2, "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("code: bad_roster"), "{err}");
+        assert!(err.contains("/roster/meetings/3/mediator"), "{err}");
+        assert!(err.contains("missing field `mediator`"), "{err}");
+    }
+}
+
+#[test]
+fn a_changes_file_error_points_at_the_change_with_a_json_pointer() {
+    let dir = scratch("changes-pointer");
+    let changes = dir.join("changes.json");
+    std::fs::write(
+        &changes,
+        r#"[{"kind": "mediator_unavailable", "mediator": "M013", "dates": ["2026-12-08"]},
+           {"kind": "mediator_on_holiday"}]"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "replan",
+        WEEK_FIXTURE,
+        "--published",
+        PUBLISHED,
+        "--changes",
+        path_str(&changes),
+    ]);
+    assert_eq!(status(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("code: bad_changes"), "{err}");
+    assert!(err.contains("pointer: \"/changes/1"), "{err}");
+    assert!(!err.contains("[1]"), "{err}");
+}
+
+#[test]
+fn malformed_problem_json_has_a_code_and_a_pointer() {
+    let dir = scratch("malformed-code");
+    let file = dir.join("bad.json");
+    std::fs::write(&file, r#"{"horizon": {"start": 5}}"#).unwrap();
+    let o = run(&["check", path_str(&file), PUBLISHED]);
+    assert_eq!(status(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("code: malformed_json"), "{err}");
+    assert!(err.contains("pointer: \"/horizon/start\""), "{err}");
+}
+
+#[test]
+fn values_in_messages_are_cut_and_invisible_characters_escaped() {
+    let dir = scratch("escaped-values");
+    let changes = dir.join("changes.json");
+    let long = "X".repeat(100_000);
+    std::fs::write(
+        &changes,
+        serde_json::json!([
+            { "kind": "mediator_unavailable", "mediator": long, "dates": ["2026-12-08"] }
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let o = run(&[
+        "replan",
+        WEEK_FIXTURE,
+        "--published",
+        PUBLISHED,
+        "--changes",
+        path_str(&changes),
+    ]);
+    assert_eq!(status(&o), 2);
+    let err = stderr(&o);
+    assert!(err.len() < 4_000, "{} bytes of stderr", err.len());
+    assert!(err.contains(&format!("{}…", "X".repeat(80))), "{err}");
+    assert!(!err.contains(&"X".repeat(81)), "{err}");
+    std::fs::write(
+        &changes,
+        serde_json::json!([
+            { "kind": "mediator_unavailable", "mediator": "M0\u{200b}13", "dates": ["2026-12-08"] }
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let o = run(&[
+        "replan",
+        WEEK_FIXTURE,
+        "--published",
+        PUBLISHED,
+        "--changes",
+        path_str(&changes),
+    ]);
+    assert_eq!(status(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains(r"M0\u{200b}13"), "{err}");
+    assert!(!err.contains('\u{200b}'), "{err}");
 }

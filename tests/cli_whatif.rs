@@ -125,3 +125,51 @@ fn fixes_lists_each_case_with_its_best_changes() {
         .iter()
         .any(|c| c["case"] == "SEN-2026-0427" && c["status"] == "late"));
 }
+
+#[test]
+fn what_if_out_refuses_two_scenarios_that_would_write_the_same_file() {
+    let dir = scratch("name-collision");
+    let scenario = |name: &str| {
+        serde_json::json!({
+            "name": name,
+            "changes": [{ "kind": "remove_mediator", "id": "M012" }]
+        })
+    };
+    let file = dir.join("what-if.json");
+    let plan = serde_json::json!({
+        "base": fixture("week-2026-12-07.json"),
+        "scenarios": [scenario("a/b"), scenario("a_b")],
+    });
+    std::fs::write(&file, plan.to_string()).unwrap();
+    let out = dir.join("out");
+    let o = run(&[
+        "what-if",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("`a/b`") && err.contains("`a_b`"), "{err}");
+    assert!(err.contains("roster-a_b.json"), "{err}");
+    assert!(err.contains("code: scenario_file_collision"), "{err}");
+    assert!(err.contains("pointer: \"/scenarios/1/name\""), "{err}");
+    assert!(!err.contains("solved"), "solved before refusing: {err}");
+    assert!(!out.join("what-if.json").exists());
+}
+
+#[test]
+fn what_if_with_a_malformed_inline_base_gives_no_line_zero() {
+    let dir = scratch("inline-base");
+    let file = dir.join("what-if.json");
+    std::fs::write(
+        &file,
+        r#"{"base": {"horizon": 5}, "scenarios": [{"name": "x", "changes": []}]}"#,
+    )
+    .unwrap();
+    let o = run(&["what-if", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(!err.contains("line 0"), "{err}");
+    assert!(err.contains("code: E3"), "{err}");
+}

@@ -53,7 +53,7 @@ pub fn run(args: &CapacityArgs) -> Result<u8, CliError> {
         Ok(answer) => answer,
         Err(CapacityError::Input(e)) => return Err(input_error(&args.input, e)),
         Err(CapacityError::Solve(e)) => return Err(e.into()),
-        Err(e) => return Err(CliError::Usage(format!("{e} [{}]", e.code()))),
+        Err(e) => return Err(CliError::refused(e.code(), "", e.to_string())),
     };
     note(&format!(
         "{} extra session(s); {} of {} cases held by day 30 (target {}); {}",

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use mediation_solver::candidates::Weights;
-use mediation_solver::fixes::{fixes, CaseFixes, CaseStatus};
+use mediation_solver::fixes::{fixes, CaseFixes, CaseStatus, FixError};
+use mediation_solver::recommend::RecommendError;
 
 use super::check::read_roster;
 use super::{emit, require_problem, CliError};
@@ -32,11 +33,25 @@ pub enum FixesFormat {
 
 pub fn run(args: &FixesArgs) -> Result<u8, CliError> {
     let validated = require_problem(&args.input)?;
-    let roster = read_roster(&args.roster)?;
+    let (roster, prefix) = read_roster(&args.roster, validated.problem.cases.len())?;
     let found = fixes(&validated.problem, &roster, &Weights::default()).map_err(|e| {
+        let (pointer, message) = match &e {
+            FixError::Recommend(RecommendError::InvalidRoster {
+                field,
+                code,
+                message,
+                count,
+            }) => (
+                format!("{prefix}{field}"),
+                format!("{message} ({code}); {count} violation(s) in all"),
+            ),
+            e => (String::new(), e.to_string()),
+        };
         CliError::BadRoster {
             path: args.roster.clone(),
-            message: format!("{e} ({})", e.code()),
+            code: e.code(),
+            pointer,
+            message,
         }
     })?;
     emit(&match args.format {

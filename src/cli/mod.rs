@@ -19,15 +19,15 @@ mod serve;
 mod validate;
 mod whatif;
 
+use std::io::Read as _;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::{Parser, Subcommand};
 use mediation_solver::milp::SolveError;
 use mediation_solver::validate::{parse_problem, InputError, Issue, Validated};
-
-pub use crate::report::issue_line as format_issue;
 
 pub use capacity::{CapacityArgs, CapacityFormat};
 pub use check::CheckArgs;
@@ -43,9 +43,25 @@ pub use whatif::{WhatIfArgs, WhatIfFormat};
 #[derive(Debug, Parser)]
 #[command(name = "mediation-scheduler", version, about, long_about = None)]
 pub struct Cli {
+    /// The most bytes read from any one input file (or standard input, `-`); a larger input
+    /// is refused (exit 2, `input_too_large`) without reading past the limit.
+    #[arg(
+        long = "max-input-bytes",
+        value_name = "BYTES",
+        global = true,
+        default_value_t = DEFAULT_MAX_INPUT_BYTES,
+        env = "MEDIATION_MAX_INPUT_BYTES"
+    )]
+    pub max_input_bytes: u64,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The default `--max-input-bytes`: 64 MiB per input file.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The input limit of this run, set once by [`run_with`].
+static MAX_INPUT_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_INPUT_BYTES);
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -69,21 +85,34 @@ pub enum Command {
     Serve(ServeArgs),
 }
 
-/// Why a command stopped; each variant maps to an exit status.
+/// Why a command stopped; each variant maps to an exit status, a stable [`code`] and a JSON
+/// pointer (RFC 6901, empty for the whole document) into the input at fault.
+///
+/// [`code`]: CliError::code
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("cannot read {what} `{}`: {source}", path.display())]
+    #[error("cannot read {what} {}: {source}", show_path(path))]
     Read {
         what: &'static str,
         path: PathBuf,
         source: io::Error,
     },
-    #[error("cannot write `{}`: {source}", path.display())]
+    #[error(
+        "{what} {} is larger than the input limit of {limit} bytes (raise it with --max-input-bytes or MEDIATION_MAX_INPUT_BYTES)",
+        show_path(path)
+    )]
+    TooLarge {
+        what: &'static str,
+        path: PathBuf,
+        limit: u64,
+    },
+    #[error("cannot write {}: {source}", show_path(path))]
     Write { path: PathBuf, source: io::Error },
     #[error(
-        "problem file `{}` is not a valid problem document at {} (line {line}, column {column}): {message}",
-        path.display(),
-        pointer_or_root(.pointer)
+        "problem file {} is not a valid problem document at {}{}: {message}",
+        show_path(path),
+        pointer_or_root(.pointer),
+        position(*line, *column)
     )]
     Malformed {
         path: PathBuf,
@@ -93,13 +122,30 @@ pub enum CliError {
         message: String,
     },
     /// The problem has validation errors; they have already been printed.
-    #[error("problem file `{}` has {count} validation error(s)", path.display())]
-    Invalid { path: PathBuf, count: usize },
-    #[error("roster file `{}` is not a roster: {message}", path.display())]
-    BadRoster { path: PathBuf, message: String },
+    #[error("problem file {} has {count} validation error(s)", show_path(path))]
+    Invalid {
+        path: PathBuf,
+        count: usize,
+        /// The first error's pointer.
+        pointer: String,
+    },
+    #[error("roster file {} is not a usable roster at {}: {message}", show_path(path), pointer_or_root(.pointer))]
+    BadRoster {
+        path: PathBuf,
+        code: &'static str,
+        pointer: String,
+        message: String,
+    },
+    /// Any other refusal, with its code and pointer.
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        pointer: String,
+        message: String,
+    },
     #[error("{0}")]
     Usage(String),
-    #[error("{0} [{code}]", code = .0.code())]
+    #[error("{}", solve_message(.0))]
     Solve(#[from] SolveError),
 }
 
@@ -117,6 +163,57 @@ impl CliError {
             _ => 2,
         }
     }
+
+    /// The stable code of the refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::Read { .. } => "unreadable",
+            CliError::TooLarge { .. } => "input_too_large",
+            CliError::Write { .. } => "write_failed",
+            CliError::Malformed { .. } => "malformed_json",
+            CliError::Invalid { .. } => "invalid_problem",
+            CliError::BadRoster { code, .. } | CliError::Refused { code, .. } => code,
+            CliError::Usage(_) => "bad_option",
+            CliError::Solve(e) => e.code(),
+        }
+    }
+
+    /// The JSON pointer (RFC 6901) of the value at fault; empty for the whole input.
+    pub fn pointer(&self) -> &str {
+        match self {
+            CliError::Malformed { pointer, .. }
+            | CliError::Invalid { pointer, .. }
+            | CliError::BadRoster { pointer, .. }
+            | CliError::Refused { pointer, .. } => pointer,
+            _ => "",
+        }
+    }
+
+    /// A refusal with a code and a pointer.
+    pub(crate) fn refused(code: &'static str, pointer: impl Into<String>, message: String) -> Self {
+        CliError::Refused {
+            code,
+            pointer: pointer.into(),
+            message,
+        }
+    }
+}
+
+/// A solve error, naming the command-line flag rather than the internal option.
+fn solve_message(e: &SolveError) -> String {
+    match e {
+        SolveError::InvalidOption { field, message } => {
+            let flag = match *field {
+                "time_limit_secs" => "--time-limit",
+                "mip_gap" => "--gap",
+                "max_changes" => "--max-changes",
+                "max_candidates" => "--max-candidates",
+                other => other,
+            };
+            format!("{flag}: {message}")
+        }
+        e => e.to_string(),
+    }
 }
 
 fn pointer_or_root(pointer: &str) -> &str {
@@ -125,6 +222,123 @@ fn pointer_or_root(pointer: &str) -> &str {
     } else {
         pointer
     }
+}
+
+/// ` (line L, column C)`, or nothing when the position is unknown (line 0).
+pub(crate) fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" (line {line}, column {column})")
+    }
+}
+
+/// A path in a message: quoted and escaped; `-` is standard input.
+pub(crate) fn show_path(path: &Path) -> String {
+    if is_stdin(path) {
+        "`-` (standard input)".to_string()
+    } else {
+        quote(&path.to_string_lossy())
+    }
+}
+
+/// The longest value, in characters, echoed whole in a message.
+pub(crate) const MAX_ECHO_CHARS: usize = 80;
+
+/// An input value for a message: in backquotes, non-printing characters escaped, cut to
+/// [`MAX_ECHO_CHARS`] with `…`.
+pub(crate) fn quote(value: &str) -> String {
+    format!("`{}`", clip(value))
+}
+
+/// A value with non-printing characters escaped and cut to [`MAX_ECHO_CHARS`] with `…`.
+pub(crate) fn clip(value: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in value.chars().enumerate() {
+        if n == MAX_ECHO_CHARS {
+            out.push('…');
+            break;
+        }
+        push_visible(&mut out, c);
+    }
+    out
+}
+
+/// Characters that print nothing visible: controls, and the format characters (zero-width
+/// spaces and joiners, direction marks and overrides, soft hyphen, byte-order mark).
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}')
+}
+
+fn push_visible(out: &mut String, c: char) {
+    if is_invisible(c) {
+        out.extend(c.escape_default());
+    } else {
+        out.push(c);
+    }
+}
+
+/// The longest message, in characters, written to standard error for one refusal.
+const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// A message built from input, made safe to print: non-printing characters escaped, every
+/// quoted value (between backquotes or double quotes) cut to [`MAX_ECHO_CHARS`] with `…`,
+/// and the whole cut to a bounded length.
+pub(crate) fn sanitize(message: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut run = 0usize;
+    let mut total = 0usize;
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        if total >= MAX_MESSAGE_CHARS {
+            out.push('…');
+            break;
+        }
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {
+                run += 1;
+                if run <= MAX_ECHO_CHARS {
+                    push_visible(&mut out, c);
+                } else if run == MAX_ECHO_CHARS + 1 {
+                    out.push('…');
+                }
+                // A backslash escapes the next character inside double quotes.
+                if c == '\\' && quote == Some('"') {
+                    if let Some(next) = chars.next() {
+                        if run < MAX_ECHO_CHARS {
+                            out.push(next);
+                        }
+                    }
+                }
+                continue;
+            }
+            None => {
+                if c == '`' || c == '"' {
+                    quote = Some(c);
+                    run = 0;
+                }
+                push_visible(&mut out, c);
+            }
+        }
+        total += 1;
+    }
+    out
+}
+
+/// An issue line, with its values made safe to print.
+pub fn format_issue(issue: &Issue) -> String {
+    sanitize(&crate::report::issue_line(issue))
 }
 
 /// Parses the process arguments, runs the command and returns its exit status.
@@ -142,6 +356,7 @@ pub fn run() -> ExitCode {
 
 /// Runs a parsed command line; returns the exit status.
 pub fn run_with(cli: Cli) -> u8 {
+    MAX_INPUT_BYTES.store(cli.max_input_bytes, Ordering::Relaxed);
     let result = match cli.command {
         Command::Roster(args) => roster::run(&args),
         Command::Check(args) => check::run(&args),
@@ -156,7 +371,12 @@ pub fn run_with(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            note(&format!("error: {e}"));
+            let pointer = e.pointer();
+            note(&sanitize(&format!(
+                "error: {e} [code: {}, pointer: \"{}\"]",
+                e.code(),
+                pointer.replace('\\', "\\\\").replace('"', "\\\"")
+            )));
             e.exit_code()
         }
     }
@@ -179,11 +399,51 @@ pub(crate) fn emit(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// `-` names standard input.
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Why [`read_limited`] failed.
+pub(crate) enum ReadFailure {
+    Io(io::Error),
+    TooLarge(u64),
+}
+
+/// Reads a file (or standard input for `-`) as UTF-8, never buffering more than the input
+/// limit plus one byte.
+pub(crate) fn read_limited(path: &Path) -> Result<String, ReadFailure> {
+    let limit = MAX_INPUT_BYTES.load(Ordering::Relaxed);
+    let mut bytes = Vec::new();
+    let read = if is_stdin(path) {
+        io::stdin()
+            .lock()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path)
+            .and_then(|file| file.take(limit.saturating_add(1)).read_to_end(&mut bytes))
+    };
+    read.map_err(ReadFailure::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadFailure::TooLarge(limit));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| ReadFailure::Io(io::Error::new(io::ErrorKind::InvalidData, e)))
+}
+
 pub(crate) fn read_file(what: &'static str, path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|source| CliError::Read {
-        what,
-        path: path.to_path_buf(),
-        source,
+    read_limited(path).map_err(|failure| match failure {
+        ReadFailure::Io(source) => CliError::Read {
+            what,
+            path: path.to_path_buf(),
+            source,
+        },
+        ReadFailure::TooLarge(limit) => CliError::TooLarge {
+            what,
+            path: path.to_path_buf(),
+            limit,
+        },
     })
 }
 
@@ -264,6 +524,7 @@ pub(crate) fn require_problem(path: &Path) -> Result<Validated, CliError> {
             Err(CliError::Invalid {
                 path: path.to_path_buf(),
                 count: errors.len(),
+                pointer: errors.first().map(|e| e.path.clone()).unwrap_or_default(),
             })
         }
     }

@@ -11,10 +11,10 @@ use mediation_solver::roster::Meeting;
 use mediation_solver::validate::{parse_input, InputError};
 use serde::Serialize;
 
-use super::check::read_roster;
+use super::check::{json_pointer, missing_field, read_roster};
 use super::progress::with_progress;
 use super::roster::{CalendarArgs, SolveArgs};
-use super::{emit, format_issue, note, read_file, write_bundle, CliError};
+use super::{emit, format_issue, note, read_file, show_path, write_bundle, CliError};
 use crate::report::bundle::{bundle, ReplanPart};
 use crate::report::{self, RosterReport};
 
@@ -61,7 +61,7 @@ pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
         Ok(input) => input,
         Err(e) => return Err(input_error(&args.input, e)),
     };
-    let published = read_roster(&args.published)?.meetings;
+    let published = read_roster(&args.published, input.cases.len())?.0.meetings;
     let changes = read_changes(&args.changes)?;
     let mut options = SolveOptions {
         max_changes: args.max_changes,
@@ -88,7 +88,13 @@ pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
         Ok(plan) => plan,
         Err(ReplanError::Input(e)) => return Err(input_error(&args.input, e)),
         Err(ReplanError::Solve(e)) => return Err(e.into()),
-        Err(e) => return Err(CliError::Usage(format!("{e} [{}]", e.code()))),
+        Err(e) => {
+            return Err(CliError::refused(
+                e.code(),
+                replan_pointer(&e),
+                e.to_string(),
+            ))
+        }
     };
     for issue in &plan.warnings {
         note(&format_issue(issue));
@@ -129,7 +135,7 @@ fn write_out(
         warnings: &plan.warnings,
     };
     let found = mediation_solver::fixes::fixes(&plan.problem, &plan.outcome.roster, weights)
-        .map_err(|e| CliError::Usage(format!("suggested fixes: {e} ({})", e.code())))?;
+        .map_err(|e| CliError::refused(e.code(), "", format!("suggested fixes: {e}")))?;
     let settings = calendar.settings(&plan.problem)?;
     let part = ReplanPart {
         kept: plan.kept,
@@ -160,27 +166,52 @@ pub(crate) fn input_error(path: &Path, e: InputError) -> CliError {
             CliError::Invalid {
                 path: path.to_path_buf(),
                 count: errors.len(),
+                pointer: errors.first().map(|e| e.path.clone()).unwrap_or_default(),
             }
         }
     }
 }
 
+/// Reads the changes file (a JSON array); a change that does not parse is refused as
+/// `bad_changes` with a JSON pointer under `/changes` (`/changes/1/kind` is the second
+/// change's `kind`), as the re-plan's own refusals of a change point.
 fn read_changes(path: &Path) -> Result<Vec<Change>, CliError> {
     let text = read_file("changes file", path)?;
     let mut de = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let pointer = e.path().to_string();
-        CliError::Usage(format!(
-            "changes file `{}` at {}: {}",
-            path.display(),
-            if pointer == "." {
-                "the top level".into()
-            } else {
-                pointer
-            },
+    let changes: Vec<Change> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let field = missing_field(&e.inner().to_string())
+            .map(|f| format!("/{}", f.replace('~', "~0").replace('/', "~1")))
+            .unwrap_or_default();
+        let pointer = format!("/changes{}{field}", json_pointer(e.path()));
+        let message = format!(
+            "changes file {} at {pointer}: {}",
+            show_path(path),
             e.inner()
-        ))
-    })
+        );
+        CliError::refused("bad_changes", pointer, message)
+    })?;
+    de.end().map_err(|e| {
+        CliError::refused(
+            "malformed_json",
+            "/changes",
+            format!("changes file {}: {e}", show_path(path)),
+        )
+    })?;
+    Ok(changes)
+}
+
+/// The JSON pointer of a re-plan refusal: the field of the change or published meeting.
+fn replan_pointer(e: &ReplanError) -> String {
+    match e {
+        ReplanError::UnknownId { field, .. } | ReplanError::Invalid { field, .. } => {
+            if field.starts_with('/') {
+                field.clone()
+            } else {
+                format!("/{field}")
+            }
+        }
+        _ => String::new(),
+    }
 }
 
 fn describe(m: &Meeting) -> String {

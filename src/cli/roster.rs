@@ -214,7 +214,7 @@ pub fn run(args: &RosterArgs) -> Result<u8, CliError> {
     let found = if args.fixes || args.out.is_some() {
         let started = std::time::Instant::now();
         let found = mediation_solver::fixes::fixes(problem, &outcome.roster, &options.weights)
-            .map_err(|e| CliError::Usage(format!("suggested fixes: {e} ({})", e.code())))?;
+            .map_err(|e| CliError::refused(e.code(), "", format!("suggested fixes: {e}")))?;
         if !found.is_empty() {
             note(&format!(
                 "suggested fixes for {} case(s) not held by day 30 in {:.1} s",

@@ -1,6 +1,7 @@
 //! `what-if`: solve a base problem and named scenarios of changes side by side (see
 //! `docs/what-if.md`), and print the comparison as a table, CSV or JSON.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -10,7 +11,10 @@ use mediation_solver::whatif::{self, ScenarioOutcome, WhatIfError, WhatIfReport}
 use serde::Serialize;
 
 use super::roster::SolveArgs;
-use super::{emit, format_issue, note, read_file, write_file, CliError};
+use super::{
+    emit, format_issue, note, position, quote, read_file, read_limited, show_path, write_file,
+    CliError, ReadFailure,
+};
 use crate::report::layout::{Align, Table};
 use crate::report::status_name;
 
@@ -51,8 +55,18 @@ pub fn run(args: &WhatIfArgs) -> Result<u8, CliError> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let load = |file: &str| std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string());
+    let load = |file: &str| {
+        read_limited(&dir.join(file)).map_err(|failure| match failure {
+            ReadFailure::Io(e) => e.to_string(),
+            ReadFailure::TooLarge(limit) => format!(
+                "larger than the input limit of {limit} bytes (raise it with --max-input-bytes)"
+            ),
+        })
+    };
     let plan = whatif::parse(&text, &load).map_err(|e| plan_error(&args.scenarios, e, None))?;
+    if args.out.is_some() {
+        refuse_file_name_collisions(&plan)?;
+    }
     let options = solve_options;
     let started = Instant::now();
     let report = whatif::run(&plan, &options, !args.serial)
@@ -91,21 +105,93 @@ pub fn run(args: &WhatIfArgs) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// Prints the validation issues behind an error, then turns it into a usage error.
+/// Prints the validation issues behind an error, then turns it into a refusal with the
+/// error's code and pointer.
 fn plan_error(path: &Path, e: WhatIfError, plan: Option<&whatif::WhatIf>) -> CliError {
     if let WhatIfError::BaseInvalid { errors } | WhatIfError::ScenarioInvalid { errors, .. } = &e {
         for issue in errors {
             note(&format_issue(issue));
         }
     }
-    if let WhatIfError::Solve { source, .. } = e {
-        return CliError::Solve(source);
+    let code = e.code();
+    let pointer = match &e {
+        WhatIfError::Malformed { path, .. } => path.clone(),
+        WhatIfError::BaseUnreadable { .. } | WhatIfError::BaseMalformed { .. } => "/base".into(),
+        WhatIfError::BaseInvalid { errors } => errors
+            .first()
+            .map(|i| format!("/base{}", i.path))
+            .unwrap_or_else(|| "/base".into()),
+        WhatIfError::NoScenarios => "/scenarios".into(),
+        WhatIfError::ScenarioInvalid { scenario, .. } => plan
+            .and_then(|p| p.scenarios.iter().position(|s| &s.name == scenario))
+            .map(|i| format!("/scenarios/{i}"))
+            .unwrap_or_default(),
+        e => plan.and_then(|p| e.pointer(p)).unwrap_or_default(),
+    };
+    let message = match e {
+        WhatIfError::Solve { source, .. } => return CliError::Solve(source),
+        // Without the solver's "(line 0, column 0)" when the position is unknown.
+        WhatIfError::Malformed {
+            path: at,
+            line,
+            column,
+            message,
+        } => format!(
+            "E3100 the what-if file is not a valid plan at {}{}: {message}",
+            or_root(&at),
+            position(line, column)
+        ),
+        WhatIfError::BaseMalformed {
+            file,
+            path: at,
+            line,
+            column,
+            message,
+        } => format!(
+            "E3102 base file {} is not a valid problem document at {}{}: {message}",
+            quote(&file),
+            or_root(&at),
+            position(line, column)
+        ),
+        e => e.to_string(),
+    };
+    // The pointer follows in the error line's `[code: …, pointer: …]`.
+    CliError::refused(
+        code,
+        pointer,
+        format!("what-if file {}: {message}", show_path(path)),
+    )
+}
+
+fn or_root(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "the top level"
+    } else {
+        pointer
     }
-    let at = plan
-        .and_then(|p| e.pointer(p))
-        .map(|p| format!(" (at {p})"))
-        .unwrap_or_default();
-    CliError::Usage(format!("what-if file `{}`: {e}{at}", path.display()))
+}
+
+/// `--out` writes `roster-NAME.json` per scenario with NAME reduced to safe characters:
+/// refuse two scenarios (or one and the base) that would write the same file.
+fn refuse_file_name_collisions(plan: &whatif::WhatIf) -> Result<(), CliError> {
+    let mut seen: HashMap<String, (Option<usize>, &str)> = HashMap::new();
+    seen.insert(file_name(whatif::BASE_NAME), (None, whatif::BASE_NAME));
+    for (index, scenario) in plan.scenarios.iter().enumerate() {
+        let file = file_name(&scenario.name);
+        if let Some((_, other)) = seen.get(&file) {
+            return Err(CliError::refused(
+                "scenario_file_collision",
+                format!("/scenarios/{index}/name"),
+                format!(
+                    "scenarios {} and {} would both write roster-{file}.json with --out; rename one",
+                    quote(other),
+                    quote(&scenario.name)
+                ),
+            ));
+        }
+        seen.insert(file, (Some(index), &scenario.name));
+    }
+    Ok(())
 }
 
 fn file_name(name: &str) -> String {
