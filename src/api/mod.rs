@@ -389,3 +389,22 @@ async fn futures_join(handles: Vec<JoinHandle<()>>) {
         let _ = handle.await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn a_shared_links_token_is_never_logged() {
+        let token = "ab".repeat(32);
+        assert_eq!(
+            loggable_path(&format!("/shared/{token}/calendars/mediators/M002.ics")),
+            "/shared/{token}/calendars/mediators/M002.ics"
+        );
+        assert_eq!(
+            loggable_path(&format!("/shared/{token}")),
+            "/shared/{token}/"
+        );
+        assert_eq!(loggable_path("/v1/rosters"), "/v1/rosters");
+    }
+}

@@ -2,8 +2,9 @@
 //! (`/v1/rosters/{id}/…`) or over a read-only link (`/shared/{token}/…`) that a browser or a
 //! calendar app can use without a key.
 //!
-//! A link names one job. Its token is 256 bits from the system's random source; only its
-//! SHA-256 is stored. An expired, revoked or unknown token answers the same 404.
+//! A link names one job. Its token carries 244 random bits (two UUIDv4s from the system's
+//! random source); only its SHA-256 is stored. An expired, revoked or unknown token answers
+//! the same 404.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
