@@ -299,7 +299,8 @@ pub fn canonical(body: &[u8]) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::Internal(format!("cannot write the body again: {e}")))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes` (body hashes, link token hashes).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

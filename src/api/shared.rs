@@ -31,6 +31,7 @@ use super::auth::{Caller, Scope};
 use super::body::{is_json, job_problem, parse_json};
 use super::error::{ApiError, IssueView, ProblemDetails};
 use super::jobs::{store_call, StoredRequest};
+use super::rosters::hex;
 use super::store::{JobRecord, LinkRecord};
 use super::AppState;
 use crate::report::ics::{self, CalendarSettings};
@@ -229,8 +230,7 @@ async fn visible_job(state: &AppState, caller: &Caller, id: &str) -> Result<JobR
 }
 
 fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn link_gone() -> ApiError {

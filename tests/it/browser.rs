@@ -34,19 +34,8 @@ async fn a_shared_link_opens_the_roster_page_in_a_browser_with_every_meeting() {
         return;
     }
     let app = spawn_app().await;
-    let id = app.submit(CMS, &submission(week())).await;
-    let job = app.wait_finished(&id, CMS).await;
-    let roster = &job["result"]["roster"];
-    let r = app
-        .call(
-            Method::POST,
-            &format!("/v1/rosters/{id}/links"),
-            Some(CMS),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    let link: Value = r.json().await.unwrap();
+    let (id, roster) = done_week(&app).await;
+    let link = new_link(&app, &id).await;
     let url = app.url(link["page"].as_str().unwrap());
     let seen = visit(url.clone(), None).await;
     let cells = seen.dom.matches("class=\"meeting").count();

@@ -389,3 +389,25 @@ pub fn run_binary(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     }
     command.output().expect("the binary runs")
 }
+
+/// Submits the shipped week as `CMS`, waits for it to be done; its id and roster.
+pub async fn done_week(app: &TestApp) -> (String, Value) {
+    let id = app.submit(CMS, &submission(week())).await;
+    let job = app.wait_finished(&id, CMS).await;
+    assert_eq!(job["state"], "done", "{job}");
+    (id, job["result"]["roster"].clone())
+}
+
+/// `POST /v1/rosters/{id}/links` without a body as `CMS`, asserting 201; the link.
+pub async fn new_link(app: &TestApp, id: &str) -> Value {
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/v1/rosters/{id}/links"),
+            Some(CMS),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}

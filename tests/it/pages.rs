@@ -13,14 +13,6 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-/// Submits the shipped week as `CMS` and waits for its roster.
-async fn done_week(app: &TestApp) -> (String, Value) {
-    let id = app.submit(CMS, &submission(week())).await;
-    let job = app.wait_finished(&id, CMS).await;
-    assert_eq!(job["state"], "done", "{job}");
-    (id, job["result"]["roster"].clone())
-}
-
 fn meetings_of<'a>(roster: &'a Value, field: &str, id: &str) -> Vec<&'a Value> {
     roster["meetings"]
         .as_array()
@@ -189,16 +181,7 @@ async fn a_link_opens_one_job_without_a_key_until_revoked() {
     let (other_id, _) = done_week(&app).await;
 
     // A read scope is enough to make a link.
-    let r = app
-        .call(
-            Method::POST,
-            &format!("/v1/rosters/{id}/links"),
-            Some(CMS),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    let link: Value = r.json().await.unwrap();
+    let link = new_link(&app, &id).await;
     let token = link["token"].as_str().unwrap();
     assert_eq!(token.len(), 64);
     assert_eq!(link["job"], id.as_str());
