@@ -111,3 +111,82 @@ fn a_time_limit_that_passes_before_the_roster_exists_ends_the_solve_in_time() {
         Err(other) => panic!("expected a time-limit outcome, got {other:?}"),
     }
 }
+
+/// Solves M seed 7 (a week of 200 cases that neither backend proves in a minute) with a
+/// 60 s limit, raises the cancel flag 0.3 s into its first MILP (a window's or the whole
+/// model's) and returns how long the solve took to stop
+/// after the cancel, and what it returned.
+fn cancel_during_the_milp(
+    backend: milp::Backend,
+) -> (Duration, Result<milp::MilpSolution, SolveError>) {
+    use std::sync::{Arc, Mutex};
+    let problem = instance(200, 100, 60, 7);
+    let cancel = CancelFlag::new();
+    let after_warm_start: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let seen = after_warm_start.clone();
+    let options = SolveOptions {
+        backend,
+        time_limit_secs: 60.0,
+        cancel: Some(cancel.clone()),
+        progress: Some(milp::Progress::new(move |phase| {
+            let late = matches!(phase, milp::Phase::Milp { .. } | milp::Phase::Window { .. });
+            let mut seen = seen.lock().unwrap();
+            if late && seen.is_none() {
+                *seen = Some(Instant::now());
+            }
+        })),
+        ..SolveOptions::default()
+    };
+    let cancelled_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let at = cancelled_at.clone();
+    let canceller = std::thread::spawn(move || loop {
+        let phase_started = *after_warm_start.lock().unwrap();
+        if let Some(t) = phase_started {
+            std::thread::sleep(
+                (t + Duration::from_millis(300)).saturating_duration_since(Instant::now()),
+            );
+            *at.lock().unwrap() = Some(Instant::now());
+            cancel.cancel();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    });
+    let outcome = milp::solve(&problem, &options);
+    let returned = Instant::now();
+    canceller.join().unwrap();
+    let cancelled = cancelled_at
+        .lock()
+        .unwrap()
+        .expect("the solve reached the MILP phases");
+    let latency = returned.saturating_duration_since(cancelled);
+    eprintln!("{backend:?}: stopped {latency:?} after the cancel");
+    (latency, outcome)
+}
+
+#[test]
+fn a_cancel_during_a_microlp_milp_stops_it_within_a_second_without_a_roster() {
+    let (latency, outcome) = cancel_during_the_milp(milp::Backend::Microlp);
+    match outcome {
+        Err(e @ SolveError::Cancelled { .. }) => assert_eq!(e.code(), "cancelled"),
+        other => panic!("expected Cancelled, got {:?}", other.map(|s| s.summary)),
+    }
+    // One microlp slice is 0.25 s; the margin is for a loaded test machine.
+    assert!(
+        latency < Duration::from_millis(1500),
+        "stopped {latency:?} after the cancel"
+    );
+}
+
+#[cfg(feature = "highs")]
+#[test]
+fn a_cancel_during_a_highs_milp_stops_it_within_a_second_without_a_roster() {
+    let (latency, outcome) = cancel_during_the_milp(milp::Backend::Highs);
+    match outcome {
+        Err(e @ SolveError::Cancelled { .. }) => assert_eq!(e.code(), "cancelled"),
+        other => panic!("expected Cancelled, got {:?}", other.map(|s| s.summary)),
+    }
+    assert!(
+        latency < Duration::from_millis(1500),
+        "stopped {latency:?} after the cancel"
+    );
+}

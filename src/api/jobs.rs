@@ -6,10 +6,11 @@
 //! length is refused (503) before anything is stored, so nothing already queued is lost. Jobs
 //! re-queued at start bypass the limit: they were accepted before.
 //!
-//! Cancelling a solving job marks it cancelled at once and raises the solve's cancel flag.
-//! HiGHS stops within moments and its best roster is kept with the cancelled job; microlp
-//! cannot be interrupted, so its solve runs on and its result is discarded when it returns
-//! ([`JobStore::finish`] only moves a solving job).
+//! Cancelling a solving job marks it cancelled at once and raises the solve's cancel flag:
+//! every phase of a solve, and both backends, look at it at least every quarter of a second,
+//! and a cancelled solve returns no roster. Whatever a solve returns after its job was
+//! cancelled is discarded ([`JobStore::finish`] only moves a solving job), so a cancelled
+//! job never has a result.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use mediation_solver::kpi::{kpis, Kpis};
-use mediation_solver::milp::{Backend, CancelFlag, SolveError, SolveOptions, SolverSummary};
+use mediation_solver::milp::{CancelFlag, Clock, SolveError, SolveOptions, SolverSummary};
 use mediation_solver::model::Problem;
 use mediation_solver::replan::{self, Change, MeetingChange};
 use mediation_solver::roster::Meeting;
@@ -297,8 +298,7 @@ impl SolvePool {
         self.max_concurrent - self.slots.available_permits()
     }
 
-    /// Raises the cancel flag of a job solving now. Backends that can be interrupted (HiGHS)
-    /// stop and return their best roster; microlp finishes its solve regardless.
+    /// Raises the cancel flag of a job solving now: its solve stops and frees its slot.
     pub fn interrupt(&self, id: Uuid) {
         if let Ok(flags) = self.cancel_flags.lock() {
             if let Some(flag) = flags.get(&id) {
@@ -405,10 +405,10 @@ async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
     tracing::info!(job = %id, "solve started");
     // Registered for every job, so that shutdown knows which jobs are running.
     let cancel = state.pool.register(id);
-    let (state_after, result, failure, interrupted) = if is_what_if(&record.request) {
-        match run_what_if(&record.request, slot).await {
-            Ok(text) => (JobState::Done, Some(text), None, false),
-            Err(failure) => (JobState::Failed, None, Some(failure), false),
+    let (state_after, result, failure) = if is_what_if(&record.request) {
+        match run_what_if(&record.request, cancel, slot).await {
+            Ok(text) => (JobState::Done, Some(text), None),
+            Err(failure) => (JobState::Failed, None, Some(failure)),
         }
     } else {
         solve_roster_job(state, cancel, &record.request, slot).await
@@ -431,9 +431,6 @@ async fn run_job(state: &AppState, id: Uuid, slot: OwnedSemaphorePermit) {
                 spawn_callback(state, id, state_after, url);
             }
         }
-        Ok(false) if interrupted => {
-            tracing::info!(job = %id, "job was cancelled while solving; it keeps its roster so far")
-        }
         Ok(false) => tracing::info!(job = %id, "job was cancelled while solving; result discarded"),
         Err(e) => tracing::error!(job = %id, error = %e, "cannot record the job's outcome"),
     }
@@ -452,26 +449,25 @@ fn failure_code(e: &mediation_solver::milp::SolveError) -> &'static str {
     }
 }
 
-/// A roster job's solve: the state it ends in, its result or failure, and whether a cancel
-/// interrupted it with a roster to keep (HiGHS).
+/// A roster job's solve: the state it ends in, and its result or failure.
 async fn solve_roster_job(
     state: &AppState,
     cancel: CancelFlag,
     request: &str,
     slot: OwnedSemaphorePermit,
-) -> (JobState, Option<String>, Option<JobFailure>, bool) {
+) -> (JobState, Option<String>, Option<JobFailure>) {
+    // The time limit counts from the dequeue: reading the stored request is part of it.
+    let started = Clock::now();
     let outcome = match prepare(request) {
         Ok((problem, mut options, warnings, replan)) => {
             options.cancel = Some(cancel);
+            options.started = Some(started);
             options.max_candidates = state.config.max_candidates;
             let solver = state.pool.solver.clone();
             solve_blocking(solver, problem, options, warnings, slot, replan).await
         }
         Err(failure) => Err(failure),
     };
-    // A cancelled job keeps the roster of a solve its cancel interrupted (HiGHS); the
-    // result of one that ran to its end regardless (microlp) is discarded.
-    let interrupted = matches!(&outcome, Ok((r, _)) if r.solver.backend == Backend::Highs);
     let (state_after, result, failure) = match outcome {
         Ok((result, elapsed)) => {
             state
@@ -491,7 +487,7 @@ async fn solve_roster_job(
         }
         Err(failure) => (JobState::Failed, None, Some(failure)),
     };
-    (state_after, result, failure, interrupted)
+    (state_after, result, failure)
 }
 
 fn is_what_if(request: &str) -> bool {
@@ -500,11 +496,16 @@ fn is_what_if(request: &str) -> bool {
 
 /// Runs a what-if job's scenarios (in parallel, on a blocking thread holding the solver
 /// slot) and returns its report as JSON.
-async fn run_what_if(request: &str, slot: OwnedSemaphorePermit) -> Result<String, JobFailure> {
-    let stored: StoredRequest = serde_json::from_str(request).map_err(|e| JobFailure {
+async fn run_what_if(
+    request: &str,
+    cancel: CancelFlag,
+    slot: OwnedSemaphorePermit,
+) -> Result<String, JobFailure> {
+    let mut stored: StoredRequest = serde_json::from_str(request).map_err(|e| JobFailure {
         code: "internal".into(),
         message: format!("stored request unreadable: {e}"),
     })?;
+    stored.options.cancel = Some(cancel);
     let joined = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let plan = super::whatif::parse_plan(stored.problem.get()).map_err(|e| JobFailure {
@@ -519,7 +520,11 @@ async fn run_what_if(request: &str, slot: OwnedSemaphorePermit) -> Result<String
             message: "the solver stopped on an internal error".into(),
         })?
         .map_err(|e| JobFailure {
-            code: "solve_failed".into(),
+            code: match &e {
+                mediation_solver::whatif::WhatIfError::Solve { source, .. } => failure_code(source),
+                _ => "solve_failed",
+            }
+            .into(),
             message: e.to_string(),
         })?;
         serde_json::to_string(&report).map_err(|e| JobFailure {

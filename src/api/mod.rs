@@ -71,9 +71,8 @@ pub struct AppState {
         description = "SEN mediation rosters for England: submit a problem, get a roster with \
 reasons for every case not held. Every /v1 route needs `Authorization: Bearer <key>`. Errors \
 are RFC 9457 `application/problem+json` with a stable `code` (docs/api.md). Cancelling a \
-solving job marks it cancelled at once: a solve with no roster yet stops within moments; then a \
-HiGHS solve is interrupted and the job keeps its best roster so far, while a microlp MILP \
-cannot be interrupted, runs to its end and its result is then discarded. A job's roster page and calendars are also served through read-only links \
+solving job marks it cancelled at once and interrupts its solve (either backend, within a \
+second), which frees its slot; a cancelled job has no result. A job's roster page and calendars are also served through read-only links \
 (`POST /v1/rosters/{id}/links`) under `/shared/{token}/`, which need no key."
     ),
     modifiers(&BearerAuth),

@@ -590,10 +590,9 @@ async fn get_status(
 
 /// Cancel a job.
 ///
-/// A queued or solving job becomes `cancelled` at once. A HiGHS solve is interrupted and
-/// the job keeps the best roster found so far. The default backend (microlp) cannot be
-/// interrupted: its solve runs on to its end or time limit, and its result is then
-/// discarded. A job that already finished is left as it is (a done job keeps its roster)
+/// A queued or solving job becomes `cancelled` at once. A solve is interrupted (with
+/// either backend, within a second) and frees its solver slot; a cancelled job has no
+/// result, whatever the solve had found. A job that already finished is left as it is (a done job keeps its roster)
 /// and returned unchanged.
 #[utoipa::path(
     delete, path = "/v1/rosters/{id}", tag = "rosters",

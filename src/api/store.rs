@@ -164,10 +164,6 @@ pub trait JobStore: Send + Sync + 'static {
         result: Option<&str>,
         failure: Option<&JobFailure>,
     ) -> Result<bool, StoreError>;
-    /// Stores the result of a solve that was interrupted by a cancel (an interruptible
-    /// backend returns its best roster so far): the job stays cancelled and keeps the
-    /// roster. False if the job is not cancelled or already has a result.
-    fn keep_cancelled_result(&self, id: Uuid, result: &str) -> Result<bool, StoreError>;
     /// queued or solving → cancelled; a finished job is left as it is. The job after.
     fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<JobStatus>, StoreError>;
     /// Puts every queued or solving job back to queued (at start) and returns them oldest
@@ -367,19 +363,6 @@ impl JobStore for MemoryStore {
                 j.record.status.finished_at = Some(at);
                 j.record.status.failure = failure.cloned();
                 j.record.result = result.map(str::to_string);
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
-    }
-
-    fn keep_cancelled_result(&self, id: Uuid, result: &str) -> Result<bool, StoreError> {
-        let mut jobs = self.lock()?;
-        match jobs.iter_mut().find(|j| j.record.status.id == id) {
-            Some(j)
-                if j.record.status.state == JobState::Cancelled && j.record.result.is_none() =>
-            {
-                j.record.result = Some(result.to_string());
                 Ok(true)
             }
             _ => Ok(false),
@@ -859,15 +842,6 @@ impl JobStore for SqliteStore {
         Ok(n == 1)
     }
 
-    fn keep_cancelled_result(&self, id: Uuid, result: &str) -> Result<bool, StoreError> {
-        let conn = self.lock()?;
-        let n = conn.execute(
-            "UPDATE jobs SET result = ?2 WHERE id = ?1 AND state = 'cancelled' AND result IS NULL",
-            params![id.to_string(), result],
-        )?;
-        Ok(n == 1)
-    }
-
     fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<JobStatus>, StoreError> {
         let conn = self.lock()?;
         conn.execute(
@@ -1056,24 +1030,6 @@ mod tests {
             let record = s.get(id).unwrap().unwrap();
             assert_eq!(record.status.state, JobState::Cancelled);
             assert!(record.result.is_none());
-        });
-    }
-
-    #[test]
-    fn a_cancelled_job_may_keep_the_roster_of_its_interrupted_solve_once() {
-        each_store(|s| {
-            let id = new_id(s.insert(job("cms", None, "h")).unwrap());
-            s.start(id, Utc::now()).unwrap();
-            assert!(
-                !s.keep_cancelled_result(id, "{}").unwrap(),
-                "not cancelled yet"
-            );
-            s.cancel(id, Utc::now()).unwrap();
-            assert!(s.keep_cancelled_result(id, "{\"r\":1}").unwrap());
-            assert!(!s.keep_cancelled_result(id, "{\"r\":2}").unwrap());
-            let record = s.get(id).unwrap().unwrap();
-            assert_eq!(record.status.state, JobState::Cancelled);
-            assert_eq!(record.result.as_deref(), Some("{\"r\":1}"));
         });
     }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use mediation_solver::kpi::kpis;
-use mediation_solver::milp::{Backend, SolveError, SolveOptions, SolveStatus};
+use mediation_solver::milp::{Backend, Clock, SolveError, SolveOptions, SolveStatus};
 use mediation_solver::schedule::schedule;
 
 use super::progress::with_progress;
@@ -128,7 +128,8 @@ pub struct SolveArgs {
 }
 
 impl SolveArgs {
-    /// Solve options with this backend (refused when not in this build) and time limit.
+    /// Solve options with this backend (refused when not in this build) and time limit,
+    /// which counts from now: reading the input is part of it.
     pub fn options(&self) -> Result<SolveOptions, CliError> {
         let backend = Backend::from(self.backend);
         if !backend.is_available() {
@@ -138,6 +139,7 @@ impl SolveArgs {
             backend,
             time_limit_secs: self.time_limit,
             max_candidates: (self.max_candidates > 0).then_some(self.max_candidates),
+            started: Some(Clock::now()),
             ..SolveOptions::default()
         })
     }

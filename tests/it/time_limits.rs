@@ -64,3 +64,68 @@ async fn a_one_second_limit_ends_the_job_within_three_seconds() {
         other => panic!("job ended {other}: {job}"),
     }
 }
+
+/// A week of 200 cases that microlp does not prove in a minute (M seed 7).
+fn hard_week() -> Value {
+    serde_json::to_value(generate(&GenerateParams::week(200, 100, 60, 7))).unwrap()
+}
+
+#[tokio::test]
+async fn a_delete_stops_a_solving_microlp_job_and_frees_its_slot_within_a_second() {
+    let mut config = config();
+    config.max_concurrent_solves = 1;
+    let app = spawn_with(
+        config,
+        std::sync::Arc::new(mediation_scheduler::api::MemoryStore::new()),
+        None,
+    )
+    .await;
+    let body = json!({
+        "problem": hard_week(),
+        "options": { "time_limit_secs": 60, "backend": "microlp" }
+    });
+    let id = app.submit(CMS, &body).await;
+    app.wait_state(&id, CMS, "solving").await;
+    // Well into its MILPs (listing, building and the warm start take well under a second).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The only slot is taken: this one waits behind it.
+    let next = app.submit(CMS, &submission(week())).await;
+    let cancelled_at = Instant::now();
+    let r = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/v1/rosters/{id}"),
+            Some(CMS),
+            None,
+        )
+        .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["state"], "cancelled");
+    // The slot is free once the next job leaves the queue.
+    loop {
+        let status: Value = app
+            .get(&format!("/v1/rosters/{next}/status"), CMS)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if status["state"] != "queued" {
+            break;
+        }
+        assert!(
+            cancelled_at.elapsed() < Duration::from_millis(1500),
+            "the cancelled solve still held the slot after {:?}",
+            cancelled_at.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    app.wait_finished(&next, CMS).await;
+    // The cancelled job stays cancelled, with none of the solve's partial work.
+    let job: Value = app
+        .get(&format!("/v1/rosters/{id}"), CMS)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(job["state"], "cancelled");
+    assert!(job["result"].is_null(), "{job}");
+}

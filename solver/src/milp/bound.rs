@@ -310,15 +310,16 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// case's shortlist of cheapest candidates; every [`REFRESH`] steps, and at the end, every
 /// column is priced, which gives a true bound and a new shortlist. The average of the
 /// minimisers approximates the LP's solution: it is returned as the candidates' values.
-/// Stops at `deadline`, after `max_rounds` steps or when the step length vanishes; returns
-/// the best true bound with its fixing values. Starts from the duals `start` (one per row),
-/// or from zero.
+/// Stops at `deadline`, on `cancel`, after `max_rounds` steps or when the step length
+/// vanishes; returns the best true bound with its fixing values. Starts from the duals
+/// `start` (one per row), or from zero.
 pub(super) fn subgradient(
     model: &Model,
     upper: f64,
     deadline: Instant,
     max_rounds: usize,
     start: Option<&[f64]>,
+    cancel: Option<&super::CancelFlag>,
 ) -> Option<Relaxation> {
     let n = model.candidates.len();
     if model.n_vars() == 0 {
@@ -346,7 +347,11 @@ pub(super) fn subgradient(
     let mut since_full = 0;
     let mut refresh = 4;
     let mut climbed = false;
-    while rounds < max_rounds && Instant::now() < deadline && upper - best >= 1.0 {
+    while rounds < max_rounds
+        && Instant::now() < deadline
+        && !cancel.is_some_and(super::CancelFlag::is_cancelled)
+        && upper - best >= 1.0
+    {
         if since_full >= refresh {
             // The centre's true bound, and new shortlists around it.
             since_full = 0;
@@ -563,7 +568,7 @@ mod tests {
         let optimum = solved.summary.objective - model.constant;
         let (zero, _) = lagrangian(&model, &vec![0.0; model.rows.len()], &model.costs);
         let deadline = Instant::now() + std::time::Duration::from_secs(30);
-        let relaxed = subgradient(&model, optimum + 10_000.0, deadline, 5_000, None).unwrap();
+        let relaxed = subgradient(&model, optimum + 10_000.0, deadline, 5_000, None, None).unwrap();
         assert!(
             relaxed.objective <= optimum + 1e-6,
             "{} > {optimum}",

@@ -69,11 +69,24 @@ pub(super) fn ascent_with_cuts(
     } else {
         now + deadline.saturating_duration_since(now) / 2
     };
-    let mut best = super::bound::subgradient(model, upper, first, max_rounds, None)?;
+    let mut best = super::bound::subgradient(
+        model,
+        upper,
+        first,
+        max_rounds,
+        None,
+        options.cancel.as_ref(),
+    )?;
     let mut seen = HashSet::new();
     for round in 0..ASCENT_CUT_ROUNDS {
         let now = Instant::now();
-        if now >= deadline || upper - best.objective < 1.0 {
+        if now >= deadline
+            || upper - best.objective < 1.0
+            || options
+                .cancel
+                .as_ref()
+                .is_some_and(super::CancelFlag::is_cancelled)
+        {
             break;
         }
         let cuts = cliques(&Conflicts::new(model), &best.values, &mut seen);
@@ -90,8 +103,14 @@ pub(super) fn ascent_with_cuts(
             y.push(0.0);
         }
         let share = deadline.saturating_duration_since(now) / (ASCENT_CUT_ROUNDS - round) as u32;
-        let Some(next) = super::bound::subgradient(model, upper, now + share, max_rounds, Some(&y))
-        else {
+        let Some(next) = super::bound::subgradient(
+            model,
+            upper,
+            now + share,
+            max_rounds,
+            Some(&y),
+            options.cancel.as_ref(),
+        ) else {
             break;
         };
         let gain = next.objective - best.objective;

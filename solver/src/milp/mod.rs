@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use good_lp::{SolverModel, WithInitialSolution, WithMipGap, WithTimeLimit};
+use good_lp::SolverModel;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::iso_week;
@@ -146,12 +146,15 @@ pub struct SolveOptions {
     /// `--max-candidates`, the service's `MEDIATION_MAX_CANDIDATES`), not of a request.
     #[serde(skip)]
     pub max_candidates: Option<u64>,
-    /// Raised by another thread to stop the solve early. Before any roster exists (listing
-    /// candidates, building the model) the solve stops at once with
-    /// [`SolveError::Cancelled`]; after, HiGHS stops within moments and the best roster so
-    /// far is returned, while microlp finishes the MILP it is in.
+    /// Raised by another thread to stop the solve early: every phase, and both backends,
+    /// look at it at least every quarter of a second, and the solve then ends with
+    /// [`SolveError::Cancelled`] and no roster.
     #[serde(skip)]
     pub cancel: Option<CancelFlag>,
+    /// When the time limit started counting: the start of the job or command, so that
+    /// reading the input counts too. `None`: when [`solve`] is called.
+    #[serde(skip)]
+    pub started: Option<Clock>,
     /// Told each phase of the solve as it starts (for a progress display).
     #[serde(skip)]
     pub progress: Option<Progress>,
@@ -249,6 +252,23 @@ impl SolveOptions {
     }
 }
 
+/// The instant a time limit counts from ([`SolveOptions::started`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Clock(pub Instant);
+
+impl Clock {
+    pub fn now() -> Self {
+        Self(Instant::now())
+    }
+}
+
+/// Two options are equal whatever their clocks: a clock is not a setting.
+impl PartialEq for Clock {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
 /// A shared "stop now" flag for [`SolveOptions::cancel`].
 #[derive(Debug, Clone, Default)]
 pub struct CancelFlag(pub std::sync::Arc<std::sync::atomic::AtomicBool>);
@@ -291,6 +311,7 @@ impl Default for SolveOptions {
             min_held_by_day_30: None,
             reduced_cost_fixing: true,
             cancel: None,
+            started: None,
             max_candidates: None,
             progress: None,
         }
@@ -320,8 +341,8 @@ pub enum SolveError {
         field: &'static str,
         message: String,
     },
-    /// Cancelled before any roster existed.
-    #[error("the solve was cancelled while {phase}, before any roster existed")]
+    /// Cancelled: no roster is returned, whatever had been found so far.
+    #[error("the solve was cancelled while {phase}; no roster is returned")]
     Cancelled { phase: &'static str },
     /// The time limit passed before any roster existed (while listing candidates or
     /// building the model).
@@ -377,6 +398,10 @@ pub const DEFAULT_MAX_CANDIDATES: u64 = 15_000_000;
 /// MILP still gets the greedy roster when it comes that quickly, and a whole solve never
 /// ends later than the tolerance allows. After the warm start the time limit itself
 /// decides whether the MILP runs at all.
+///
+/// The clock starts at [`SolveOptions::started`] (the job's or command's start), and the
+/// limit the solve works to is the requested one less [`post_solve_reserve`]: the whole
+/// job, not only the solve, is to end by the limit.
 struct Stop<'a> {
     started: Instant,
     limit: Duration,
@@ -386,15 +411,23 @@ struct Stop<'a> {
 }
 
 impl<'a> Stop<'a> {
-    fn new(started: Instant, options: &'a SolveOptions) -> Self {
+    fn new(problem: &Problem, options: &'a SolveOptions) -> Self {
         let limit = options.time_limit_secs;
+        let working = (limit - post_solve_reserve(problem, limit)).max(0.0);
         Stop {
-            started,
-            limit: Duration::from_secs_f64(limit),
-            hard: Duration::from_secs_f64(limit + (0.1 * limit).max(1.0) / 2.0),
+            started: options.started.map_or_else(Instant::now, |c| c.0),
+            limit: Duration::from_secs_f64(working),
+            hard: Duration::from_secs_f64(working + (0.1 * limit).max(1.0) / 2.0),
             limit_secs: limit,
             cancel: options.cancel.as_ref(),
         }
+    }
+
+    /// Seconds left before the limit the solve works to.
+    fn left(&self) -> f64 {
+        self.limit
+            .saturating_sub(self.started.elapsed())
+            .as_secs_f64()
     }
 
     fn cancelled(&self) -> bool {
@@ -422,6 +455,14 @@ impl<'a> Stop<'a> {
             }
         }
     }
+}
+
+/// Seconds kept from a time limit for what follows the solve: repairing an early-stopped
+/// roster, explaining every case not held, the key figures and writing it all. Measured at
+/// about 0.3 ms a case on the 2-core machine (3,000 cases: 1.0 s, `docs/performance.md`,
+/// "Time limits"); at most a quarter of the limit.
+pub fn post_solve_reserve(problem: &Problem, limit_secs: f64) -> f64 {
+    (0.1 + 0.35e-3 * problem.cases.len() as f64).min(0.25 * limit_secs.max(0.0))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -523,7 +564,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         return Err(SolveError::BackendUnavailable(options.backend.as_str()));
     }
     let started = Instant::now();
-    let stop = Stop::new(started, options);
+    let stop = Stop::new(problem, options);
     options.report(Phase::Candidates);
     if let Some(limit) = options.max_candidates {
         let estimate = candidates::estimate(problem);
@@ -540,8 +581,10 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
         }
     }
     options.report(Phase::Model);
+    let model_started = Instant::now();
     let mut model = build_until(problem, candidates, options, &|| stop.now())
         .ok_or_else(|| stop.error("building the model"))?;
+    let model_seconds = model_started.elapsed().as_secs_f64();
     // Rows of the model as built (the LP relaxation may add cuts).
     let constraints = model.rows.len();
     let build_seconds = started.elapsed().as_secs_f64();
@@ -560,7 +603,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
 
     let backend = options.backend.resolve(model.candidates.len());
     let solve_started = Instant::now();
-    let remaining = (options.time_limit_secs - build_seconds - warm_start_seconds).max(0.05);
+    let remaining = stop.left().max(0.05);
     let mut reduced_cost_fixing = None;
     let mut solved_model = None;
     let mut lagrangian_bound = None;
@@ -583,7 +626,12 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             // subgradient ascent, in a quarter of the time, bounds the roster and fixes the
             // candidates that cannot improve on it (as the LP does for HiGHS).
             let mut staged = None;
-            if options.reduced_cost_fixing && model.candidates.len() > LAGRANGIAN_ABOVE {
+            let large = options.reduced_cost_fixing && model.candidates.len() > LAGRANGIAN_ABOVE;
+            // The bound's set-up reads the whole model column by column, about what building
+            // it took: with less time left than that, it would end past the limit, and the
+            // whole model is far too large for microlp alone. The greedy roster stands.
+            let no_time_for_bound = large && remaining < model_seconds;
+            if large && !no_time_for_bound {
                 options.report(Phase::Bound);
                 let deadline =
                     Instant::now() + Duration::from_secs_f64(remaining * bound::ASCENT_SHARE);
@@ -624,6 +672,11 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                     solved_model = r.model;
                     Ok(r.raw)
                 }
+                None if no_time_for_bound => Ok(RawSolution {
+                    status: SolveStatus::TimeLimit,
+                    values: None,
+                    best_bound: None,
+                }),
                 None => {
                     let left = remaining - solve_started.elapsed().as_secs_f64();
                     options.report(Phase::Milp {
@@ -659,6 +712,11 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             }
         }
     };
+    // A cancelled solve returns no roster, whatever the backend had found: the caller asked
+    // for none.
+    if stop.cancelled() {
+        return Err(stop.error("solving"));
+    }
     // A backend that fails (out of memory, an internal error) still leaves the greedy
     // roster: it is returned, flagged, with the failure. Infeasibility and bad options are
     // answers about the model, not failures.
@@ -1356,6 +1414,21 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "unknown panic".to_string())
 }
 
+/// How long one microlp call runs before the solve looks at its cancel flag again. microlp
+/// takes a time limit but has no interrupt, so a MILP runs in slices: each is resumed from
+/// where the last stopped (its branch-and-bound tree and incumbent are kept).
+const MICROLP_SLICE: Duration = Duration::from_millis(250);
+
+/// microlp's variables for columns `0..n`. A microlp variable is its creation order
+/// ([`microlp::Variable::idx`]) and good_lp creates one per column in column order, but
+/// its wrapper does not hand them out; the warm start and the values need them.
+fn microlp_columns(n: usize) -> Vec<microlp::Variable> {
+    let mut scratch = microlp::Problem::new(microlp::OptimizationDirection::Minimize);
+    (0..n).map(|_| scratch.add_var(0.0, (0.0, 1.0))).collect()
+}
+
+/// Solves `model` with microlp, warm-started from `warm`, until it is proven, `time_limit`
+/// seconds have passed or the cancel flag is raised (seen within [`MICROLP_SLICE`]).
 fn solve_microlp(
     model: &Model,
     warm: &[f64],
@@ -1363,51 +1436,69 @@ fn solve_microlp(
     options: &SolveOptions,
 ) -> Result<RawSolution, SolveError> {
     const NAME: &str = "microlp";
-    let started = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs_f64(time_limit.max(0.05));
+    let slice = || {
+        deadline
+            .saturating_duration_since(Instant::now())
+            .clamp(Duration::from_millis(1), MICROLP_SLICE)
+    };
+    let stopped = || {
+        Instant::now() >= deadline
+            || options
+                .cancel
+                .as_ref()
+                .is_some_and(CancelFlag::is_cancelled)
+    };
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let model = model.lp();
-        let mut lp = good_lp::solvers::microlp::microlp(model.vars.minimise(model.objective));
-        for c in model.constraints {
-            lp.add_constraint(c);
+        let lp = model.lp();
+        let columns = microlp_columns(lp.col_vars.len());
+        let mut built = good_lp::solvers::microlp::microlp(lp.vars.minimise(lp.objective));
+        for c in lp.constraints {
+            built.add_constraint(c);
         }
-        let lp = lp
-            .with_initial_solution(model.col_vars.iter().copied().zip(warm.iter().copied()))
-            // Handing the model to microlp is part of the time allowed (5 s at the 4-week
-            // ladder rung).
-            .with_time_limit((time_limit - started.elapsed().as_secs_f64()).max(0.05))
-            .with_mip_gap(options.mip_gap as f32)
-            .map_err(|e| good_lp::ResolutionError::Str(e.to_string()))?;
-        lp.solve().map(|s| {
-            let s = s.into_inner();
-            let values: Vec<f64> = s.iter().map(|(_, v)| v).collect();
-            (s.objective(), values, s.stats(), s.termination_reason())
-        })
+        let mut first = microlp::SolveOptions::default();
+        first.mip_gap = options.mip_gap;
+        first.time_limit = Some(slice());
+        first.warm_start = (warm.len() == columns.len())
+            .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());
+        let mut outcome = built.as_inner().solve_with(first)?;
+        while matches!(
+            outcome.termination_reason(),
+            microlp::TerminationReason::TimeLimit
+        ) && !stopped()
+        {
+            let mut next = outcome.last_resume_options();
+            next.time_limit = Some(slice());
+            outcome = outcome.resume_with(next)?;
+        }
+        let stats = outcome.stats();
+        let reason = outcome.termination_reason();
+        let values = outcome.solution().map(|s| {
+            let values: Vec<f64> = columns.iter().map(|&v| s.var_value(v)).collect();
+            (s.objective(), values)
+        });
+        Ok::<_, microlp::Error>((values, stats, reason))
     }));
     match result {
         Err(payload) => Err(SolveError::BackendPanicked {
             backend: NAME,
             message: panic_message(payload),
         }),
-        // Interrupted before any incumbent (the warm start was rejected).
-        Ok(Err(good_lp::ResolutionError::Other(_))) => Ok(RawSolution {
-            status: SolveStatus::TimeLimit,
-            values: None,
-            best_bound: None,
-        }),
-        Ok(Err(good_lp::ResolutionError::Infeasible)) => Err(SolveError::Infeasible(format!(
+        Ok(Err(microlp::Error::Infeasible)) => Err(SolveError::Infeasible(format!(
             "{NAME} proved it infeasible"
         ))),
         Ok(Err(e)) => Err(SolveError::Backend {
             backend: NAME,
             message: e.to_string(),
         }),
-        Ok(Ok((objective, values, stats, reason))) => Ok(RawSolution {
+        Ok(Ok((values, stats, reason))) => Ok(RawSolution {
             status: match reason {
                 microlp::TerminationReason::ProvenOptimal => SolveStatus::Optimal,
                 microlp::TerminationReason::MipGap => SolveStatus::GapLimit,
                 _ => SolveStatus::TimeLimit,
             },
-            values: Some((objective, values)),
+            // None: interrupted before any incumbent (the warm start was rejected).
+            values,
             best_bound: stats.best_bound,
         }),
     }

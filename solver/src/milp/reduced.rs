@@ -376,7 +376,14 @@ pub(super) fn solve(
         options.report(super::Phase::Bound);
         let upper = full.cost_of(&full.assignment(problem, warm_chosen));
         let deadline = started + Duration::from_secs_f64(time_limit * super::bound::ASCENT_SHARE);
-        super::bound::subgradient(full, upper, deadline, usize::MAX, None)
+        super::bound::subgradient(
+            full,
+            upper,
+            deadline,
+            usize::MAX,
+            None,
+            options.cancel.as_ref(),
+        )
     } else {
         relaxation(problem, full, &initial, lp_deadline, options)?
     };
