@@ -607,8 +607,12 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
     let mut reduced_cost_fixing = None;
     let mut solved_model = None;
     let mut lagrangian_bound = None;
+    // On a large model a backend's set-up (the bound's pricing, loading HiGHS) reads the
+    // whole model, about what building it took: with less time left than that it would end
+    // past the limit, so the greedy roster stands.
+    let no_time_to_set_up = model.candidates.len() > LAGRANGIAN_ABOVE && remaining < model_seconds;
     let attempt = match backend {
-        _ if out_of_time => Ok(RawSolution {
+        _ if out_of_time || no_time_to_set_up => Ok(RawSolution {
             status: SolveStatus::TimeLimit,
             values: None,
             best_bound: None,
@@ -626,12 +630,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             // subgradient ascent, in a quarter of the time, bounds the roster and fixes the
             // candidates that cannot improve on it (as the LP does for HiGHS).
             let mut staged = None;
-            let large = options.reduced_cost_fixing && model.candidates.len() > LAGRANGIAN_ABOVE;
-            // The bound's set-up reads the whole model column by column, about what building
-            // it took: with less time left than that, it would end past the limit, and the
-            // whole model is far too large for microlp alone. The greedy roster stands.
-            let no_time_for_bound = large && remaining < model_seconds;
-            if large && !no_time_for_bound {
+            if options.reduced_cost_fixing && model.candidates.len() > LAGRANGIAN_ABOVE {
                 options.report(Phase::Bound);
                 let deadline =
                     Instant::now() + Duration::from_secs_f64(remaining * bound::ASCENT_SHARE);
@@ -672,11 +671,6 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                     solved_model = r.model;
                     Ok(r.raw)
                 }
-                None if no_time_for_bound => Ok(RawSolution {
-                    status: SolveStatus::TimeLimit,
-                    values: None,
-                    best_bound: None,
-                }),
                 None => {
                     let left = remaining - solve_started.elapsed().as_secs_f64();
                     options.report(Phase::Milp {
