@@ -31,7 +31,22 @@ pub struct Outcome {
 }
 
 /// Solves the problem and returns the roster with every unheld case explained.
+///
+/// The time limit covers the whole of it: the solve keeps a reserve
+/// ([`milp::post_solve_reserve`]) and the repair of an early-stopped roster stops at
+/// [`milp::repair_deadline`], so that explaining every case not held fits in the rest.
 pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, SolveError> {
+    let clocked;
+    let options = match options.started {
+        Some(_) => options,
+        None => {
+            clocked = SolveOptions {
+                started: Some(milp::Clock::now()),
+                ..options.clone()
+            };
+            &clocked
+        }
+    };
     let solution = milp::solve(problem, options)?;
     let mut placements: Vec<Placement> = solution
         .chosen
@@ -51,7 +66,10 @@ pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, So
     let repaired = if summary.status == milp::SolveStatus::Optimal {
         0
     } else {
-        greedy::improve(problem, &options.weights, &mut placements)
+        let until = milp::repair_deadline(problem, options);
+        greedy::improve_until(problem, &options.weights, &mut placements, &|| {
+            until.is_some_and(|t| std::time::Instant::now() >= t)
+        })
     };
     if repaired > 0 {
         summary.objective = candidates::roster_cost(problem, &placements, &options.weights) as f64;

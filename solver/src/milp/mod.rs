@@ -465,6 +465,15 @@ pub fn post_solve_reserve(problem: &Problem, limit_secs: f64) -> f64 {
     (0.1 + 0.35e-3 * problem.cases.len() as f64).min(0.25 * limit_secs.max(0.0))
 }
 
+/// When repairing an early-stopped roster must stop: half of [`post_solve_reserve`] into
+/// it, so that explaining and writing keep the other half.
+pub fn repair_deadline(problem: &Problem, options: &SolveOptions) -> Option<Instant> {
+    let started = options.started?.0;
+    let limit = options.time_limit_secs;
+    let until = limit - post_solve_reserve(problem, limit) / 2.0;
+    Some(started + Duration::from_secs_f64(until.max(0.0)))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SolveStatus {
