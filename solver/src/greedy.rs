@@ -15,20 +15,21 @@ use crate::rules::{self, Placement};
 /// A greedy roster: the published meetings that can still be held as published (when
 /// re-planning), then every other case that fits.
 pub fn construct(problem: &Problem, weights: &Weights) -> Vec<Placement> {
-    construct_until(problem, weights, &|| false)
+    construct_until(problem, weights, &|| false).unwrap_or_default()
 }
 
-/// [`construct`], asking `stop` before each case: once it answers true the roster so far is
-/// returned (every placement in it still keeps every rule; some cases are left out).
+/// [`construct`], asking `stop` before each case: once it answers true the roster is
+/// abandoned (None).
 pub fn construct_until(
     problem: &Problem,
     weights: &Weights,
     stop: &dyn Fn() -> bool,
-) -> Vec<Placement> {
+) -> Option<Vec<Placement>> {
     let preference = |p: &Placement| candidates::cost_of(problem, p, weights) as f64;
     let mut placements = published_still_valid(problem);
     while pass(problem, weights, &preference, &mut placements, stop) > 0 {}
-    placements
+    // Stopped part-way, the roster is not one a case left out can be explained by.
+    (!stop()).then_some(placements)
 }
 
 /// A greedy roster like [`construct`]'s, where each case gets the option that fits with the

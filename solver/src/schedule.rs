@@ -33,8 +33,8 @@ pub struct Outcome {
 /// Solves the problem and returns the roster with every unheld case explained.
 ///
 /// The time limit covers the whole of it: the solve keeps a reserve
-/// ([`milp::post_solve_reserve`]) and the repair of an early-stopped roster stops at
-/// [`milp::repair_deadline`], so that explaining every case not held fits in the rest.
+/// ([`milp::post_solve_reserve`]) for repairing an early-stopped roster and explaining
+/// every case not held.
 pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, SolveError> {
     let clocked;
     let options = match options.started {
@@ -66,10 +66,7 @@ pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, So
     let repaired = if summary.status == milp::SolveStatus::Optimal {
         0
     } else {
-        let until = milp::repair_deadline(problem, options);
-        greedy::improve_until(problem, &options.weights, &mut placements, &|| {
-            until.is_some_and(|t| std::time::Instant::now() >= t)
-        })
+        greedy::improve(problem, &options.weights, &mut placements)
     };
     if repaired > 0 {
         summary.objective = candidates::roster_cost(problem, &placements, &options.weights) as f64;

@@ -465,15 +465,6 @@ pub fn post_solve_reserve(problem: &Problem, limit_secs: f64) -> f64 {
     (0.1 + 0.35e-3 * problem.cases.len() as f64).min(0.25 * limit_secs.max(0.0))
 }
 
-/// When repairing an early-stopped roster must stop: half of [`post_solve_reserve`] into
-/// it, so that explaining and writing keep the other half.
-pub fn repair_deadline(problem: &Problem, options: &SolveOptions) -> Option<Instant> {
-    let started = options.started?.0;
-    let limit = options.time_limit_secs;
-    let until = limit - post_solve_reserve(problem, limit) / 2.0;
-    Some(started + Duration::from_secs_f64(until.max(0.0)))
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SolveStatus {
@@ -600,12 +591,13 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
 
     options.report(Phase::WarmStart);
     let greedy_started = Instant::now();
-    let warm_chosen = chosen_candidates(
-        &model,
-        &greedy::construct_until(problem, &options.weights, &|| stop.now()),
-    );
-    // Out of time (or cancelled) by the end of the warm start: the greedy roster, complete
-    // or as far as it got, is the answer; no backend runs.
+    // A greedy roster stopped part-way is no answer: a case it did not reach could still be
+    // held, and nothing can say why it was not.
+    let greedy = greedy::construct_until(problem, &options.weights, &|| stop.now())
+        .ok_or_else(|| stop.error("building the greedy roster"))?;
+    let warm_chosen = chosen_candidates(&model, &greedy);
+    // Out of time (or cancelled) by the end of the warm start: the greedy roster is the
+    // answer; no backend runs.
     let out_of_time = stop.past_limit();
     let warm = model.assignment(problem, &warm_chosen);
     let warm_start_seconds = greedy_started.elapsed().as_secs_f64();
