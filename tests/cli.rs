@@ -522,6 +522,114 @@ fn validate_a_valid_file_exits_0() {
     assert!(stdout(&o).lines().last().unwrap().starts_with("valid:"));
 }
 
+/// The shipped week with the parent of SEN-2026-0395 (due Mon 7 Dec, inside the week) never
+/// available.
+fn week_with_a_party_never_available(dir: &Path) -> PathBuf {
+    let mut problem = read_json(&week_problem(dir));
+    let case = &mut problem["cases"][8];
+    assert_eq!(case["reference"], "SEN-2026-0395");
+    assert_eq!(case["parties"][0]["role"], "parent");
+    case["parties"][0]["availability"] = serde_json::json!({ "available": [] });
+    let file = dir.join("party-never-available.json");
+    write_json(&file, &problem);
+    file
+}
+
+#[test]
+fn a_party_never_available_is_a_warning_and_its_case_alone_is_not_held() {
+    let dir = scratch("party-never-available");
+    let (_, base) = solved(&dir, &week_problem(&dir));
+    let base_held = base["roster"]["meetings"].as_array().unwrap().len();
+    let file = week_with_a_party_never_available(&dir);
+
+    let o = run(&["validate", path_str(&file)]);
+    assert_eq!(status(&o), 0, "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("W2503 /cases/8/parties/0/availability: "),
+        "{out}"
+    );
+    assert!(out.lines().last().unwrap().starts_with("valid:"), "{out}");
+
+    let o = run(&["roster", path_str(&file), "--format", "json"]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let warnings: Vec<&str> = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(warnings.contains(&"W2503"), "{warnings:?}");
+    let meetings = doc["roster"]["meetings"].as_array().unwrap();
+    assert!(meetings.iter().all(|m| m["case"] != "SEN-2026-0395"));
+    assert!(meetings.len() + 1 >= base_held, "the other cases are held");
+    let not_held = doc["roster"]["unscheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["case"] == "SEN-2026-0395")
+        .expect("SEN-2026-0395 is reported not held");
+    assert_eq!(not_held["primary_reason"], "parties_available");
+}
+
+#[test]
+fn a_case_without_a_required_party_is_a_warning_and_is_not_held_for_case_data() {
+    let dir = scratch("no-required-party");
+    let mut problem = read_json(&week_problem(&dir));
+    let case = &mut problem["cases"][8];
+    assert_eq!(case["reference"], "SEN-2026-0395");
+    for party in case["parties"].as_array_mut().unwrap() {
+        party["required"] = serde_json::json!(false);
+    }
+    let file = dir.join("no-required-party.json");
+    write_json(&file, &problem);
+
+    let o = run(&["validate", path_str(&file)]);
+    assert_eq!(status(&o), 0, "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("W2509 /cases/8/parties: "), "{out}");
+    assert!(out.lines().last().unwrap().starts_with("valid:"), "{out}");
+
+    let (roster, doc) = solved(&dir, &file);
+    let meetings = doc["roster"]["meetings"].as_array().unwrap();
+    assert!(meetings.iter().all(|m| m["case"] != "SEN-2026-0395"));
+    let not_held = doc["roster"]["unscheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["case"] == "SEN-2026-0395")
+        .expect("SEN-2026-0395 is reported not held");
+    assert_eq!(not_held["primary_reason"], "case_data");
+
+    let o = run(&["check", path_str(&file), path_str(&roster)]);
+    assert_eq!(status(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("no violations"));
+}
+
+#[test]
+fn an_empty_week_is_valid_with_a_warning_and_an_empty_roster() {
+    let dir = scratch("empty-week");
+    let mut problem = read_json(&week_problem(&dir));
+    problem["cases"] = serde_json::json!([]);
+    let file = dir.join("empty.json");
+    write_json(&file, &problem);
+
+    let o = run(&["validate", path_str(&file)]);
+    assert_eq!(status(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("W2505 /cases: "), "{}", stdout(&o));
+
+    let o = run(&["roster", path_str(&file), "--format", "json"]);
+    assert_eq!(status(&o), 0, "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(doc["roster"]["meetings"], serde_json::json!([]));
+    let warnings = doc["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w["code"] == "W2505"),
+        "{warnings:?}"
+    );
+}
+
 #[test]
 fn malformed_json_exits_2_naming_the_file_and_the_field() {
     let dir = scratch("malformed");

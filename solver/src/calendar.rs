@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveTime, TimeZone, Weekday};
 use chrono_tz::{Europe::London, Tz};
 
-const DEFAULT_BANK_HOLIDAYS: &str = include_str!("../../fixtures/bank-holidays-england-wales.csv");
+const DEFAULT_BANK_HOLIDAYS: &str = include_str!("../data/bank-holidays-england-wales.csv");
 
 /// Calendar days from the clock start to day 30 (the clock-start day is day 0).
 pub const STATUTORY_DAYS: u64 = 30;

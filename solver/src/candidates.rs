@@ -102,7 +102,11 @@ impl Candidate {
 }
 
 /// What happens to a case that is not held in this horizon (dropping its published
-/// meeting, when it has one, is a change).
+/// meeting, when it has one, is a change). A case due within the horizon and not held
+/// misses day 30, and will be held after the horizon at the earliest: late by at least the
+/// days from its deadline to the horizon's end, plus one ([`days_late_if_not_held`]), each
+/// costing `late_per_day` as a late meeting's would. So when two such cases compete for
+/// the last session, the one whose lateness would be greater (the nearer deadline) is held.
 pub fn not_held_cost(problem: &Problem, case: &Case, w: &Weights) -> i64 {
     let change = if case.published.is_some() {
         w.change
@@ -113,8 +117,14 @@ pub fn not_held_cost(problem: &Problem, case: &Case, w: &Weights) -> i64 {
         + if can_carry_over(problem, case) {
             w.carried_over
         } else {
-            w.missed_day_30 + w.not_held
+            w.missed_day_30 + w.not_held + w.late_per_day * days_late_if_not_held(problem, case)
         }
+}
+
+/// The fewest days a case due within the horizon will be late if it is not held in it:
+/// the next roster starts the day after the horizon's end.
+pub fn days_late_if_not_held(problem: &Problem, case: &Case) -> i64 {
+    ((problem.horizon.end - rules::deadline(problem, case)).num_days() + 1).max(0)
 }
 
 /// A case whose last on-time meeting day lies after the horizon may wait for a later roster.
@@ -250,14 +260,11 @@ pub fn cost_of(problem: &Problem, p: &crate::rules::Placement, w: &Weights) -> i
 /// The places a case could meet at, before dates are considered: every venue passing the
 /// venue rules, then video and phone when accepted.
 fn sites_for(problem: &Problem, case: &Case) -> Vec<Site> {
-    let venues = (0..problem.venues.len())
-        .filter(|&v| rules::venue_rule(problem, case, v).is_none())
-        .map(Site::Venue);
-    let remote = [Mode::Video, Mode::Phone]
-        .into_iter()
-        .filter(|&m| rules::mode_accepted(case, m))
-        .map(Site::Remote);
-    venues.chain(remote).collect()
+    (0..problem.venues.len())
+        .map(Site::Venue)
+        .chain([Site::Remote(Mode::Video), Site::Remote(Mode::Phone)])
+        .filter(|&site| rules::place_rule(problem, case, site).is_none())
+        .collect()
 }
 
 /// The (day, session) pairs on which the case itself could meet (date, notice, session
@@ -289,10 +296,7 @@ pub fn for_case(problem: &Problem, case_idx: CaseIdx, w: &Weights) -> Vec<Candid
             .as_deref()
             .is_none_or(|lang| rules::mediator_speaks(mediator, lang));
         for &(d, t) in &slots {
-            if rules::mediator_slot_rule(problem, mediator, d, t).is_some() {
-                continue;
-            }
-            if !speaks && !rules::interpreter_exists(problem, case, d, t) {
+            if rules::option_rule(problem, case, mediator, d, t).is_some() {
                 continue;
             }
             let late = rules::is_late(problem, case, problem.horizon.days[d]);
@@ -402,7 +406,7 @@ pub fn roster_cost(problem: &Problem, placements: &[crate::rules::Placement], w:
         }
     }
     for (m, &l) in load.iter().enumerate() {
-        let capacity = crate::milp::horizon_capacity(problem, m).max(1);
+        let capacity = problem.horizon_capacity(m).max(1);
         cost += (1..=l)
             .map(|k| fairness_step_cost(w, k, capacity))
             .sum::<i64>();

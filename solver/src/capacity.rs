@@ -12,8 +12,8 @@
 //!
 //! "Held by day 30" counts the cases this roster holds on time; a case carried over to a
 //! later roster is not held here. The checker, run on [`CapacityAnswer::problem`], may say a
-//! case left out "could be held" by a hypothetical mediator: that is the point, each such
-//! session costs more than the case.
+//! case left out "could be held" by a hypothetical mediator, and so that its `capacity_taken`
+//! is not borne out: that is the point, each such session costs more than the case.
 
 use std::collections::BTreeMap;
 

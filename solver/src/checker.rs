@@ -1,44 +1,80 @@
 //! The independent checker: re-verifies a [`Roster`] against every hard rule of a [`Problem`],
-//! without the candidate generator or the MILP, and returns every violation it finds.
+//! without the candidate generator or the MILP, returns every violation it finds, and
+//! confirms every claim the roster makes.
 //!
-//! It owns three things:
-//! - **Each meeting on its own**: every id resolves and the date lies in the horizon, the mode
-//!   agrees with the venue, and the single-meeting rules of [`rules::placement_violations`] hold.
+//! It owns four things:
+//! - **Each meeting on its own**: it is a placement of the problem ([`placement::resolve`]:
+//!   every id resolves, the date lies in the horizon, the mode agrees with the venue), and the
+//!   single-meeting rules of [`rules::placement_violations`] hold.
 //! - **Meetings together**, counted from the raw roster by a private `Booked` index: mediator
 //!   overlaps and travel (via [`rules::conflicts_between`]), day and ISO-week caps (a full day
 //!   counts as two sessions), venue rooms at every session start, interpreter overlaps.
-//! - **What the roster leaves out**: every case appears exactly once, and every reason is
-//!   verified by enumerating the case's options here (not with the candidate generator), so a
-//!   roster cannot pass by leaving placeable cases out under a catch-all reason.
+//! - **What the roster leaves out**: every case appears exactly once, and every primary reason
+//!   is verified by enumerating the case's options here (not with the candidate generator), so
+//!   a roster cannot pass by leaving placeable cases out under a catch-all reason.
+//! - **What the roster claims**: each meeting's `details` (deadline, margin, late flag,
+//!   certificate due date, start and end with their Europe/London UTC offsets, travel, and for
+//!   a late meeting its reasons), and each case left out's deadline, primary reason and reason
+//!   counts. Dates come from [`rules::deadline`] and the [`crate::calendar`], reasons from
+//!   [`explain::explain`] against the roster's other meetings, so a claim holds exactly when
+//!   the roster's own builder would have written it. A meeting without `details`, a case's
+//!   empty `reasons` list, a late meeting without `late_primary_reason` and a carried-over
+//!   case without `primary_reason` claim nothing; a meeting that is not a placement is
+//!   reported as such and its details are not read.
 //!
 //! Violations carry a [`Rule::code`], or one of the checker's own codes:
 //! - [`CASE_MISSING`] (`case_missing`): a case of the problem is neither held, unscheduled nor
 //!   carried over.
 //! - [`CARRY_OVER_NOT_ALLOWED`] (`carry_over_not_allowed`): a case is carried over although its
 //!   deadline falls inside the horizon.
-//! - [`REASON_NOT_CONFIRMED`] (`reason_not_confirmed`): an unscheduled case's primary reason is
-//!   not borne out: `capacity_taken` with no rule-feasible option or with a free one, a rule
-//!   code while some option satisfies every rule, or a code that names no rule.
+//! - [`REASON_NOT_CONFIRMED`] (`reason_not_confirmed`): a primary reason is not borne out. For
+//!   a case left out: `capacity_taken` with no rule-abiding option or with a free one, a rule
+//!   code while some option satisfies every rule, a code that names no rule, or a code other
+//!   than the one [`explain::explain`] finds when it tries the rules in their order
+//!   (`docs/rules.md`). For a meeting: a `late_primary_reason` other than the one found, or one
+//!   on a meeting held by its deadline.
+//! - [`REASON_COUNT_NOT_CONFIRMED`] (`reason_count_not_confirmed`): a list of reasons (a case's
+//!   `reasons`, a late meeting's `late_reasons`) gives a code with another count than the one
+//!   found, a code that rules nothing out, or leaves out a code that does.
 //! - [`PLACEABLE_CASE_LEFT_OUT`] (`placeable_case_left_out`): an unscheduled or carried-over case
 //!   has an option that satisfies every rule and that no meeting of the roster occupies.
 //! - [`LATE_CASE_COULD_BE_EARLIER`] (`late_case_could_be_earlier`): a late meeting has a free,
 //!   rule-feasible option on or before its deadline.
+//! - [`DEADLINE_NOT_CONFIRMED`] (`deadline_not_confirmed`): a meeting's, an unscheduled case's
+//!   or a carried-over case's `deadline` is not the case's deadline ([`rules::deadline`]).
+//! - [`MARGIN_NOT_CONFIRMED`] (`margin_not_confirmed`): a meeting's `days_of_margin` is not the
+//!   calendar days from the meeting to the deadline.
+//! - [`LATE_FLAG_NOT_CONFIRMED`] (`late_flag_not_confirmed`): a meeting's `late` is not
+//!   [`rules::is_late`].
+//! - [`CERTIFICATE_DUE_NOT_CONFIRMED`] (`certificate_due_not_confirmed`): a meeting's
+//!   `certificate_due` is not 3 working days after it.
+//! - [`UTC_OFFSET_NOT_CONFIRMED`] (`utc_offset_not_confirmed`): a meeting's `start` or `end`
+//!   carries another UTC offset than Europe/London's at that moment (`+00:00` in winter,
+//!   `+01:00` in summer).
+//! - [`SESSION_TIME_NOT_CONFIRMED`] (`session_time_not_confirmed`): a meeting's `start` or
+//!   `end`, as local time, is not its session's start or end on its date.
+//! - [`TRAVEL_NOT_CONFIRMED`] (`travel_not_confirmed`): a meeting's `family_travel_km` or
+//!   `mediator_travel_km` is not the road distance to its venue (to 0.1 km), or is given for a
+//!   meeting with no venue, or missing for one with a venue.
 //!
 //! An *option* of a case is a mediator, a horizon day, a session template, a site (a venue,
 //! video or phone) and possibly an interpreter, breaking no single-meeting rule. It is
 //! *blocked* when adding it to the roster (without the case's own meetings) would break a rule
 //! between meetings.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, SecondsFormat};
 use serde::Serialize;
 
-use crate::calendar::iso_week;
+use crate::calendar::{iso_week, london_instant};
+use crate::explain::{self, Explanation, Occupancy};
 use crate::model::{
     CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Mode, Problem, TemplateIdx, VenueIdx,
 };
-use crate::roster::{Meeting, Roster, CAPACITY_TAKEN};
+use crate::placement;
+use crate::roster::{Meeting, MeetingDetails, Reason, Roster, CAPACITY_TAKEN};
 use crate::rules::{self, Placement, Rule, Site};
 
 /// A case of the problem appears nowhere in the roster.
@@ -51,6 +87,22 @@ pub const REASON_NOT_CONFIRMED: &str = "reason_not_confirmed";
 pub const PLACEABLE_CASE_LEFT_OUT: &str = "placeable_case_left_out";
 /// A late meeting could have been held on or before its deadline.
 pub const LATE_CASE_COULD_BE_EARLIER: &str = "late_case_could_be_earlier";
+/// A list of reasons does not give the counts found.
+pub const REASON_COUNT_NOT_CONFIRMED: &str = "reason_count_not_confirmed";
+/// A `deadline` claimed is not the case's deadline.
+pub const DEADLINE_NOT_CONFIRMED: &str = "deadline_not_confirmed";
+/// A meeting's `days_of_margin` is not the days from the meeting to the deadline.
+pub const MARGIN_NOT_CONFIRMED: &str = "margin_not_confirmed";
+/// A meeting's `late` flag is wrong.
+pub const LATE_FLAG_NOT_CONFIRMED: &str = "late_flag_not_confirmed";
+/// A meeting's `certificate_due` is not 3 working days after it.
+pub const CERTIFICATE_DUE_NOT_CONFIRMED: &str = "certificate_due_not_confirmed";
+/// A meeting's `start` or `end` carries another UTC offset than Europe/London's.
+pub const UTC_OFFSET_NOT_CONFIRMED: &str = "utc_offset_not_confirmed";
+/// A meeting's `start` or `end` is not its session's time on its date.
+pub const SESSION_TIME_NOT_CONFIRMED: &str = "session_time_not_confirmed";
+/// A meeting's travel distance is not the road distance to its venue.
+pub const TRAVEL_NOT_CONFIRMED: &str = "travel_not_confirmed";
 
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,8 +139,17 @@ pub fn check(problem: &Problem, roster: &Roster) -> CheckReport {
     let booked = check_meetings(problem, roster, &mut violations);
     check_completeness(problem, roster, &mut violations);
     let mut searches = Searches::default();
-    check_left_out_cases(problem, roster, &booked, &mut searches, &mut violations);
+    let mut explanations = Explanations::default();
+    check_left_out_cases(
+        problem,
+        roster,
+        &booked,
+        &mut searches,
+        &mut explanations,
+        &mut violations,
+    );
     check_late_meetings(problem, roster, &booked, &mut searches, &mut violations);
+    check_meeting_claims(problem, roster, &booked, &mut explanations, &mut violations);
     CheckReport {
         violations,
         meetings_checked: roster.meetings.len(),
@@ -104,10 +165,11 @@ pub fn check(problem: &Problem, roster: &Roster) -> CheckReport {
 fn check_meetings(problem: &Problem, roster: &Roster, out: &mut Vec<Violation>) -> Booked {
     let mut booked = Booked::default();
     for (index, meeting) in roster.meetings.iter().enumerate() {
-        let placement = match resolve(problem, meeting) {
+        let placement = match placement::resolve(problem, meeting) {
             Ok(placement) => placement,
-            Err((rule, message)) => {
-                out.push(meeting_violation(rule.code(), meeting, index, message));
+            Err(e) => {
+                let message = format!("{e} (field `{}`)", e.field());
+                out.push(meeting_violation(e.rule().code(), meeting, index, message));
                 continue;
             }
         };
@@ -127,70 +189,6 @@ fn check_meetings(problem: &Problem, roster: &Roster, out: &mut Vec<Violation>) 
         booked.add(problem, index, placement);
     }
     booked
-}
-
-/// Turns a meeting's external ids into a [`Placement`], or says why it can't be checked
-/// further.
-fn resolve(problem: &Problem, meeting: &Meeting) -> Result<Placement, (Rule, String)> {
-    let index = &problem.index;
-    let mut unknown = Vec::new();
-    let mut lookup = |kind: &str, map: &HashMap<String, usize>, id: &str| {
-        let found = map.get(id).copied();
-        if found.is_none() {
-            unknown.push(format!("{kind} `{id}`"));
-        }
-        found
-    };
-    let case = lookup("case", &index.case, &meeting.case);
-    let mediator = lookup("mediator", &index.mediator, &meeting.mediator);
-    let template = lookup("session", &index.template, &meeting.session);
-    // An id that is not named resolves to `Some(None)`; one that is named but unknown to `None`.
-    let venue = match &meeting.venue {
-        Some(id) => lookup("venue", &index.venue, id).map(Some),
-        None => Some(None),
-    };
-    let interpreter = match &meeting.interpreter {
-        Some(id) => lookup("interpreter", &index.interpreter, id).map(Some),
-        None => Some(None),
-    };
-    let (Some(case), Some(mediator), Some(template), Some(venue), Some(interpreter)) =
-        (case, mediator, template, venue, interpreter)
-    else {
-        let message = format!("the problem has no {}", unknown.join(", no "));
-        return Err((Rule::UnknownReference, message));
-    };
-    // A horizon whose day list disagrees with its start and end (a problem not built by
-    // `validate`) must not let a date through that has no day.
-    let day = problem
-        .horizon
-        .day_index(meeting.date)
-        .filter(|&d| problem.horizon.days.get(d) == Some(&meeting.date));
-    let Some(day) = day else {
-        let message = format!(
-            "{} is outside the horizon {}..{}",
-            meeting.date, problem.horizon.start, problem.horizon.end
-        );
-        return Err((Rule::WithinHorizon, message));
-    };
-    let site = match (meeting.mode, venue) {
-        (Mode::InPerson, Some(v)) => Site::Venue(v),
-        (Mode::Video | Mode::Phone, None) => Site::Remote(meeting.mode),
-        (Mode::InPerson, None) => {
-            return Err((Rule::VenueMatchesMode, "in person but no venue".into()))
-        }
-        (mode, Some(_)) => {
-            let message = format!("a {} meeting names a venue", mode.as_str());
-            return Err((Rule::VenueMatchesMode, message));
-        }
-    };
-    Ok(Placement {
-        case,
-        mediator,
-        day,
-        template,
-        site,
-        interpreter,
-    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -281,35 +279,77 @@ fn summarise_places(places: &[&str]) -> String {
 // Reasons
 // ---------------------------------------------------------------------------------------
 
-/// Unscheduled and carried-over cases: reasons confirmed, nothing placeable left out.
+/// What the roster says about a case it does not hold.
+struct LeftOut<'r> {
+    reference: &'r str,
+    deadline: NaiveDate,
+    primary_reason: &'r str,
+    reasons: &'r [Reason],
+    carried: bool,
+}
+
+/// Unscheduled and carried-over cases: deadline and reasons confirmed, nothing placeable left
+/// out.
 fn check_left_out_cases(
     problem: &Problem,
     roster: &Roster,
     booked: &Booked,
     searches: &mut Searches,
+    explanations: &mut Explanations,
     out: &mut Vec<Violation>,
 ) {
+    let unscheduled = roster.unscheduled.iter().map(|u| LeftOut {
+        reference: &u.case,
+        deadline: u.deadline,
+        primary_reason: &u.primary_reason,
+        reasons: &u.reasons,
+        carried: false,
+    });
+    let carried = roster.carried_over.iter().map(|c| LeftOut {
+        reference: &c.case,
+        deadline: c.deadline,
+        primary_reason: &c.primary_reason,
+        reasons: &c.reasons,
+        carried: true,
+    });
     let all_days = 0..problem.horizon.days.len();
-    for unscheduled in &roster.unscheduled {
-        let Some(&c) = problem.index.case.get(&unscheduled.case) else {
+    for left in unscheduled.chain(carried) {
+        let Some(&c) = problem.index.case.get(left.reference) else {
             continue;
         };
-        let search = searches.get(problem, booked, c, all_days.clone());
-        if let Some(message) = reason_mismatch(problem, &unscheduled.primary_reason, &search) {
+        let deadline = rules::deadline(problem, &problem.cases[c]);
+        if left.deadline != deadline {
             out.push(case_violation(
-                REASON_NOT_CONFIRMED,
-                &unscheduled.case,
+                DEADLINE_NOT_CONFIRMED,
+                left.reference,
+                format!(
+                    "deadline {} claimed, but the case's deadline is {deadline}",
+                    left.deadline
+                ),
+            ));
+        }
+        let search = searches.get(problem, booked, c, all_days.clone());
+        let explained = explanations.get(problem, booked, c, false);
+        // A carried-over case may leave its reason out (the field is optional).
+        if !(left.carried && left.primary_reason.is_empty()) {
+            let mismatch = reason_mismatch(problem, left.primary_reason, &search)
+                .or_else(|| order_mismatch(left.primary_reason, &explained.primary));
+            if let Some(message) = mismatch {
+                out.push(case_violation(
+                    REASON_NOT_CONFIRMED,
+                    left.reference,
+                    message,
+                ));
+            }
+        }
+        if let Some(message) = counts_mismatch("reasons", left.reasons, &explained.reasons) {
+            out.push(case_violation(
+                REASON_COUNT_NOT_CONFIRMED,
+                left.reference,
                 message,
             ));
         }
-        flag_placeable(problem, &unscheduled.case, &search, out);
-    }
-    for carried in &roster.carried_over {
-        let Some(&c) = problem.index.case.get(&carried.case) else {
-            continue;
-        };
-        let search = searches.get(problem, booked, c, all_days.clone());
-        flag_placeable(problem, &carried.case, &search, out);
+        flag_placeable(problem, left.reference, &search, out);
     }
 }
 
@@ -336,6 +376,48 @@ fn reason_mismatch(problem: &Problem, primary_reason: &str, search: &Search) -> 
             describe_option(problem, &option)
         )
     })
+}
+
+/// Why a primary reason borne out by the options is still not the primary one: the rules are
+/// tried in their order, and the primary reason is the rule that rules out the last options.
+fn order_mismatch(primary_reason: &str, found: &str) -> Option<String> {
+    (primary_reason != found).then(|| {
+        format!(
+            "`{primary_reason}` but the primary reason is `{found}`: trying the rules in their \
+             order (docs/rules.md), it is the one that rules out the last options"
+        )
+    })
+}
+
+/// How a list of reasons (`what`) differs from the reasons found, if it does: each code's
+/// count, summed over the list, against the count found. An empty list claims nothing; the
+/// messages are not compared.
+fn counts_mismatch(what: &str, given: &[Reason], found: &[Reason]) -> Option<String> {
+    if given.is_empty() {
+        return None;
+    }
+    let tally = |reasons: &[Reason]| {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for r in reasons {
+            *counts.entry(r.code.clone()).or_default() += u64::from(r.count);
+        }
+        counts
+    };
+    let (claimed, actual) = (tally(given), tally(found));
+    let mut differences = Vec::new();
+    for (code, &n) in &claimed {
+        match actual.get(code) {
+            Some(&m) if m == n => {}
+            Some(&m) => differences.push(format!("`{code}` ×{n} claimed, ×{m} found")),
+            None => differences.push(format!("`{code}` ×{n} claimed, none found")),
+        }
+    }
+    for (code, &m) in &actual {
+        if !claimed.contains_key(code) {
+            differences.push(format!("`{code}` ×{m} found but not listed"));
+        }
+    }
+    (!differences.is_empty()).then(|| format!("{what}: {}", differences.join("; ")))
 }
 
 fn flag_placeable(problem: &Problem, reference: &str, search: &Search, out: &mut Vec<Violation>) {
@@ -388,6 +470,282 @@ fn check_late_meetings(
                 message,
             ));
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Claims of each meeting
+// ---------------------------------------------------------------------------------------
+
+/// What each meeting's `details` claim, against the problem: dates from [`rules::deadline`]
+/// and the calendar, instants from [`london_instant`], distances from [`rules`], the reasons
+/// of a late meeting from [`explain::explain`] up to its deadline.
+fn check_meeting_claims(
+    problem: &Problem,
+    roster: &Roster,
+    booked: &Booked,
+    explanations: &mut Explanations,
+    out: &mut Vec<Violation>,
+) {
+    for (index, p) in booked.bookings() {
+        let meeting = &roster.meetings[index];
+        let Some(details) = &meeting.details else {
+            continue;
+        };
+        let mut claims = Vec::new();
+        claims.extend(date_claims(problem, &p, details));
+        claims.extend(time_claims(problem, &p, details));
+        claims.extend(travel_claims(problem, &p, details));
+        claims.extend(late_reason_claims(
+            problem,
+            booked,
+            explanations,
+            &p,
+            details,
+        ));
+        for (code, message) in claims {
+            let message = format!("{}: {message}", describe_meeting(meeting));
+            out.push(meeting_violation(code, meeting, index, message));
+        }
+    }
+}
+
+/// Deadline, margin, late flag and certificate due date.
+fn date_claims(
+    problem: &Problem,
+    p: &Placement,
+    details: &MeetingDetails,
+) -> Vec<(&'static str, String)> {
+    let case = &problem.cases[p.case];
+    let date = problem.horizon.days[p.day];
+    let deadline = rules::deadline(problem, case);
+    let margin = (deadline - date).num_days();
+    let late = rules::is_late(problem, case, date);
+    let due = problem.calendar.certificate_due(date);
+    let mut found = Vec::new();
+    if details.deadline != deadline {
+        found.push((
+            DEADLINE_NOT_CONFIRMED,
+            format!(
+                "deadline {} claimed, but the case's deadline is {deadline}",
+                details.deadline
+            ),
+        ));
+    }
+    if details.days_of_margin != margin {
+        found.push((
+            MARGIN_NOT_CONFIRMED,
+            format!(
+                "days_of_margin {} claimed, but the meeting is {margin} day(s) before its \
+                 deadline {deadline}",
+                details.days_of_margin
+            ),
+        ));
+    }
+    if details.late != late {
+        let actual = if late { "after" } else { "on or before" };
+        found.push((
+            LATE_FLAG_NOT_CONFIRMED,
+            format!(
+                "late: {} claimed, but the meeting is {actual} its deadline {deadline}",
+                details.late
+            ),
+        ));
+    }
+    if details.certificate_due != due {
+        found.push((
+            CERTIFICATE_DUE_NOT_CONFIRMED,
+            format!(
+                "certificate_due {} claimed, but 3 working days after the meeting is {due}",
+                details.certificate_due
+            ),
+        ));
+    }
+    found
+}
+
+/// Start and end: the session's local times on the meeting's date, with Europe/London's UTC
+/// offset at that moment.
+fn time_claims(
+    problem: &Problem,
+    p: &Placement,
+    details: &MeetingDetails,
+) -> Vec<(&'static str, String)> {
+    let date = problem.horizon.days[p.day];
+    let session = &problem.templates[p.template];
+    let mut found = Vec::new();
+    for (name, claimed, time) in [
+        ("start", details.start, session.start),
+        ("end", details.end, session.end),
+    ] {
+        found.extend(instant_claims(name, claimed, date, time, &session.id));
+    }
+    found
+}
+
+fn instant_claims(
+    name: &str,
+    claimed: DateTime<FixedOffset>,
+    date: NaiveDate,
+    time: NaiveTime,
+    session: &str,
+) -> Vec<(&'static str, String)> {
+    let expected = london_instant(date, time).fixed_offset();
+    let shown = |t: DateTime<FixedOffset>| t.to_rfc3339_opts(SecondsFormat::Secs, false);
+    let mut found = Vec::new();
+    if claimed.offset() != expected.offset() {
+        found.push((
+            UTC_OFFSET_NOT_CONFIRMED,
+            format!(
+                "{name} {} claimed, but Europe/London is at UTC{} then ({})",
+                shown(claimed),
+                expected.offset(),
+                shown(expected)
+            ),
+        ));
+    }
+    if claimed.naive_local() != expected.naive_local() {
+        found.push((
+            SESSION_TIME_NOT_CONFIRMED,
+            format!(
+                "{name} {} claimed, but the {session} session {name}s at {}",
+                shown(claimed),
+                shown(expected)
+            ),
+        ));
+    }
+    found
+}
+
+/// Road km from the family's area and from the mediator's home to the venue, to 0.1 km; none
+/// for a meeting with no venue.
+fn travel_claims(
+    problem: &Problem,
+    p: &Placement,
+    details: &MeetingDetails,
+) -> Vec<(&'static str, String)> {
+    let case = &problem.cases[p.case];
+    let mediator = &problem.mediators[p.mediator];
+    let venue = p.site.venue().map(|v| &problem.venues[v]);
+    let family = venue.map(|v| rules::family_travel_km(problem, case, v));
+    let own = venue.map(|v| rules::mediator_travel_km(problem, mediator, v));
+    let mut found = Vec::new();
+    for (name, claimed, actual) in [
+        ("family_travel_km", details.family_travel_km, family),
+        ("mediator_travel_km", details.mediator_travel_km, own),
+    ] {
+        let agrees = match (claimed, actual) {
+            (None, None) => true,
+            // Written rounded to 0.1 km.
+            (Some(c), Some(a)) => (c - a).abs() <= 0.05 + 1e-9,
+            _ => false,
+        };
+        if !agrees {
+            let show = |km: Option<f64>| km.map_or("none".to_owned(), |k| format!("{k:.1}"));
+            found.push((
+                TRAVEL_NOT_CONFIRMED,
+                format!(
+                    "{name} {} claimed, but it is {}",
+                    show(claimed),
+                    show(actual)
+                ),
+            ));
+        }
+    }
+    found
+}
+
+/// A late meeting's `late_primary_reason` and `late_reasons`, as explained up to its deadline;
+/// a meeting held by its deadline has none.
+fn late_reason_claims(
+    problem: &Problem,
+    booked: &Booked,
+    explanations: &mut Explanations,
+    p: &Placement,
+    details: &MeetingDetails,
+) -> Vec<(&'static str, String)> {
+    let claimed = details.late_primary_reason.as_deref();
+    if claimed.is_none() && details.late_reasons.is_empty() {
+        return Vec::new();
+    }
+    let case = &problem.cases[p.case];
+    let date = problem.horizon.days[p.day];
+    let mut found = Vec::new();
+    if !rules::is_late(problem, case, date) {
+        let deadline = rules::deadline(problem, case);
+        if let Some(reason) = claimed {
+            found.push((
+                REASON_NOT_CONFIRMED,
+                format!(
+                    "late_primary_reason `{reason}` claimed, but the meeting is on or before \
+                     its deadline {deadline}"
+                ),
+            ));
+        }
+        if !details.late_reasons.is_empty() {
+            found.push((
+                REASON_COUNT_NOT_CONFIRMED,
+                format!(
+                    "late_reasons listed, but the meeting is on or before its deadline \
+                     {deadline}"
+                ),
+            ));
+        }
+        return found;
+    }
+    let explained = explanations.get(problem, booked, p.case, true);
+    if let Some(reason) = claimed {
+        if let Some(message) = order_mismatch(reason, &explained.primary) {
+            found.push((
+                REASON_NOT_CONFIRMED,
+                format!("late_primary_reason {message}"),
+            ));
+        }
+    }
+    if let Some(message) =
+        counts_mismatch("late_reasons", &details.late_reasons, &explained.reasons)
+    {
+        found.push((REASON_COUNT_NOT_CONFIRMED, message));
+    }
+    found
+}
+
+/// Explanations already made, per case and with or without the deadline cut, against the
+/// roster without the case's own meetings (as the roster's builder explains them).
+#[derive(Default)]
+struct Explanations {
+    done: HashMap<(CaseIdx, bool), Explanation>,
+    /// Every resolved meeting, shared by the cases the roster does not hold.
+    everything: Option<Occupancy>,
+}
+
+impl Explanations {
+    fn get(
+        &mut self,
+        problem: &Problem,
+        booked: &Booked,
+        c: CaseIdx,
+        by_deadline: bool,
+    ) -> &Explanation {
+        let key = (c, by_deadline);
+        if !self.done.contains_key(&key) {
+            let explanation = if booked.holds(c) {
+                let others: Vec<Placement> = booked
+                    .bookings()
+                    .map(|(_, p)| p)
+                    .filter(|p| p.case != c)
+                    .collect();
+                explain::explain(problem, c, &Occupancy::new(problem, &others), by_deadline)
+            } else {
+                let everything = self.everything.get_or_insert_with(|| {
+                    let all: Vec<Placement> = booked.bookings().map(|(_, p)| p).collect();
+                    Occupancy::new(problem, &all)
+                });
+                explain::explain(problem, c, everything, by_deadline)
+            };
+            self.done.insert(key, explanation);
+        }
+        &self.done[&key]
     }
 }
 
@@ -544,6 +902,8 @@ struct Booking {
 #[derive(Debug, Default)]
 struct Booked {
     all: Vec<Booking>,
+    /// Every case with a resolved meeting.
+    held: HashSet<CaseIdx>,
     by_mediator_day: HashMap<(MediatorIdx, DayIdx), Bucket>,
     by_mediator_week: HashMap<(MediatorIdx, (i32, u32)), Bucket>,
     by_venue_day: HashMap<(VenueIdx, DayIdx), Bucket>,
@@ -689,6 +1049,7 @@ impl Booked {
         let booking = Booking { meeting, placement };
         let p = placement;
         self.all.push(booking);
+        self.held.insert(p.case);
         self.by_mediator_day
             .entry((p.mediator, p.day))
             .or_default()
@@ -714,6 +1075,11 @@ impl Booked {
     /// Every resolved meeting, by roster index.
     fn bookings(&self) -> impl Iterator<Item = (usize, Placement)> + '_ {
         self.all.iter().map(|b| (b.meeting, b.placement))
+    }
+
+    /// Whether some resolved meeting holds case `c`.
+    fn holds(&self, c: CaseIdx) -> bool {
+        self.held.contains(&c)
     }
 
     /// The rules between meetings that adding `p` would break, ignoring the meetings of case
@@ -769,27 +1135,19 @@ fn cap_clashes(
     same_day: &[GroupView],
     same_week: &[GroupView],
 ) -> Vec<Clash> {
-    let mediator = &problem.mediators[p.mediator];
     let units = |list: &[GroupView]| -> u32 {
         list.iter().map(|g| g.units).sum::<u32>() + session_units(problem, p)
     };
-    let (day, week) = (units(same_day), units(same_week));
-    let mut found = Vec::new();
-    if day > mediator.max_sessions_per_day {
-        found.push(Clash::count(
-            Rule::MediatorDayCap,
-            day,
-            mediator.max_sessions_per_day,
-        ));
-    }
-    if week > mediator.max_sessions_per_week {
-        found.push(Clash::count(
-            Rule::MediatorWeekCap,
-            week,
-            mediator.max_sessions_per_week,
-        ));
-    }
-    found
+    let at = rules::Counted::Mediator(p.mediator);
+    [
+        (Rule::MediatorDayCap, units(same_day)),
+        (Rule::MediatorWeekCap, units(same_week)),
+    ]
+    .into_iter()
+    .filter_map(|(rule, used)| {
+        rules::over_limit(problem, rule, at, used).map(|limit| Clash::count(rule, used, limit))
+    })
+    .collect()
 }
 
 /// Rooms used at venue `v` at each session start that falls inside `p`'s session. Every
@@ -808,7 +1166,6 @@ fn room_clash(
         .map(|t| t.start)
         .filter(|s| session.start <= *s && *s < session.end)
         .collect();
-    let limit = problem.venues[v].rooms;
     instants.into_iter().find_map(|instant| {
         let used: u32 = at_venue
             .iter()
@@ -819,7 +1176,8 @@ fn room_clash(
             .map(|g| g.rooms)
             .sum::<u32>()
             + own;
-        (used > limit).then(|| Clash::count(Rule::VenueRooms, used, limit))
+        rules::over_limit(problem, Rule::VenueRooms, rules::Counted::Venue(v), used)
+            .map(|limit| Clash::count(Rule::VenueRooms, used, limit))
     })
 }
 

@@ -1,7 +1,7 @@
 //! Why a case was not held (or not held by its day 30): reason codes with counts.
 //!
 //! The explanation walks the same rule stages as the candidate filter, in the same order,
-//! and counts what each rule ruled out: mediators (coverage, impartiality), days and
+//! and counts what each rule ruled out: mediators (case data, coverage, impartiality), days and
 //! sessions (working day, notice, session length, parties), mediator-sessions
 //! (accreditation, availability, language) and places (mode, needs, travel, opening). When
 //! options survive every rule, they are all occupied by other meetings of the roster:
@@ -10,143 +10,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::calendar::iso_week;
 use crate::model::{CaseIdx, DayIdx, MediatorIdx, Mode, Problem, TemplateIdx};
 use crate::roster::{Reason, AFTER_DEADLINE, CAPACITY_TAKEN};
 use crate::rules::{self, Placement, Rule, Site};
 
-/// The meetings already in a roster, indexed for "would this option fit?" questions.
-#[derive(Debug, Default, Clone)]
-pub struct Occupancy {
-    by_mediator_day: BTreeMap<(MediatorIdx, DayIdx), Vec<Placement>>,
-    mediator_week_units: BTreeMap<(MediatorIdx, (i32, u32)), u32>,
-    by_venue_day: BTreeMap<(usize, DayIdx), Vec<Placement>>,
-    by_interpreter_day: BTreeMap<(usize, DayIdx), Vec<TemplateIdx>>,
-}
-
-impl Occupancy {
-    pub fn new(problem: &Problem, placements: &[Placement]) -> Self {
-        let mut o = Occupancy::default();
-        for p in placements {
-            o.add(problem, p);
-        }
-        o
-    }
-
-    pub fn add(&mut self, problem: &Problem, p: &Placement) {
-        let units = problem.templates[p.template].session_units();
-        let week = iso_week(problem.horizon.days[p.day]);
-        self.by_mediator_day
-            .entry((p.mediator, p.day))
-            .or_default()
-            .push(*p);
-        *self
-            .mediator_week_units
-            .entry((p.mediator, week))
-            .or_default() += units;
-        if let Site::Venue(v) = p.site {
-            self.by_venue_day.entry((v, p.day)).or_default().push(*p);
-        }
-        if let Some(i) = p.interpreter {
-            self.by_interpreter_day
-                .entry((i, p.day))
-                .or_default()
-                .push(p.template);
-        }
-    }
-
-    /// The first between-meeting rule that adding `p` would break (ignoring the interpreter,
-    /// see [`Occupancy::free_interpreter`]).
-    pub fn blocking_rule(&self, problem: &Problem, p: &Placement) -> Option<Rule> {
-        let same_day = self
-            .by_mediator_day
-            .get(&(p.mediator, p.day))
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        if let Some(rule) = same_day
-            .iter()
-            .find_map(|q| rules::conflicts_between(problem, q, p))
-        {
-            return Some(rule);
-        }
-        let mediator = &problem.mediators[p.mediator];
-        let units = problem.templates[p.template].session_units();
-        let day_units: u32 = same_day
-            .iter()
-            .map(|q| problem.templates[q.template].session_units())
-            .sum();
-        if day_units + units > mediator.max_sessions_per_day {
-            return Some(Rule::MediatorDayCap);
-        }
-        let week = iso_week(problem.horizon.days[p.day]);
-        let week_units = self
-            .mediator_week_units
-            .get(&(p.mediator, week))
-            .copied()
-            .unwrap_or(0);
-        if week_units + units > mediator.max_sessions_per_week {
-            return Some(Rule::MediatorWeekCap);
-        }
-        if let Site::Venue(v) = p.site {
-            if !self.venue_has_room(problem, v, p) {
-                return Some(Rule::VenueRooms);
-            }
-        }
-        None
-    }
-
-    fn venue_has_room(&self, problem: &Problem, v: usize, p: &Placement) -> bool {
-        let booked = self
-            .by_venue_day
-            .get(&(v, p.day))
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let need = problem.cases[p.case].needs.rooms;
-        let t = &problem.templates[p.template];
-        // Rooms in use at each instant where a booked meeting overlapping `p` starts, and
-        // at `p`'s own start: the peaks of an interval overlap.
-        let instants = booked
-            .iter()
-            .map(|q| problem.templates[q.template].start.max(t.start))
-            .chain(std::iter::once(t.start));
-        instants.into_iter().all(|at| {
-            let used: u32 = booked
-                .iter()
-                .filter(|q| {
-                    let s = &problem.templates[q.template];
-                    s.start <= at && at < s.end && s.overlaps(t)
-                })
-                .map(|q| problem.cases[q.case].needs.rooms)
-                .sum();
-            used + need <= problem.venues[v].rooms
-        })
-    }
-
-    /// An interpreter who speaks the case's language, is available and is not booked for
-    /// an overlapping session that day.
-    pub fn free_interpreter(
-        &self,
-        problem: &Problem,
-        case: CaseIdx,
-        day: DayIdx,
-        template: TemplateIdx,
-    ) -> Option<usize> {
-        let lang = problem.cases[case].needs.language.as_deref()?;
-        let t = &problem.templates[template];
-        problem
-            .interpreters
-            .iter()
-            .enumerate()
-            .find(|(k, i)| {
-                rules::interpreter_can_attend(i, lang, day, template)
-                    && self
-                        .by_interpreter_day
-                        .get(&(*k, day))
-                        .is_none_or(|ts| ts.iter().all(|&o| !problem.templates[o].overlaps(t)))
-            })
-            .map(|(k, _)| k)
-    }
-}
+pub use crate::rules::Occupancy;
 
 /// Why a case has no place in the roster, or no place by its deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,27 +96,21 @@ pub fn explain(
     let counts = count_by(&mediators, |&m| {
         rules::mediator_rule(&problem.mediators[m], case)
     });
-    tally.note(
-        problem,
-        case_idx,
-        &counts,
-        &[Rule::Coverage, Rule::Impartiality],
-    );
+    tally.note(problem, case_idx, &counts, rules::MEDIATOR_STAGE);
     let mediators: Vec<MediatorIdx> = mediators
         .into_iter()
         .filter(|&m| rules::mediator_rule(&problem.mediators[m], case).is_none())
         .collect();
-    tally.close_stage(mediators.is_empty(), Rule::Coverage);
+    let stage_default = match rules::case_data_sound(case) {
+        true => Rule::Coverage,
+        false => Rule::CaseData,
+    };
+    tally.close_stage(mediators.is_empty(), stage_default);
 
     // Stage 2: days and sessions of the case itself.
     let days: Vec<DayIdx> = (0..problem.horizon.days.len()).collect();
     let counts = count_by(&days, |&d| rules::day_rule(problem, case, d));
-    tally.note(
-        problem,
-        case_idx,
-        &counts,
-        &[Rule::WithinHorizon, Rule::WorkingDay, Rule::Notice],
-    );
+    tally.note(problem, case_idx, &counts, rules::DAY_STAGE);
     let open_days: Vec<DayIdx> = days
         .into_iter()
         .filter(|&d| rules::day_rule(problem, case, d).is_none())
@@ -266,12 +128,7 @@ pub fn explain(
         .into_iter()
         .filter(|&(d, t)| rules::session_rule(problem, case, d, t).is_none())
         .collect();
-    tally.note(
-        problem,
-        case_idx,
-        &counts,
-        &[Rule::SessionLength, Rule::PartiesAvailable],
-    );
+    tally.note(problem, case_idx, &counts, rules::SESSION_STAGE);
     if by_deadline {
         let before = slots.len();
         slots.retain(|&(d, _)| problem.horizon.days[d] <= deadline);
@@ -292,31 +149,11 @@ pub fn explain(
         .iter()
         .flat_map(|&m| slots.iter().map(move |&(d, t)| (m, d, t)))
         .collect();
-    let language_rule = |m: MediatorIdx, d: DayIdx, t: TemplateIdx| {
-        let speaks = case
-            .needs
-            .language
-            .as_deref()
-            .is_none_or(|l| rules::mediator_speaks(&problem.mediators[m], l));
-        (!speaks && !rules::interpreter_exists(problem, case, d, t)).then_some(Rule::Language)
-    };
     let slot_check = |&(m, d, t): &(MediatorIdx, DayIdx, TemplateIdx)| {
-        rules::mediator_slot_rule(problem, &problem.mediators[m], d, t)
-            .or_else(|| language_rule(m, d, t))
+        rules::option_rule(problem, case, &problem.mediators[m], d, t)
     };
     let counts = count_by(&pairs, slot_check);
-    tally.note(
-        problem,
-        case_idx,
-        &counts,
-        &[
-            Rule::Accreditation,
-            Rule::MediatorAvailable,
-            Rule::MediatorDayCap,
-            Rule::MediatorWeekCap,
-            Rule::Language,
-        ],
-    );
+    tally.note(problem, case_idx, &counts, rules::MEDIATOR_SLOT_STAGE);
     let pairs: Vec<_> = pairs
         .into_iter()
         .filter(|p| slot_check(p).is_none())
@@ -328,16 +165,10 @@ pub fn explain(
         .map(Site::Venue)
         .chain([Site::Remote(Mode::Video), Site::Remote(Mode::Phone)])
         .collect();
-    let static_counts = count_by(&sites, |&s| match s {
-        Site::Venue(v) => rules::venue_rule(problem, case, v),
-        Site::Remote(m) => (!rules::mode_accepted(case, m)).then_some(Rule::ModeAccepted),
-    });
+    let static_counts = count_by(&sites, |&s| rules::place_rule(problem, case, s));
     let open_sites: Vec<Site> = sites
         .into_iter()
-        .filter(|&s| match s {
-            Site::Venue(v) => rules::venue_rule(problem, case, v).is_none(),
-            Site::Remote(m) => rules::mode_accepted(case, m),
-        })
+        .filter(|&s| rules::place_rule(problem, case, s).is_none())
         .collect();
     let venue_sessions: Vec<(Site, DayIdx, TemplateIdx)> = open_sites
         .iter()
@@ -350,17 +181,7 @@ pub fn explain(
     }) {
         *site_counts.entry(rule).or_default() += n;
     }
-    tally.note(
-        problem,
-        case_idx,
-        &site_counts,
-        &[
-            Rule::ModeAccepted,
-            Rule::VenueNeeds,
-            Rule::FamilyTravel,
-            Rule::VenueAvailable,
-        ],
-    );
+    tally.note(problem, case_idx, &site_counts, rules::SITE_STAGE);
 
     // Options passing every rule: are they all occupied?
     let mut blocked: BTreeMap<Rule, u32> = BTreeMap::new();
@@ -442,6 +263,10 @@ pub fn explain(
 fn message(problem: &Problem, case_idx: CaseIdx, rule: Rule, n: u32) -> String {
     let case = &problem.cases[case_idx];
     match rule {
+        Rule::CaseData => format!(
+            "{n} mediator(s) may not hold the case: its data has a problem (validation warning {}), so it is not held until the data is corrected",
+            case.data_problem.unwrap_or("of the case")
+        ),
         Rule::Coverage => format!("{n} mediator(s) do not cover the case's LA ({})", case.la),
         Rule::Impartiality => format!(
             "{n} covering mediator(s) are conflicted with, or employed by, a party to the case"

@@ -4,11 +4,11 @@
 //! [`ProblemInput`] on every machine. It uses `ChaCha8Rng`, whose stream is portable, and
 //! never iterates a hash map.
 //!
-//! The distributions follow `DOMAIN.md`: families, mediators and venues are placed in the
-//! 45 areas of `fixtures/areas.csv` in proportion to population; most statutory deadlines
-//! fall in or after the horizon, with some urgent and a few overdue cases; some mediators
-//! are part-time, some have declared conflicts or a former LA employer, and a few have a
-//! credential lapsing around the horizon.
+//! The distributions: families, mediators and venues are placed in the
+//! 45 default areas ([`crate::validate::default_area_rows`]) in proportion to population;
+//! most statutory deadlines fall in or after the horizon, with some urgent and a few overdue
+//! cases; some mediators are part-time, some have declared conflicts or a former LA
+//! employer, and a few have a credential lapsing around the horizon.
 
 use chrono::{Datelike, Days, NaiveDate};
 use rand::distributions::WeightedIndex;
@@ -22,8 +22,6 @@ use crate::input::{
     HorizonInput, InterpreterInput, MediatorInput, Mode, NeedsInput, PartyInput, PartyRole,
     ProblemInput, TravelConfig, VenueInput,
 };
-
-const AREAS_CSV: &str = include_str!("../../fixtures/areas.csv");
 
 /// Session template ids of the default templates.
 const AM: &str = "AM";
@@ -122,7 +120,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid constant date")
 }
 
-/// One row of `fixtures/areas.csv`.
+/// One of the default areas ([`crate::validate::default_area_rows`]).
 #[derive(Debug, Clone)]
 struct Area {
     name: String,
@@ -134,23 +132,18 @@ struct Area {
     population: u64,
 }
 
+/// The default areas, read by the validator's parser (the one reader of the areas file).
 fn load_areas() -> Vec<Area> {
-    AREAS_CSV
-        .lines()
-        .skip(1)
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let f: Vec<&str> = line.split(',').map(str::trim).collect();
-            assert!(f.len() >= 8, "areas.csv row with too few columns: {line}");
-            Area {
-                name: f[0].to_string(),
-                group: f[1].to_string(),
-                la_code: f[3].to_string(),
-                gss_code: f[4].to_string(),
-                lat: f[5].parse().expect("areas.csv lat"),
-                lon: f[6].parse().expect("areas.csv lon"),
-                population: f[7].parse().expect("areas.csv population"),
-            }
+    crate::validate::default_area_rows()
+        .into_iter()
+        .map(|row| Area {
+            name: row.area.name,
+            group: row.group,
+            la_code: row.area.la_code,
+            gss_code: row.area.gss_code,
+            lat: row.area.lat,
+            lon: row.area.lon,
+            population: row.area.population,
         })
         .collect()
 }
@@ -294,7 +287,7 @@ fn session(date: NaiveDate, id: &str) -> DaySessions {
 pub fn generate(params: &GenerateParams) -> ProblemInput {
     let areas = load_areas();
     let by_population = WeightedIndex::new(areas.iter().map(|a| a.population))
-        .expect("areas.csv has positive populations");
+        .expect("the default areas have positive populations (a unit test checks it)");
     let calendar = Calendar::england_and_wales();
     let end = params.end();
     let working_days: Vec<NaiveDate> = params

@@ -89,22 +89,12 @@ pub fn published_still_valid(problem: &Problem) -> Vec<Placement> {
 /// Places every case left out that fits and moves every late meeting that fits by its
 /// deadline, until nothing changes. Returns how many placements were made or moved.
 pub fn improve(problem: &Problem, weights: &Weights, placements: &mut Vec<Placement>) -> usize {
-    improve_until(problem, weights, placements, &|| false)
-}
-
-/// [`improve`], stopping between cases once `stop` says so.
-pub fn improve_until(
-    problem: &Problem,
-    weights: &Weights,
-    placements: &mut Vec<Placement>,
-    stop: &dyn Fn() -> bool,
-) -> usize {
     // A move frees the slot it leaves, which may let a case looked at earlier in; repeat
     // until a pass changes nothing (each change lowers the cost, so this ends).
     let mut total = 0;
     let by_cost = |p: &Placement| candidates::cost_of(problem, p, weights) as f64;
     loop {
-        let changed = pass(problem, weights, &by_cost, placements, stop);
+        let changed = pass(problem, weights, &by_cost, placements, &|| false);
         total += changed;
         if changed == 0 {
             return total;

@@ -1,17 +1,19 @@
 //! Key figures of a roster: how many cases were held, by day 30 or late, how far families
 //! and mediators travel, and how much of each mediator's capacity the roster uses.
 //!
-//! Everything is computed from the raw roster and the problem (ids resolved through
-//! [`Problem::index`], deadlines and distances from [`crate::rules`]), never from a meeting's
-//! informational `details`. Meetings naming unknown ids are skipped (the checker reports
-//! them); a case held twice counts once, at its first meeting.
+//! Everything is computed from the raw roster and the problem (each meeting read with
+//! [`crate::placement::resolve`], deadlines and distances from [`crate::rules`]), never from a
+//! meeting's informational `details`. Meetings that are not placements of the problem (an
+//! unknown id, a date outside the horizon, a mode and venue that disagree) are skipped, as
+//! [`crate::schedule::placements_of`] skips them (the checker reports them); a case held twice
+//! counts once, at its first meeting.
 
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::milp;
 use crate::model::{CaseIdx, Mode, Problem};
+use crate::placement;
 use crate::roster::Roster;
 use crate::rules;
 
@@ -82,7 +84,7 @@ pub struct MediatorKpis {
     pub meetings: usize,
     /// Sessions held: a full-day meeting counts as two.
     pub sessions: u32,
-    /// Sessions the mediator could hold over the horizon ([`milp::horizon_capacity`]).
+    /// Sessions the mediator could hold over the horizon ([`Problem::horizon_capacity`]).
     pub capacity: u32,
     /// `sessions / capacity`; none when the capacity is zero.
     pub utilisation: Option<f64>,
@@ -115,7 +117,7 @@ pub fn kpis(problem: &Problem, roster: &Roster) -> Kpis {
             mediator: problem.mediators[m].id.clone(),
             meetings: 0,
             sessions: 0,
-            capacity: milp::horizon_capacity(problem, m),
+            capacity: problem.horizon_capacity(m),
             utilisation: None,
         })
         .collect();
@@ -127,29 +129,21 @@ pub fn kpis(problem: &Problem, roster: &Roster) -> Kpis {
 
     let mut held: HashSet<CaseIdx> = HashSet::new();
     for meeting in &roster.meetings {
-        let (Some(&c), Some(&m), Some(&t)) = (
-            problem.index.case.get(&meeting.case),
-            problem.index.mediator.get(&meeting.mediator),
-            problem.index.template.get(&meeting.session),
-        ) else {
+        let Ok(p) = placement::resolve(problem, meeting) else {
             continue;
         };
-        if !held.insert(c) {
+        if !held.insert(p.case) {
             continue;
         }
-        let case = &problem.cases[c];
-        let mediator = &problem.mediators[m];
-        mediators[m].meetings += 1;
-        mediators[m].sessions += problem.templates[t].session_units();
+        let case = &problem.cases[p.case];
+        let mediator = &problem.mediators[p.mediator];
+        mediators[p.mediator].meetings += 1;
+        mediators[p.mediator].sessions += problem.templates[p.template].session_units();
 
-        let late = rules::is_late(problem, case, meeting.date);
-        let days = (meeting.date - case.clock_start).num_days();
-        let venue = meeting
-            .venue
-            .as_ref()
-            .and_then(|v| problem.index.venue.get(v))
-            .map(|&v| &problem.venues[v])
-            .filter(|_| meeting.mode == Mode::InPerson);
+        let date = problem.horizon.days[p.day];
+        let late = rules::is_late(problem, case, date);
+        let days = (date - case.clock_start).num_days();
+        let venue = p.site.venue().map(|v| &problem.venues[v]);
         let travel = venue.map(|v| {
             (
                 rules::family_travel_km(problem, case, v),
@@ -165,7 +159,7 @@ pub fn kpis(problem: &Problem, roster: &Roster) -> Kpis {
                 k.held_by_day_30 += 1;
             }
             tally.days_to_meeting += days;
-            k.meetings_by_mode.add(meeting.mode);
+            k.meetings_by_mode.add(p.site.mode());
             if let Some((family_km, mediator_km)) = travel {
                 tally.in_person += 1;
                 k.family_travel_km_total += family_km;

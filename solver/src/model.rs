@@ -231,6 +231,10 @@ pub struct Case {
     /// ([`crate::replan`]): holding the case any other way, or not at all, costs
     /// [`crate::candidates::Weights::change`].
     pub published: Option<Booking>,
+    /// The case-level validation warning (e.g. `"W2509"`, no required party) when the
+    /// case's own data means it must not be held: [`crate::rules::Rule::CaseData`] then
+    /// rules out every option, and the roster reports the case not held (`case_data`).
+    pub data_problem: Option<&'static str>,
 }
 
 /// Who holds a meeting, when and where (the interpreter aside): what a re-plan tries to
@@ -240,10 +244,77 @@ pub struct Booking {
     pub mediator: MediatorIdx,
     pub day: DayIdx,
     pub template: TemplateIdx,
-    pub site: crate::rules::Site,
+    pub site: Site,
 }
 
 /// Lower-cases and trims a language name so "BSL" and "bsl " match.
 pub fn normalise_language(language: &str) -> String {
     language.trim().to_lowercase()
+}
+
+/// Where a meeting happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Site {
+    Venue(VenueIdx),
+    /// Video or phone: no venue.
+    Remote(Mode),
+}
+
+impl Site {
+    pub fn mode(self) -> Mode {
+        match self {
+            Site::Venue(_) => Mode::InPerson,
+            Site::Remote(mode) => mode,
+        }
+    }
+
+    pub fn venue(self) -> Option<VenueIdx> {
+        match self {
+            Site::Venue(v) => Some(v),
+            Site::Remote(_) => None,
+        }
+    }
+}
+
+/// One way to hold one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Placement {
+    pub case: CaseIdx,
+    pub mediator: MediatorIdx,
+    pub day: DayIdx,
+    pub template: TemplateIdx,
+    pub site: Site,
+    pub interpreter: Option<InterpreterIdx>,
+}
+
+impl Placement {
+    /// Who holds it, when and where.
+    pub fn booking(&self) -> Booking {
+        Booking {
+            mediator: self.mediator,
+            day: self.day,
+            template: self.template,
+            site: self.site,
+        }
+    }
+}
+
+impl Problem {
+    /// Sessions mediator `m` can hold over the horizon: the weekly cap for each ISO week the
+    /// horizon touches, and never more than the daily cap on each working day.
+    pub fn horizon_capacity(&self, m: MediatorIdx) -> u32 {
+        let mediator = &self.mediators[m];
+        let working: Vec<_> = self
+            .horizon
+            .days
+            .iter()
+            .filter(|d| self.calendar.is_working_day(**d))
+            .collect();
+        let weeks: std::collections::BTreeSet<(i32, u32)> = working
+            .iter()
+            .map(|d| crate::calendar::iso_week(**d))
+            .collect();
+        (weeks.len() as u32 * mediator.max_sessions_per_week)
+            .min(working.len() as u32 * mediator.max_sessions_per_day)
+    }
 }

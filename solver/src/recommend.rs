@@ -31,7 +31,6 @@ use serde::{Deserialize, Serialize};
 use crate::candidates::{self, PlacementTerms, Weights};
 use crate::checker;
 use crate::explain::{explain, Occupancy};
-use crate::milp;
 use crate::model::{MediatorIdx, Mode, Problem};
 use crate::roster::{Reason, Roster};
 use crate::rules::{self, Placement, Rule, Site};
@@ -270,7 +269,7 @@ fn rank_key(problem: &Problem, s: &Scored) -> impl Ord {
 /// What `units` more session units cost in fairness for mediator `m`, already holding
 /// `load`: the same steps [`candidates::roster_cost`] charges.
 fn fairness_marginal(problem: &Problem, w: &Weights, m: MediatorIdx, load: u32, units: u32) -> i64 {
-    let capacity = milp::horizon_capacity(problem, m).max(1);
+    let capacity = problem.horizon_capacity(m).max(1);
     (load.saturating_add(1)..=load.saturating_add(units))
         .map(|k| candidates::fairness_step_cost(w, k, capacity))
         .sum()
@@ -365,7 +364,7 @@ fn field_of(problem: &Problem, roster: &Roster, v: &checker::Violation) -> Strin
             .find(|(_, bad)| *bad)
             .map(|(name, _)| name)
         }
-        Some(Rule::CaseOnce) => Some("case"),
+        Some(Rule::CaseOnce | Rule::CaseData) => Some("case"),
         Some(Rule::WithinHorizon | Rule::WorkingDay | Rule::Notice) => Some("date"),
         Some(Rule::VenueMatchesMode) => Some("venue"),
         Some(Rule::SessionLength) => Some("session"),
@@ -535,7 +534,7 @@ fn describe_delta(
                 if worse { "larger" } else { "smaller" },
                 problem.mediators[m].id,
                 load[m].saturating_add(units),
-                milp::horizon_capacity(problem, m)
+                problem.horizon_capacity(m)
             )
         }
         "venue_cost" => format!(

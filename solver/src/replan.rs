@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::input::{AvailabilityInput, CaseInput, DaySessions, PartyRole, ProblemInput};
 use crate::milp::{SolveError, SolveOptions};
 use crate::model::{CaseIdx, Problem};
+use crate::placement::{self, PlacementError};
 use crate::roster::Meeting;
 use crate::rules::{self, Placement, Site};
 use crate::schedule::{self, Outcome};
@@ -406,71 +407,23 @@ pub fn prepare(
     })
 }
 
-/// A published meeting as indices, or the field that names something unknown.
+/// A published meeting as a placement ([`placement::resolve`]), or an error pointing at the
+/// meeting's field at fault and naming the rule it breaks: an unknown id, a date outside the
+/// horizon, an in-person meeting without a venue or a video or phone meeting naming one.
 fn resolve(problem: &Problem, m: &Meeting, k: usize) -> Result<Placement, ReplanError> {
-    let unknown = |field: &str, what: &'static str, id: &str| ReplanError::UnknownId {
-        field: format!("/published/{k}/{field}"),
-        what,
-        id: id.to_string(),
-    };
-    let case = *problem
-        .index
-        .case
-        .get(&m.case)
-        .ok_or_else(|| unknown("case", "case", &m.case))?;
-    let mediator = *problem
-        .index
-        .mediator
-        .get(&m.mediator)
-        .ok_or_else(|| unknown("mediator", "mediator", &m.mediator))?;
-    let template = *problem
-        .index
-        .template
-        .get(&m.session)
-        .ok_or_else(|| unknown("session", "session", &m.session))?;
-    let day = problem
-        .horizon
-        .day_index(m.date)
-        .ok_or_else(|| ReplanError::Invalid {
-            field: format!("/published/{k}/date"),
-            message: format!(
-                "{} is outside the horizon {} to {}",
-                m.date, problem.horizon.start, problem.horizon.end
-            ),
-        })?;
-    let site = match (&m.venue, m.mode) {
-        (Some(v), crate::model::Mode::InPerson) => Site::Venue(
-            *problem
-                .index
-                .venue
-                .get(v)
-                .ok_or_else(|| unknown("venue", "venue", v))?,
-        ),
-        (None, crate::model::Mode::InPerson) => {
-            return Err(ReplanError::Invalid {
-                field: format!("/published/{k}/venue"),
-                message: "an in-person meeting needs a venue".into(),
-            })
+    placement::resolve(problem, m).map_err(|e| {
+        let field = format!("/published/{k}/{}", e.field());
+        match e {
+            PlacementError::UnknownId { field: what, id } => ReplanError::UnknownId {
+                field,
+                what: what.as_str(),
+                id,
+            },
+            other => ReplanError::Invalid {
+                field,
+                message: format!("{other} (rule `{}`)", other.rule().code()),
+            },
         }
-        (_, mode) => Site::Remote(mode),
-    };
-    let interpreter = match &m.interpreter {
-        Some(i) => Some(
-            *problem
-                .index
-                .interpreter
-                .get(i)
-                .ok_or_else(|| unknown("interpreter", "interpreter", i))?,
-        ),
-        None => None,
-    };
-    Ok(Placement {
-        case,
-        mediator,
-        day,
-        template,
-        site,
-        interpreter,
     })
 }
 

@@ -3,16 +3,23 @@
 //! The candidate filter ([`crate::candidates`]), the independent checker
 //! ([`crate::checker`]) and the explanations ([`crate::explain`]) all call these predicates.
 //! Rules that concern a single option (one case with one mediator, date, session and place)
-//! are grouped in stages so callers can prune early: [`mediator_rule`] (the mediator
-//! alone), [`day_rule`] and [`session_rule`] (the case on a date and session),
-//! [`mediator_slot_rule`] (the mediator on that date and session) and [`site_rule`] (a
-//! venue or a remote mode).
-//! Rules between meetings (overlaps, caps, rooms, travel) are pairwise or counting
-//! predicates here; the checker does the counting itself from the raw roster.
+//! are composed here and nowhere else: [`STAGES`] is the one ordered list of them, grouped
+//! in stages so callers can prune early, and [`breaks`] is the one definition of each. The
+//! first rule an option breaks is the first hit of that list ([`first_broken`]); every rule
+//! it breaks is every hit ([`placement_violations`]). The stage functions
+//! ([`mediator_rule`], [`day_rule`], [`session_rule`], [`mediator_slot_rule`],
+//! [`option_rule`], [`site_rule`], [`venue_rule`]) ask one stage with what is known at that
+//! point. Rules between meetings (overlaps, travel, caps, rooms, interpreters) are pairwise
+//! ([`conflicts_between`]) or counting ([`Occupancy`]) predicates here too.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::{Placement, Site};
+
+use crate::calendar::iso_week;
 use crate::geo;
 use crate::model::{
     Case, CaseIdx, ConflictKind, DayIdx, Interpreter, InterpreterIdx, Mediator, MediatorIdx, Mode,
@@ -24,6 +31,9 @@ use crate::model::{
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     // Mediator stage.
+    /// The case's own data is complete and consistent: no case-level validation warning
+    /// marks it as one that must not be held ([`Case::data_problem`]).
+    CaseData,
     /// The mediator covers the case's LA.
     Coverage,
     /// No declared conflict and no employment by the LA, the ICB, the school or the family.
@@ -79,6 +89,7 @@ impl Rule {
     /// The stable code, as serialised.
     pub fn code(self) -> &'static str {
         match self {
+            Rule::CaseData => "case_data",
             Rule::Coverage => "coverage",
             Rule::Impartiality => "impartiality",
             Rule::WithinHorizon => "within_horizon",
@@ -108,6 +119,9 @@ impl Rule {
     /// What the rule demands, in a coordinator's words.
     pub fn description(self) -> &'static str {
         match self {
+            Rule::CaseData => {
+                "the case's data must be complete and consistent: see the case's validation warning"
+            }
             Rule::Coverage => "the mediator must cover the case's local authority",
             Rule::Impartiality => {
                 "the mediator must have no conflict with, and not be employed by, the LA, ICB, school or family"
@@ -145,33 +159,206 @@ impl Rule {
     }
 }
 
-/// Where a meeting happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Site {
-    Venue(VenueIdx),
-    /// Video or phone: no venue.
-    Remote(Mode),
+// ---------------------------------------------------------------------------------------
+// The order rules are tried in
+// ---------------------------------------------------------------------------------------
+
+/// The case's own data, then the mediator alone.
+pub const MEDIATOR_STAGE: &[Rule] = &[Rule::CaseData, Rule::Coverage, Rule::Impartiality];
+/// The case on a date.
+pub const DAY_STAGE: &[Rule] = &[Rule::WithinHorizon, Rule::WorkingDay, Rule::Notice];
+/// The case in a session of that date.
+pub const SESSION_STAGE: &[Rule] = &[Rule::SessionLength, Rule::PartiesAvailable];
+/// The mediator in that session. The caps here are one meeting alone over a cap (a full
+/// day for a mediator capped at one session a day); the language needs the case.
+pub const MEDIATOR_SLOT_STAGE: &[Rule] = &[
+    Rule::Accreditation,
+    Rule::MediatorAvailable,
+    Rule::MediatorDayCap,
+    Rule::MediatorWeekCap,
+    Rule::Language,
+];
+/// The place: a venue, or video or phone.
+pub const SITE_STAGE: &[Rule] = &[
+    Rule::VenueMatchesMode,
+    Rule::ModeAccepted,
+    Rule::VenueNeeds,
+    Rule::FamilyTravel,
+    Rule::VenueAvailable,
+];
+/// Every single-meeting rule, stage by stage, in the order they are tried: the candidate
+/// filter, the explanations and the checker all follow it (`docs/rules.md`).
+pub const STAGES: [&[Rule]; 5] = [
+    MEDIATOR_STAGE,
+    DAY_STAGE,
+    SESSION_STAGE,
+    MEDIATOR_SLOT_STAGE,
+    SITE_STAGE,
+];
+
+/// How the language rule sees interpreters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpreting {
+    /// A placement: this interpreter (or none) is booked for it.
+    Booked(Option<InterpreterIdx>),
+    /// An option being considered: any interpreter who could attend would do.
+    AnyFree,
 }
 
-impl Site {
-    pub fn mode(self) -> Mode {
-        match self {
-            Site::Venue(_) => Mode::InPerson,
-            Site::Remote(mode) => mode,
+/// What is known of an option when a rule is asked about it. A stage knows only its part;
+/// a rule about something not known yet is not broken.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub case: Option<&'a Case>,
+    pub mediator: Option<&'a Mediator>,
+    pub day: Option<DayIdx>,
+    pub template: Option<TemplateIdx>,
+    pub site: Option<Site>,
+    pub interpreter: Interpreting,
+}
+
+impl<'a> Facts<'a> {
+    /// Only the case.
+    pub fn of(case: &'a Case) -> Self {
+        Facts {
+            case: Some(case),
+            mediator: None,
+            day: None,
+            template: None,
+            site: None,
+            interpreter: Interpreting::AnyFree,
         }
     }
 
-    pub fn venue(self) -> Option<VenueIdx> {
-        match self {
-            Site::Venue(v) => Some(v),
-            Site::Remote(_) => None,
+    /// Everything about a placement.
+    pub fn of_placement(problem: &'a Problem, p: &Placement) -> Self {
+        Facts {
+            case: Some(&problem.cases[p.case]),
+            mediator: Some(&problem.mediators[p.mediator]),
+            day: Some(p.day),
+            template: Some(p.template),
+            site: Some(p.site),
+            interpreter: Interpreting::Booked(p.interpreter),
         }
+    }
+
+    pub fn with(self, mediator: &'a Mediator) -> Self {
+        Facts {
+            mediator: Some(mediator),
+            ..self
+        }
+    }
+
+    pub fn on(self, day: DayIdx) -> Self {
+        Facts {
+            day: Some(day),
+            ..self
+        }
+    }
+
+    pub fn at(self, day: DayIdx, template: TemplateIdx) -> Self {
+        Facts {
+            day: Some(day),
+            template: Some(template),
+            ..self
+        }
+    }
+
+    pub fn held_at(self, site: Site) -> Self {
+        Facts {
+            site: Some(site),
+            ..self
+        }
+    }
+}
+
+/// The first rule of `rules` (in their order) that `facts` break.
+pub fn first_broken(problem: &Problem, rules: &[Rule], facts: &Facts) -> Option<Rule> {
+    rules
+        .iter()
+        .copied()
+        .find(|&rule| breaks(problem, rule, facts))
+}
+
+/// Whether `facts` break the single-meeting `rule`: the one definition of each. Rules
+/// between meetings are never broken by one meeting's facts (see [`Occupancy`]).
+pub fn breaks(problem: &Problem, rule: Rule, f: &Facts) -> bool {
+    // The date, when the day is known and inside the horizon.
+    let date = f.day.and_then(|d| problem.horizon.days.get(d).copied());
+    let slot = f.day.zip(f.template).filter(|_| date.is_some());
+    let venue = f.site.and_then(Site::venue);
+    match rule {
+        Rule::CaseData => f.case.is_some_and(|c| !case_data_sound(c)),
+        Rule::Coverage | Rule::Impartiality => f
+            .mediator
+            .zip(f.case)
+            .is_some_and(|(m, c)| mediator_breaks(rule, m, c)),
+        Rule::WithinHorizon => f.day.is_some() && date.is_none(),
+        Rule::WorkingDay => date.is_some_and(|d| !problem.calendar.is_working_day(d)),
+        Rule::Notice => f
+            .case
+            .zip(date)
+            .is_some_and(|(c, d)| d < earliest_meeting_date(problem, c)),
+        Rule::SessionLength => f
+            .case
+            .zip(f.template)
+            .is_some_and(|(c, t)| !problem.templates[t].serves(c.duration)),
+        Rule::PartiesAvailable => f
+            .case
+            .zip(slot)
+            .is_some_and(|(c, (d, t))| unavailable_party(c, d, t).is_some()),
+        Rule::Accreditation => f
+            .mediator
+            .zip(date)
+            .is_some_and(|(m, d)| !credentials_valid(m, d)),
+        Rule::MediatorAvailable => f
+            .mediator
+            .zip(slot)
+            .is_some_and(|(m, (d, t))| !m.availability.is_free(d, t)),
+        Rule::MediatorDayCap => f.mediator.zip(slot).is_some_and(|(m, (_, t))| {
+            problem.templates[t].session_units() > m.max_sessions_per_day
+        }),
+        Rule::MediatorWeekCap => f.mediator.zip(slot).is_some_and(|(m, (_, t))| {
+            problem.templates[t].session_units() > m.max_sessions_per_week
+        }),
+        Rule::Language => match (f.case, f.mediator, slot) {
+            (Some(c), Some(m), Some((d, t))) => match f.interpreter {
+                Interpreting::Booked(k) => !language_met(problem, c, m, k, d, t),
+                Interpreting::AnyFree => !language_possible(problem, c, m, d, t),
+            },
+            _ => false,
+        },
+        Rule::VenueMatchesMode => f.site == Some(Site::Remote(Mode::InPerson)),
+        Rule::ModeAccepted => f
+            .case
+            .zip(f.site)
+            .is_some_and(|(c, s)| !mode_accepted(c, s.mode())),
+        Rule::VenueNeeds => f
+            .case
+            .zip(venue)
+            .is_some_and(|(c, v)| !venue_meets_needs(&problem.venues[v], c)),
+        Rule::FamilyTravel => f.case.zip(venue).is_some_and(|(c, v)| !venue_offered(c, v)),
+        Rule::VenueAvailable => venue
+            .zip(slot)
+            .is_some_and(|(v, (d, t))| !venue_open(&problem.venues[v], d, t)),
+        Rule::MediatorOverlap
+        | Rule::MediatorTravel
+        | Rule::VenueRooms
+        | Rule::InterpreterOverlap
+        | Rule::CaseOnce
+        | Rule::UnknownReference => false,
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // Mediator stage
 // ---------------------------------------------------------------------------------------
+
+/// The case carries no case-level data problem found by validation
+/// ([`Case::data_problem`]).
+pub fn case_data_sound(case: &Case) -> bool {
+    case.data_problem.is_none()
+}
 
 pub fn covers(mediator: &Mediator, case: &Case) -> bool {
     mediator.covers.contains(&case.la)
@@ -198,12 +385,19 @@ pub fn is_impartial(mediator: &Mediator, case: &Case) -> bool {
 
 /// The first mediator-stage rule the pair breaks.
 pub fn mediator_rule(mediator: &Mediator, case: &Case) -> Option<Rule> {
-    if !covers(mediator, case) {
-        Some(Rule::Coverage)
-    } else if !is_impartial(mediator, case) {
-        Some(Rule::Impartiality)
-    } else {
-        None
+    MEDIATOR_STAGE
+        .iter()
+        .copied()
+        .find(|&rule| mediator_breaks(rule, mediator, case))
+}
+
+/// The mediator-stage rules, which need neither the problem nor a date.
+fn mediator_breaks(rule: Rule, mediator: &Mediator, case: &Case) -> bool {
+    match rule {
+        Rule::CaseData => !case_data_sound(case),
+        Rule::Coverage => !covers(mediator, case),
+        Rule::Impartiality => !is_impartial(mediator, case),
+        _ => false,
     }
 }
 
@@ -256,16 +450,7 @@ pub fn unavailable_party(
 
 /// Rules that depend on the date alone.
 pub fn day_rule(problem: &Problem, case: &Case, day: DayIdx) -> Option<Rule> {
-    let Some(&date) = problem.horizon.days.get(day) else {
-        return Some(Rule::WithinHorizon);
-    };
-    if !problem.calendar.is_working_day(date) {
-        Some(Rule::WorkingDay)
-    } else if date < earliest_meeting_date(problem, case) {
-        Some(Rule::Notice)
-    } else {
-        None
-    }
+    first_broken(problem, DAY_STAGE, &Facts::of(case).on(day))
 }
 
 /// Rules that depend on the date and session but not on the mediator.
@@ -275,39 +460,48 @@ pub fn session_rule(
     day: DayIdx,
     template: TemplateIdx,
 ) -> Option<Rule> {
-    let t = &problem.templates[template];
-    if !t.serves(case.duration) {
-        Some(Rule::SessionLength)
-    } else if unavailable_party(case, day, template).is_some() {
-        Some(Rule::PartiesAvailable)
-    } else {
-        None
-    }
+    first_broken(problem, SESSION_STAGE, &Facts::of(case).at(day, template))
 }
 
-/// Rules that depend on the mediator, the date and the session.
+/// Rules that depend on the mediator, the date and the session, whatever the case (so
+/// without [`Rule::Language`]; see [`option_rule`]).
 pub fn mediator_slot_rule(
     problem: &Problem,
     mediator: &Mediator,
     day: DayIdx,
     template: TemplateIdx,
 ) -> Option<Rule> {
-    let Some(&date) = problem.horizon.days.get(day) else {
-        return Some(Rule::WithinHorizon);
+    let facts = Facts {
+        case: None,
+        mediator: Some(mediator),
+        day: Some(day),
+        template: Some(template),
+        site: None,
+        interpreter: Interpreting::AnyFree,
     };
-    let units = problem.templates[template].session_units();
-    if !credentials_valid(mediator, date) {
-        Some(Rule::Accreditation)
-    } else if !mediator.availability.is_free(day, template) {
-        Some(Rule::MediatorAvailable)
-    } else if units > mediator.max_sessions_per_day {
-        // A full day (two sessions) for a mediator capped at one a day breaks the cap alone.
-        Some(Rule::MediatorDayCap)
-    } else if units > mediator.max_sessions_per_week {
-        Some(Rule::MediatorWeekCap)
-    } else {
-        None
+    if day >= problem.horizon.days.len() {
+        return Some(Rule::WithinHorizon);
     }
+    first_broken(problem, MEDIATOR_SLOT_STAGE, &facts)
+}
+
+/// The mediator-slot stage for one case: [`mediator_slot_rule`], then
+/// [`Rule::Language`] (the mediator speaks it, or some interpreter could attend).
+pub fn option_rule(
+    problem: &Problem,
+    case: &Case,
+    mediator: &Mediator,
+    day: DayIdx,
+    template: TemplateIdx,
+) -> Option<Rule> {
+    if day >= problem.horizon.days.len() {
+        return Some(Rule::WithinHorizon);
+    }
+    first_broken(
+        problem,
+        MEDIATOR_SLOT_STAGE,
+        &Facts::of(case).with(mediator).at(day, template),
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -374,18 +568,14 @@ pub fn venue_open(venue: &Venue, day: DayIdx, template: TemplateIdx) -> bool {
     venue.availability.is_free(day, template)
 }
 
-/// Rules of the place alone (no date), in explanation order.
+/// Rules of a venue alone (no date), in stage order.
 pub fn venue_rule(problem: &Problem, case: &Case, venue: VenueIdx) -> Option<Rule> {
-    let v = &problem.venues[venue];
-    if !mode_accepted(case, Mode::InPerson) {
-        Some(Rule::ModeAccepted)
-    } else if !venue_meets_needs(v, case) {
-        Some(Rule::VenueNeeds)
-    } else if !venue_offered(case, venue) {
-        Some(Rule::FamilyTravel)
-    } else {
-        None
-    }
+    place_rule(problem, case, Site::Venue(venue))
+}
+
+/// Rules of a place alone (a venue, video or phone; no date), in stage order.
+pub fn place_rule(problem: &Problem, case: &Case, site: Site) -> Option<Rule> {
+    first_broken(problem, SITE_STAGE, &Facts::of(case).held_at(site))
 }
 
 /// The first site-stage rule broken by holding `case` at `site` on `day` in `template`.
@@ -396,14 +586,11 @@ pub fn site_rule(
     day: DayIdx,
     template: TemplateIdx,
 ) -> Option<Rule> {
-    match site {
-        Site::Remote(mode) => {
-            (mode == Mode::InPerson || !mode_accepted(case, mode)).then_some(Rule::ModeAccepted)
-        }
-        Site::Venue(v) => venue_rule(problem, case, v).or_else(|| {
-            (!venue_open(&problem.venues[v], day, template)).then_some(Rule::VenueAvailable)
-        }),
-    }
+    first_broken(
+        problem,
+        SITE_STAGE,
+        &Facts::of(case).at(day, template).held_at(site),
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -443,6 +630,22 @@ pub fn language_met(
     }
 }
 
+/// Whether the case's language need can be met in this session: the mediator speaks it,
+/// or some interpreter could attend (the candidate filter and the explanations ask this).
+pub fn language_possible(
+    problem: &Problem,
+    case: &Case,
+    mediator: &Mediator,
+    day: DayIdx,
+    template: TemplateIdx,
+) -> bool {
+    case.needs
+        .language
+        .as_deref()
+        .is_none_or(|lang| mediator_speaks(mediator, lang))
+        || interpreter_exists(problem, case, day, template)
+}
+
 /// Whether some interpreter could meet the case's language need in this session.
 pub fn interpreter_exists(
     problem: &Problem,
@@ -462,85 +665,26 @@ pub fn interpreter_exists(
 // One whole option
 // ---------------------------------------------------------------------------------------
 
-/// One way to hold one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Placement {
-    pub case: CaseIdx,
-    pub mediator: MediatorIdx,
-    pub day: DayIdx,
-    pub template: TemplateIdx,
-    pub site: Site,
-    pub interpreter: Option<InterpreterIdx>,
-}
-
-impl Placement {
-    /// Who holds it, when and where.
-    pub fn booking(&self) -> crate::model::Booking {
-        crate::model::Booking {
-            mediator: self.mediator,
-            day: self.day,
-            template: self.template,
-            site: self.site,
-        }
-    }
-}
-
-/// Every single-meeting rule the placement breaks, in stage order. Empty means the meeting
-/// is allowed on its own; rules between meetings are checked by [`conflicts_between`] and
-/// the counting rules.
+/// Every single-meeting rule the placement breaks, in stage order ([`STAGES`]). Empty
+/// means the meeting is allowed on its own; rules between meetings are checked by
+/// [`conflicts_between`] and the counting rules ([`Occupancy`]), which also catch one
+/// meeting alone over a cap, so the caps are not repeated here. A date outside the horizon
+/// breaks [`Rule::WithinHorizon`] and no rule of a later stage is asked.
 pub fn placement_violations(problem: &Problem, p: &Placement) -> Vec<Rule> {
-    let case = &problem.cases[p.case];
-    let mediator = &problem.mediators[p.mediator];
+    let facts = Facts::of_placement(problem, p);
     let mut broken = Vec::new();
-    if !covers(mediator, case) {
-        broken.push(Rule::Coverage);
-    }
-    if !is_impartial(mediator, case) {
-        broken.push(Rule::Impartiality);
-    }
-    if day_rule(problem, case, p.day) == Some(Rule::WithinHorizon) {
-        broken.push(Rule::WithinHorizon);
-        return broken;
-    }
-    let date = problem.horizon.days[p.day];
-    if !problem.calendar.is_working_day(date) {
-        broken.push(Rule::WorkingDay);
-    }
-    if date < earliest_meeting_date(problem, case) {
-        broken.push(Rule::Notice);
-    }
-    if !problem.templates[p.template].serves(case.duration) {
-        broken.push(Rule::SessionLength);
-    }
-    if !credentials_valid(mediator, date) {
-        broken.push(Rule::Accreditation);
-    }
-    if !mediator.availability.is_free(p.day, p.template) {
-        broken.push(Rule::MediatorAvailable);
-    }
-    if unavailable_party(case, p.day, p.template).is_some() {
-        broken.push(Rule::PartiesAvailable);
-    }
-    if !mode_accepted(case, p.site.mode()) {
-        broken.push(Rule::ModeAccepted);
-    }
-    if p.site == Site::Remote(Mode::InPerson) {
-        broken.push(Rule::VenueMatchesMode);
-    }
-    if let Site::Venue(v) = p.site {
-        let venue = &problem.venues[v];
-        if !venue_meets_needs(venue, case) {
-            broken.push(Rule::VenueNeeds);
+    for stage in STAGES {
+        for &rule in stage {
+            if matches!(rule, Rule::MediatorDayCap | Rule::MediatorWeekCap) {
+                continue;
+            }
+            if breaks(problem, rule, &facts) {
+                broken.push(rule);
+                if rule == Rule::WithinHorizon {
+                    return broken;
+                }
+            }
         }
-        if !venue_open(venue, p.day, p.template) {
-            broken.push(Rule::VenueAvailable);
-        }
-        if !venue_offered(case, v) {
-            broken.push(Rule::FamilyTravel);
-        }
-    }
-    if !language_met(problem, case, mediator, p.interpreter, p.day, p.template) {
-        broken.push(Rule::Language);
     }
     broken
 }
@@ -596,4 +740,166 @@ pub fn conflicts_between(problem: &Problem, a: &Placement, b: &Placement) -> Opt
         travel_ok(problem, b.site, tb, a.site, ta)
     };
     (!ok).then_some(Rule::MediatorTravel)
+}
+
+// ---------------------------------------------------------------------------------------
+// Counting rules
+// ---------------------------------------------------------------------------------------
+
+/// The counting rules' limits: `Some(limit)` when `used` (session units of a mediator on
+/// a day or in an ISO week, rooms of a venue at one instant) breaks `rule`, None when it
+/// keeps it (or `rule` is not a counting rule). The checker counts a raw roster with it,
+/// [`Occupancy`] a roster being built.
+pub fn over_limit(problem: &Problem, rule: Rule, at: Counted, used: u32) -> Option<u32> {
+    let limit = match (rule, at) {
+        (Rule::MediatorDayCap, Counted::Mediator(m)) => problem.mediators[m].max_sessions_per_day,
+        (Rule::MediatorWeekCap, Counted::Mediator(m)) => problem.mediators[m].max_sessions_per_week,
+        (Rule::VenueRooms, Counted::Venue(v)) => problem.venues[v].rooms,
+        _ => return None,
+    };
+    (used > limit).then_some(limit)
+}
+
+/// What a counting rule counts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Mediator(MediatorIdx),
+    Venue(VenueIdx),
+}
+
+/// The meetings already in a roster, indexed for "would this option fit?" questions: the
+/// counting rules (a mediator's overlaps, travel, day and week caps; a venue's rooms; an
+/// interpreter's sessions) as predicates over what is already booked. The explanations,
+/// the greedy roster, re-planning, recommendations and fixes ask them here.
+#[derive(Debug, Default, Clone)]
+pub struct Occupancy {
+    by_mediator_day: BTreeMap<(MediatorIdx, DayIdx), Vec<Placement>>,
+    mediator_week_units: BTreeMap<(MediatorIdx, (i32, u32)), u32>,
+    by_venue_day: BTreeMap<(usize, DayIdx), Vec<Placement>>,
+    by_interpreter_day: BTreeMap<(usize, DayIdx), Vec<TemplateIdx>>,
+}
+
+impl Occupancy {
+    pub fn new(problem: &Problem, placements: &[Placement]) -> Self {
+        let mut o = Occupancy::default();
+        for p in placements {
+            o.add(problem, p);
+        }
+        o
+    }
+
+    pub fn add(&mut self, problem: &Problem, p: &Placement) {
+        let units = problem.templates[p.template].session_units();
+        let week = iso_week(problem.horizon.days[p.day]);
+        self.by_mediator_day
+            .entry((p.mediator, p.day))
+            .or_default()
+            .push(*p);
+        *self
+            .mediator_week_units
+            .entry((p.mediator, week))
+            .or_default() += units;
+        if let Site::Venue(v) = p.site {
+            self.by_venue_day.entry((v, p.day)).or_default().push(*p);
+        }
+        if let Some(i) = p.interpreter {
+            self.by_interpreter_day
+                .entry((i, p.day))
+                .or_default()
+                .push(p.template);
+        }
+    }
+
+    /// The first between-meeting rule that adding `p` would break (ignoring the interpreter,
+    /// see [`Occupancy::free_interpreter`]).
+    pub fn blocking_rule(&self, problem: &Problem, p: &Placement) -> Option<Rule> {
+        let same_day = self
+            .by_mediator_day
+            .get(&(p.mediator, p.day))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if let Some(rule) = same_day
+            .iter()
+            .find_map(|q| conflicts_between(problem, q, p))
+        {
+            return Some(rule);
+        }
+
+        let units = problem.templates[p.template].session_units();
+        let day_units: u32 = same_day
+            .iter()
+            .map(|q| problem.templates[q.template].session_units())
+            .sum();
+        let at = Counted::Mediator(p.mediator);
+        if over_limit(problem, Rule::MediatorDayCap, at, day_units + units).is_some() {
+            return Some(Rule::MediatorDayCap);
+        }
+        let week = iso_week(problem.horizon.days[p.day]);
+        let week_units = self
+            .mediator_week_units
+            .get(&(p.mediator, week))
+            .copied()
+            .unwrap_or(0);
+        if over_limit(problem, Rule::MediatorWeekCap, at, week_units + units).is_some() {
+            return Some(Rule::MediatorWeekCap);
+        }
+        if let Site::Venue(v) = p.site {
+            if !self.venue_has_room(problem, v, p) {
+                return Some(Rule::VenueRooms);
+            }
+        }
+        None
+    }
+
+    fn venue_has_room(&self, problem: &Problem, v: usize, p: &Placement) -> bool {
+        let booked = self
+            .by_venue_day
+            .get(&(v, p.day))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let need = problem.cases[p.case].needs.rooms;
+        let t = &problem.templates[p.template];
+        // Rooms in use at each instant where a booked meeting overlapping `p` starts, and
+        // at `p`'s own start: the peaks of an interval overlap.
+        let instants = booked
+            .iter()
+            .map(|q| problem.templates[q.template].start.max(t.start))
+            .chain(std::iter::once(t.start));
+        instants.into_iter().all(|at| {
+            let used: u32 = booked
+                .iter()
+                .filter(|q| {
+                    let s = &problem.templates[q.template];
+                    s.start <= at && at < s.end && s.overlaps(t)
+                })
+                .map(|q| problem.cases[q.case].needs.rooms)
+                .sum();
+            over_limit(problem, Rule::VenueRooms, Counted::Venue(v), used + need).is_none()
+        })
+    }
+
+    /// An interpreter who speaks the case's language, is available and is not booked for
+    /// an overlapping session that day.
+    pub fn free_interpreter(
+        &self,
+        problem: &Problem,
+        case: CaseIdx,
+        day: DayIdx,
+        template: TemplateIdx,
+    ) -> Option<usize> {
+        let lang = problem.cases[case].needs.language.as_deref()?;
+        let t = &problem.templates[template];
+        problem
+            .interpreters
+            .iter()
+            .enumerate()
+            .find(|(k, i)| {
+                interpreter_can_attend(i, lang, day, template)
+                    && self
+                        .by_interpreter_day
+                        .get(&(*k, day))
+                        .is_none_or(|ts| ts.iter().all(|&o| !problem.templates[o].overlaps(t)))
+            })
+            .map(|(k, _)| k)
+    }
 }

@@ -18,8 +18,9 @@ use crate::explain::{explain, Occupancy};
 use crate::greedy;
 use crate::milp::{self, SolveError, SolveOptions, SolverSummary};
 use crate::model::Problem;
+use crate::placement;
 use crate::roster::{CarriedOverCase, Meeting, MeetingDetails, Roster, UnscheduledCase};
-use crate::rules::{self, Placement, Site};
+use crate::rules::{self, Placement};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outcome {
@@ -170,28 +171,14 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// Resolves a roster's meetings back to placements (for re-checking or costing). Meetings
-/// naming unknown ids are skipped; the checker reports them.
+/// Resolves a roster's meetings back to placements (for re-checking or costing) with
+/// [`placement::resolve`]. Meetings that are not placements of the problem (an unknown id, a
+/// date outside the horizon, a mode and venue that disagree) are skipped; the checker reports
+/// them.
 pub fn placements_of(problem: &Problem, roster: &Roster) -> Vec<Placement> {
     roster
         .meetings
         .iter()
-        .filter_map(|m| {
-            let site = match &m.venue {
-                Some(v) => Site::Venue(*problem.index.venue.get(v)?),
-                None => Site::Remote(m.mode),
-            };
-            Some(Placement {
-                case: *problem.index.case.get(&m.case)?,
-                mediator: *problem.index.mediator.get(&m.mediator)?,
-                day: problem.horizon.day_index(m.date)?,
-                template: *problem.index.template.get(&m.session)?,
-                site,
-                interpreter: match &m.interpreter {
-                    Some(i) => Some(*problem.index.interpreter.get(i)?),
-                    None => None,
-                },
-            })
-        })
+        .filter_map(|m| placement::resolve(problem, m).ok())
         .collect()
 }

@@ -39,7 +39,7 @@ use crate::input::{
     AvailabilityInput, DaySessions, MediatorInput, ProblemInput, SessionTemplateInput, VenueInput,
 };
 use crate::kpi::{self, MediatorKpis};
-use crate::milp::{self, SolveError, SolveOptions, SolveStatus, SolverSummary};
+use crate::milp::{SolveError, SolveOptions, SolveStatus, SolverSummary};
 use crate::model::Problem;
 use crate::roster::Roster;
 use crate::schedule;
@@ -75,7 +75,8 @@ pub struct Scenario {
 }
 
 /// One change to the base problem. Serialised with a `kind` tag, e.g.
-/// `{"kind": "close_venue", "id": "V013", "dates": ["2026-12-08"]}`.
+/// `{"kind": "venue_closed", "venue": "V013", "dates": ["2026-12-08"]}`. A change that
+/// re-planning knows too has the same name and fields there ([`crate::replan::Change`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
@@ -83,8 +84,14 @@ pub enum Change {
     AddMediator(NewMediator),
     /// A mediator leaves the pool.
     RemoveMediator { id: String },
-    /// A venue is closed on these dates (whole days).
-    CloseVenue { id: String, dates: Vec<NaiveDate> },
+    /// A venue is closed on these dates (whole days). Named as in re-planning; the
+    /// spelling of earlier versions, `close_venue` with `id`, is still read (deprecated).
+    #[serde(alias = "close_venue")]
+    VenueClosed {
+        #[serde(alias = "id")]
+        venue: String,
+        dates: Vec<NaiveDate>,
+    },
     /// A new venue, given as in the problem's `venues`.
     AddVenue(VenueInput),
     /// Demand × `factor`: `ceil(factor × cases)` cases. Above 1, the extra cases are drawn
@@ -123,7 +130,7 @@ impl Change {
         match self {
             Change::AddMediator(_) => "add_mediator",
             Change::RemoveMediator { .. } => "remove_mediator",
-            Change::CloseVenue { .. } => "close_venue",
+            Change::VenueClosed { .. } => "venue_closed",
             Change::AddVenue(_) => "add_venue",
             Change::ScaleDemand { .. } => "scale_demand",
             Change::SessionTemplates { .. } => "session_templates",
@@ -522,7 +529,7 @@ pub fn apply_changes(
                     return Err(fail("id", ChangeError::UnknownMediator(id.clone())));
                 }
             }
-            Change::CloseVenue { id, dates } => {
+            Change::VenueClosed { venue: id, dates } => {
                 let (start, end) = (input.horizon.start, input.horizon.end);
                 if dates.is_empty() {
                     return Err(fail("dates", ChangeError::Empty));
@@ -538,7 +545,7 @@ pub fn apply_changes(
                     .venues
                     .iter_mut()
                     .find(|v| &v.id == id)
-                    .ok_or_else(|| fail("id", ChangeError::UnknownVenue(id.clone())))?;
+                    .ok_or_else(|| fail("venue", ChangeError::UnknownVenue(id.clone())))?;
                 for &date in dates {
                     venue.availability.unavailable.push(DaySessions {
                         date,
@@ -937,8 +944,8 @@ pub struct WhatIfReport {
 
 /// Prepares and solves every scenario (the base first), in parallel unless `parallel` is
 /// false. `options.weights` are the base's weights; a `weights` change replaces them for
-/// its scenario. HiGHS' thread count is the crate's constant ([`milp::HIGHS_THREADS`]), as
-/// concurrent solves in one process must share it.
+/// its scenario. HiGHS' thread count is the crate's constant
+/// ([`crate::milp::HIGHS_THREADS`]), as concurrent solves in one process must share it.
 pub fn run(
     plan: &WhatIf,
     options: &SolveOptions,
@@ -1013,7 +1020,7 @@ pub fn figures(problem: &Problem, roster: &Roster, solver: &SolverSummary) -> Fi
     }
     let sessions: u32 = k.mediators.iter().map(|m| m.sessions).sum();
     let capacity: u32 = (0..problem.mediators.len())
-        .map(|m| milp::horizon_capacity(problem, m))
+        .map(|m| problem.horizon_capacity(m))
         .sum();
     Figures {
         cases: o.cases,

@@ -931,9 +931,10 @@ fn carried_over_case_that_could_be_held_is_flagged() {
     let mut r = c2_left_out(CAPACITY_TAKEN);
     r.unscheduled.clear();
     r.carried_over.push(carried_over("C-2"));
+    // Its `capacity_taken` is not borne out either: a free option is not taken.
     assert_eq!(
         Scenario::new().check(&r).codes(),
-        vec![PLACEABLE_CASE_LEFT_OUT]
+        vec![REASON_NOT_CONFIRMED, PLACEABLE_CASE_LEFT_OUT]
     );
 }
 
@@ -944,7 +945,10 @@ fn carrying_over_a_case_due_within_the_horizon_is_not_allowed() {
     s.case("C-2").clock_start = d("2026-11-17");
     let mut r = c2_left_out(CAPACITY_TAKEN);
     r.unscheduled.clear();
-    r.carried_over.push(carried_over("C-2"));
+    r.carried_over.push(CarriedOverCase {
+        deadline: d("2026-12-17"),
+        ..carried_over("C-2")
+    });
     assert_eq!(s.check(&r).codes(), vec![CARRY_OVER_NOT_ALLOWED]);
 }
 

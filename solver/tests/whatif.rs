@@ -144,15 +144,24 @@ fn a_closed_venue_holds_no_meeting_on_its_closed_dates() {
         .expect("the base has an in-person meeting")
         .clone();
     let venue = used.venue.clone().unwrap_or_default();
-    let report = run(&format!(
-        r#"[{{"kind": "close_venue", "id": "{venue}", "dates": ["{}"]}}]"#,
-        used.date
-    ));
-    let closed = &report.scenarios[1].roster;
-    assert!(closed
-        .meetings
-        .iter()
-        .all(|m| !(m.venue.as_deref() == Some(venue.as_str()) && m.date == used.date)));
+    // The name shared with re-planning, and the deprecated spelling of earlier versions.
+    for change in [
+        format!(
+            r#"[{{"kind": "venue_closed", "venue": "{venue}", "dates": ["{}"]}}]"#,
+            used.date
+        ),
+        format!(
+            r#"[{{"kind": "close_venue", "id": "{venue}", "dates": ["{}"]}}]"#,
+            used.date
+        ),
+    ] {
+        let report = run(&change);
+        let closed = &report.scenarios[1].roster;
+        assert!(closed
+            .meetings
+            .iter()
+            .all(|m| !(m.venue.as_deref() == Some(venue.as_str()) && m.date == used.date)));
+    }
 }
 
 #[test]
@@ -272,14 +281,14 @@ fn a_bad_change_names_its_code_scenario_change_and_field() {
             "/scenarios/0/changes/1/id",
         ),
         (
-            r#"[{"kind": "close_venue", "id": "V001", "dates": ["2026-12-07", "2027-01-04"]}]"#,
+            r#"[{"kind": "venue_closed", "venue": "V001", "dates": ["2026-12-07", "2027-01-04"]}]"#,
             "E3007",
             "/scenarios/0/changes/0/dates/1",
         ),
         (
-            r#"[{"kind": "close_venue", "id": "V999", "dates": ["2026-12-07"]}]"#,
+            r#"[{"kind": "venue_closed", "venue": "V999", "dates": ["2026-12-07"]}]"#,
             "E3003",
-            "/scenarios/0/changes/0/id",
+            "/scenarios/0/changes/0/venue",
         ),
         (
             r#"[{"kind": "scale_demand", "factor": -1}]"#,
@@ -366,11 +375,11 @@ fn scenario_names_must_be_unique_and_not_base() {
 fn changes_apply_in_order() {
     // Closing a venue in the second week only works once the horizon has one.
     let (code, _) = change_error(
-        r#"[{"kind": "close_venue", "id": "V001", "dates": ["2026-12-14"]}, {"kind": "horizon", "weeks": 2}]"#,
+        r#"[{"kind": "venue_closed", "venue": "V001", "dates": ["2026-12-14"]}, {"kind": "horizon", "weeks": 2}]"#,
     );
     assert_eq!(code, "E3007");
     let p = prepared(
-        r#"[{"kind": "horizon", "weeks": 2}, {"kind": "close_venue", "id": "V001", "dates": ["2026-12-14"]}]"#,
+        r#"[{"kind": "horizon", "weeks": 2}, {"kind": "venue_closed", "venue": "V001", "dates": ["2026-12-14"]}]"#,
     );
     let problem = &p[1].problem;
     let v = &problem.venues[problem.index.venue["V001"]];

@@ -225,7 +225,9 @@ impl Caller {
         if self.has(scope) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden { scope })
+            Err(ApiError::Forbidden {
+                scope: scope.as_str(),
+            })
         }
     }
 

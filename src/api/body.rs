@@ -6,9 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
-use mediation_solver::replan::{self, Change, ReplanError};
-use mediation_solver::roster::Meeting;
-use mediation_solver::validate::{parse_input, parse_problem, InputError, Validated};
+use mediation_solver::validate::{parse_problem, InputError, Validated};
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, IssueView};
@@ -111,62 +109,27 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
     out
 }
 
-/// Parses and validates the problem found at `/problem` of a request body.
-/// The problem a roster job solves, its warnings and, when the submission names published
-/// meetings or changes, the re-plan that lists what changed (`solver/src/replan.rs`).
-pub fn job_problem(
-    raw: &serde_json::value::RawValue,
-    published: &[Meeting],
-    changes: &[Change],
-) -> Result<(Validated, Option<replan::Prepared>), ApiError> {
-    if published.is_empty() && changes.is_empty() {
-        return problem_from(raw).map(|v| (v, None));
-    }
-    require_object(raw, "/problem")?;
-    let input = parse_input(raw.get()).map_err(input_error)?;
-    let prepared = replan::prepare(&input, published, changes).map_err(|e| match e {
-        ReplanError::Input(e) => input_error(e),
-        e => ApiError::refused(
-            e.code(),
-            match &e {
-                ReplanError::UnknownId { field, .. } | ReplanError::Invalid { field, .. } => {
-                    field.clone()
-                }
-                _ => String::new(),
-            },
-            e.to_string(),
-            "fix the published meeting or change named, see docs/replan.md",
-        ),
-    })?;
-    let validated = Validated {
-        problem: prepared.problem.clone(),
-        warnings: prepared.warnings.clone(),
-    };
-    Ok((validated, Some(prepared)))
-}
-
-fn input_error(e: InputError) -> ApiError {
+/// A problem document's errors as the API reports them: a document of the wrong shape is
+/// `problem_malformed` with its pointer, a document that fails validation is
+/// `invalid_problem` listing every error and warning; pointers start at `prefix`.
+pub fn input_error(e: InputError, prefix: &str) -> ApiError {
     match e {
         InputError::Malformed { path, message, .. } => ApiError::ProblemMalformed {
-            pointer: format!("/problem{path}"),
+            pointer: format!("{prefix}{path}"),
             message,
         },
         InputError::Invalid { errors, warnings } => ApiError::InvalidProblem {
-            errors: errors
-                .iter()
-                .map(|i| IssueView::of(i, "/problem"))
-                .collect(),
-            warnings: warnings
-                .iter()
-                .map(|i| IssueView::of(i, "/problem"))
-                .collect(),
+            errors: errors.iter().map(|i| IssueView::of(i, prefix)).collect(),
+            warnings: warnings.iter().map(|i| IssueView::of(i, prefix)).collect(),
         },
     }
 }
 
+/// Parses and validates the problem found at `/problem` of a request body, every error
+/// listed.
 pub fn problem_from(raw: &serde_json::value::RawValue) -> Result<Validated, ApiError> {
     require_object(raw, "/problem")?;
-    parse_problem(raw.get()).map_err(input_error)
+    parse_problem(raw.get()).map_err(|e| input_error(e, "/problem"))
 }
 
 /// Refuses a document at `pointer` that is not a JSON object (422 `bad_body`): serde would

@@ -8,8 +8,6 @@ use mediation_solver::validate::{Issue, Severity};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::Scope;
-
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One issue of a problem (or of a request), located by a JSON pointer into the request
@@ -67,8 +65,8 @@ pub struct ProblemDetails {
 pub enum ApiError {
     #[error("authentication required: {0}")]
     Unauthenticated(&'static str),
-    #[error("this API key lacks the `{}` scope", scope.as_str())]
-    Forbidden { scope: Scope },
+    #[error("this API key lacks the `{scope}` scope")]
+    Forbidden { scope: &'static str },
     #[error("no such job")]
     JobNotFound,
     #[error("no such route")]
@@ -98,11 +96,18 @@ pub enum ApiError {
     },
     #[error("invalid option(s)")]
     InvalidOptions(Vec<IssueView>),
-    /// The request is well formed but the solver refuses it (e.g. an unknown case).
-    #[error("{}", issue.message)]
+    /// The what-if document, a scenario or a change is wrong: every error listed.
+    #[error("the what-if document has {} error(s)", errors.len())]
+    InvalidWhatIf {
+        errors: Vec<IssueView>,
+        warnings: Vec<IssueView>,
+    },
+    /// The request is well formed but the solver refuses it (e.g. an unknown case). `code`
+    /// is the first issue's; a submission refused for several reasons lists them all.
+    #[error("{}", refused_detail(issues))]
     Refused {
         code: &'static str,
-        issue: Box<IssueView>,
+        issues: Vec<IssueView>,
     },
     #[error("the body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
@@ -138,13 +143,13 @@ impl ApiError {
     pub fn refused(code: &'static str, pointer: String, message: String, hint: &str) -> Self {
         ApiError::Refused {
             code,
-            issue: Box::new(IssueView {
+            issues: vec![IssueView {
                 code: code.to_string(),
                 severity: "error".into(),
                 pointer,
                 message,
                 hint: hint.to_string(),
-            }),
+            }],
         }
     }
 
@@ -162,6 +167,7 @@ impl ApiError {
             | ProblemMalformed { .. }
             | InvalidProblem { .. }
             | InvalidOptions(_)
+            | InvalidWhatIf { .. }
             | Refused { .. }
             | TooLargeForSync { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -190,6 +196,7 @@ impl ApiError {
             ProblemMalformed { .. } => "problem_malformed",
             InvalidProblem { .. } => "invalid_problem",
             InvalidOptions(_) => "invalid_options",
+            InvalidWhatIf { .. } => "invalid_what_if",
             Refused { code, .. } => code,
             BodyTooLarge { .. } => "body_too_large",
             IdempotencyConflict => "idempotency_key_reused",
@@ -209,9 +216,10 @@ impl ApiError {
     pub fn details(&self) -> ProblemDetails {
         let status = self.status();
         let (errors, warnings) = match self {
-            ApiError::InvalidProblem { errors, warnings } => (errors.clone(), warnings.clone()),
+            ApiError::InvalidProblem { errors, warnings }
+            | ApiError::InvalidWhatIf { errors, warnings } => (errors.clone(), warnings.clone()),
             ApiError::InvalidOptions(errors) => (errors.clone(), Vec::new()),
-            ApiError::Refused { issue, .. } => (vec![issue.as_ref().clone()], Vec::new()),
+            ApiError::Refused { issues, .. } => (issues.clone(), Vec::new()),
             _ => (Vec::new(), Vec::new()),
         };
         ProblemDetails {
@@ -224,6 +232,73 @@ impl ApiError {
             warnings,
         }
     }
+}
+
+/// The detail of a refusal: its message, or with several issues the count and the first.
+fn refused_detail(issues: &[IssueView]) -> String {
+    match issues {
+        [] => "refused".into(),
+        [one] => one.message.clone(),
+        [first, rest @ ..] => format!(
+            "{} and {} more error(s), each listed in `errors`",
+            first.message,
+            rest.len()
+        ),
+    }
+}
+
+/// Every error of a submission in one answer: the errors of each check (the job's own,
+/// its options, its callback) are listed together, in the order given. The answer's `code`
+/// is the most central one present: `invalid_problem`, then `invalid_what_if`, then the
+/// first refusal's (`unknown_id`, `invalid_change`…), then `invalid_options`. Any other
+/// error (a body of the wrong shape, a problem that is not a problem document) stands
+/// alone: it is returned as it is.
+pub fn collect_errors(found: impl IntoIterator<Item = ApiError>) -> Option<ApiError> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let (mut problem, mut what_if, mut refused, mut any) = (false, false, None, false);
+    for e in found {
+        any = true;
+        match e {
+            ApiError::InvalidProblem {
+                errors: e,
+                warnings: w,
+            } => {
+                problem = true;
+                errors.extend(e);
+                warnings.extend(w);
+            }
+            ApiError::InvalidWhatIf {
+                errors: e,
+                warnings: w,
+            } => {
+                what_if = true;
+                errors.extend(e);
+                warnings.extend(w);
+            }
+            ApiError::Refused { code, issues } => {
+                refused.get_or_insert(code);
+                errors.extend(issues);
+            }
+            ApiError::InvalidOptions(e) => errors.extend(e),
+            other => return Some(other),
+        }
+    }
+    if !any {
+        return None;
+    }
+    Some(if problem {
+        ApiError::InvalidProblem { errors, warnings }
+    } else if what_if {
+        ApiError::InvalidWhatIf { errors, warnings }
+    } else if let Some(code) = refused {
+        ApiError::Refused {
+            code,
+            issues: errors,
+        }
+    } else {
+        ApiError::InvalidOptions(errors)
+    })
 }
 
 impl IntoResponse for ApiError {
@@ -253,5 +328,75 @@ impl IntoResponse for ApiError {
 impl From<super::store::StoreError> for ApiError {
     fn from(e: super::store::StoreError) -> Self {
         ApiError::Internal(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue(code: &str, pointer: &str) -> IssueView {
+        IssueView {
+            code: code.into(),
+            severity: "error".into(),
+            pointer: pointer.into(),
+            message: format!("{pointer} is wrong"),
+            hint: "fix it".into(),
+        }
+    }
+
+    fn pointers(e: &ApiError) -> Vec<String> {
+        e.details().errors.into_iter().map(|i| i.pointer).collect()
+    }
+
+    #[test]
+    fn every_error_of_a_submission_is_listed_under_the_most_central_code() {
+        let refused = || {
+            ApiError::refused(
+                "unknown_id",
+                "/changes/0/mediator".into(),
+                "no mediator".into(),
+                "fix it",
+            )
+        };
+        let options =
+            || ApiError::InvalidOptions(vec![issue("invalid_option", "/options/mip_gap")]);
+        let one = collect_errors([refused()]).unwrap();
+        assert_eq!(
+            (one.code(), one.to_string()),
+            ("unknown_id", "no mediator".into())
+        );
+        let both = collect_errors([refused(), options()]).unwrap();
+        assert_eq!(both.code(), "unknown_id");
+        assert_eq!(pointers(&both), ["/changes/0/mediator", "/options/mip_gap"]);
+        assert!(both.to_string().contains("1 more error"), "{both}");
+        let what_if = ApiError::InvalidWhatIf {
+            errors: vec![issue("E3001", "/what_if/scenarios/0/changes/0/id")],
+            warnings: Vec::new(),
+        };
+        let e = collect_errors([what_if, options()]).unwrap();
+        assert_eq!(e.code(), "invalid_what_if");
+        assert_eq!(pointers(&e).len(), 2);
+        let problem = ApiError::InvalidProblem {
+            errors: vec![issue("E1001", "/problem/cases/0/la")],
+            warnings: vec![issue("W2001", "/problem/venues/0")],
+        };
+        let e = collect_errors([refused(), problem, options()]).unwrap();
+        assert_eq!(e.code(), "invalid_problem");
+        assert_eq!(pointers(&e).len(), 3);
+        assert_eq!(e.details().warnings.len(), 1);
+        assert_eq!(
+            collect_errors([options()]).unwrap().code(),
+            "invalid_options"
+        );
+        let bad_body = ApiError::BadBody {
+            pointer: "/problem".into(),
+            message: "must be a JSON object".into(),
+        };
+        assert_eq!(
+            collect_errors([bad_body, options()]).unwrap().code(),
+            "bad_body"
+        );
+        assert!(collect_errors(Vec::new()).is_none());
     }
 }

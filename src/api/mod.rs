@@ -3,8 +3,23 @@
 //! [`app`] builds the router and starts the solve workers; [`App::serve`] runs it on an
 //! already-bound listener until a shutdown signal, then lets running solves finish within
 //! the configured grace, which bounds the shutdown: at its end running jobs go back to
-//! `queued` and the solves are abandoned. One module per resource: [`rosters`] (jobs and the synchronous
-//! solve), [`checks`] (validate, check), [`ops`] (health, metrics, OpenAPI, docs).
+//! `queued` and the solves are abandoned.
+//!
+//! The modules form layers, each using only the layers below it:
+//!
+//! 1. routes, one module per resource: [`rosters`] (roster and re-plan jobs, the
+//!    synchronous solve), [`whatif`], [`shared`] (pages, calendars, read-only links),
+//!    [`checks`] (validate, check), [`recommend`], [`ops`] (health, metrics, OpenAPI, docs);
+//! 2. [`submission`]: accepting a job of any kind (scope, `Idempotency-Key`, every error of
+//!    the job, its options and its callback at once, the memory budget, storing, queueing);
+//! 3. [`jobs`]: the job kinds, each with its preparation and its run, the solve pool, the
+//!    workers and the callbacks;
+//! 4. [`store`] (the job store: trait, memory, SQLite), [`body`], [`error`], [`auth`],
+//!    [`config`], [`metrics`], [`ratelimit`].
+//!
+//! Modules beside each other never use each other in a cycle (a test reads the `use` lines);
+//! a module may use what its parent defines: this root holds [`AppState`], the handles
+//! every handler shares, and assembles the router.
 //!
 //! Routes, auth, errors and the cancellation caveat are documented in `docs/api.md`.
 
@@ -21,6 +36,7 @@ pub mod recommend;
 pub mod rosters;
 pub mod shared;
 pub mod store;
+pub mod submission;
 pub mod whatif;
 
 use std::future::{Future, IntoFuture};
@@ -49,8 +65,9 @@ pub use jobs::{MilpSolver, RosterSolver};
 pub use store::{JobStore, MemoryStore, SqliteStore};
 
 use body::BodyLimit;
-use jobs::{start_workers, store_call, SolvePool};
+use jobs::{start_workers, SolvePool};
 use metrics::Metrics;
+use store::store_call;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -391,7 +408,218 @@ async fn futures_join(handles: Vec<JoinHandle<()>>) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+
     use super::loggable_path;
+
+    /// Modules beside each other (in `api`, `api::jobs`, `api::store`), linked by the
+    /// paths their code names (`super::x`, `crate::api::x`; tests and comments left out),
+    /// form no cycle; and the layers of this module's documentation hold: no job, store or
+    /// foundation module uses a route or the submission module.
+    #[test]
+    fn modules_beside_each_other_use_each_other_in_no_cycle() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+        let mut files = Vec::new();
+        rust_files(&root, &mut files);
+        let module_of = |file: &Path| -> Vec<String> {
+            let relative = file.strip_prefix(&root).unwrap();
+            let mut parts: Vec<String> = relative
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            let last = parts.pop().unwrap_or_default();
+            if last != "mod.rs" {
+                parts.push(last.trim_end_matches(".rs").to_string());
+            }
+            parts
+        };
+        let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(f)).collect();
+        // Under each parent, which of its modules uses which.
+        let mut graphs: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+        for file in &files {
+            let from = module_of(file);
+            let text = std::fs::read_to_string(file).unwrap();
+            let code: Vec<&str> = text
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or("")
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect();
+            for target in named_modules(&code.join("\n"), &from) {
+                if !modules.contains(&target) {
+                    continue;
+                }
+                let common = from.iter().zip(&target).take_while(|(a, b)| a == b).count();
+                if common < from.len() && common < target.len() {
+                    graphs
+                        .entry(from[..common].to_vec())
+                        .or_default()
+                        .entry(from[common].clone())
+                        .or_default()
+                        .insert(target[common].clone());
+                }
+            }
+        }
+        for (parent, graph) in &graphs {
+            if let Some(cycle) = find_cycle(graph) {
+                panic!(
+                    "modules of `api{}` use each other in a cycle: {}",
+                    parent.iter().map(|p| format!("::{p}")).collect::<String>(),
+                    cycle.join(" → ")
+                );
+            }
+        }
+        let api = &graphs[&Vec::new()];
+        assert!(api["rosters"].contains("submission") && api["submission"].contains("jobs"));
+        let upper = [
+            "rosters",
+            "whatif",
+            "shared",
+            "checks",
+            "recommend",
+            "ops",
+            "submission",
+        ];
+        for lower in [
+            "jobs", "store", "body", "error", "auth", "config", "metrics",
+        ] {
+            let uses = api.get(lower).cloned().unwrap_or_default();
+            for route in upper {
+                assert!(!uses.contains(route), "`{lower}` uses `{route}`: {uses:?}");
+            }
+        }
+    }
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The modules `code` of module `from` names through `super::` or `crate::api::`
+    /// (the first name of each path, or of each entry of a `{…}` group).
+    fn named_modules(code: &str, from: &[String]) -> Vec<Vec<String>> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < code.len() {
+            let rest = &code[i..];
+            let (base, tail) = if let Some(tail) = rest.strip_prefix("crate::api::") {
+                (Vec::new(), tail)
+            } else if rest.starts_with("super::") {
+                let (mut tail, mut ups) = (rest, 0);
+                while let Some(next) = tail.strip_prefix("super::") {
+                    tail = next;
+                    ups += 1;
+                }
+                (from[..from.len().saturating_sub(ups)].to_vec(), tail)
+            } else {
+                i += rest.chars().next().map_or(1, char::len_utf8);
+                continue;
+            };
+            let names: Vec<&str> = match tail.strip_prefix('{') {
+                Some(group) => group_entries(group),
+                None => vec![tail],
+            };
+            for name in names {
+                let name = name
+                    .trim_start()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("");
+                if !name.is_empty() {
+                    let mut target = base.clone();
+                    target.push(name.to_string());
+                    found.push(target);
+                }
+            }
+            i += rest.len() - tail.len();
+        }
+        found
+    }
+
+    /// The entries of a `{…}` group, `group` starting after its `{`.
+    fn group_entries(group: &str) -> Vec<&str> {
+        let (mut depth, mut start, mut out) = (0, 0, Vec::new());
+        for (k, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => {
+                    out.push(&group[start..k]);
+                    return out;
+                }
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(&group[start..k]);
+                    start = k + 1;
+                }
+                _ => {}
+            }
+        }
+        out.push(&group[start..]);
+        out
+    }
+
+    /// A cycle of `graph`, as the modules along it (the first repeated at the end).
+    fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+        fn visit(
+            node: &str,
+            graph: &BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(at) = path.iter().position(|n| n == node) {
+                let mut cycle = path[at..].to_vec();
+                cycle.push(node.to_string());
+                return Some(cycle);
+            }
+            if done.contains(node) {
+                return None;
+            }
+            path.push(node.to_string());
+            for next in graph.get(node).into_iter().flatten() {
+                if let Some(cycle) = visit(next, graph, path, done) {
+                    return Some(cycle);
+                }
+            }
+            path.pop();
+            done.insert(node.to_string());
+            None
+        }
+        let mut done = BTreeSet::new();
+        graph
+            .keys()
+            .find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+    }
+
+    #[test]
+    fn the_cycle_check_finds_a_cycle_and_reads_groups() {
+        let graph: BTreeMap<String, BTreeSet<String>> = [
+            ("jobs", vec!["whatif"]),
+            ("whatif", vec!["rosters"]),
+            ("rosters", vec!["jobs"]),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+        .collect();
+        assert_eq!(
+            find_cycle(&graph).unwrap(),
+            ["jobs", "whatif", "rosters", "jobs"]
+        );
+        let from = vec!["jobs".to_string(), "worker".to_string()];
+        let named = named_modules(
+            "use super::{pool::X, Job};\nuse crate::api::store::{a, b};\nsuper::super::auth::Y",
+            &from,
+        );
+        let named: Vec<String> = named.iter().map(|p| p.join("::")).collect();
+        assert_eq!(named, ["jobs::pool", "jobs::Job", "store", "auth"]);
+    }
 
     #[test]
     fn a_shared_links_token_is_never_logged() {

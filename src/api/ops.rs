@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::ApiError;
-use super::jobs::store_call;
+use super::store::store_call;
 use super::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

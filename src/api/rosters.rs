@@ -1,34 +1,32 @@
-//! `/v1/rosters`: submit a problem as a job, poll it, fetch its roster, cancel it, list jobs;
-//! and `/v1/rosters/solve`, the synchronous solve for small problems.
+//! `/v1/rosters`: submit a problem as a job (a roster, or a re-plan with published meetings
+//! and changes), poll it, fetch its roster, cancel it, list jobs; and `/v1/rosters/solve`,
+//! the synchronous solve for small problems. Submitting is [`super::submission`]'s; this
+//! module only turns the body into a [`JobRequest`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Json;
-use chrono::{DateTime, Utc};
-use mediation_solver::candidates::Weights;
-use mediation_solver::milp::{Backend, SolveOptions};
+use chrono::Utc;
+use mediation_solver::replan::Change;
+use mediation_solver::roster::Meeting;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::auth::{Caller, Scope};
-use mediation_solver::replan::Change;
-use mediation_solver::roster::Meeting;
-
-use super::body::{job_problem, schema, JsonBody};
+use super::body::{schema, JsonBody};
 use super::error::{ApiError, IssueView, ProblemDetails};
-use super::jobs::{solve_blocking, spawn_callback, store_call, RosterResult, StoredRequest};
-use super::store::{Inserted, JobFailure, JobState, JobStatus, NewJob};
-use super::{AppState, Config};
+use super::jobs::{solve_blocking, spawn_callback, JobRequest, Prepared, RosterResult};
+use super::store::{store_call, JobState};
+use super::submission::{self, retry_after, JobStatusView, OptionsInput};
+use super::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,26 +34,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(solve_now))
         .routes(routes!(get_job, cancel))
         .routes(routes!(get_status))
-}
-
-/// Solver options of a submission; every field may be left out.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OptionsInput {
-    /// Wall-clock limit of the solve in seconds (default and maximum are configured).
-    pub time_limit_secs: Option<f64>,
-    /// Relative gap at which the search may stop, 0 to 1 (default 0: prove optimality).
-    pub mip_gap: Option<f64>,
-    /// `microlp`, `highs` (only in builds with HiGHS) or `auto`.
-    pub backend: Option<String>,
-    /// Objective weights (docs/objective.md); fields left out keep their defaults.
-    #[schema(value_type = Option<Object>)]
-    pub weights: Option<Weights>,
-    /// Re-planning: objective units each published meeting moved or dropped costs
-    /// (default 100,000).
-    pub change_penalty: Option<i64>,
-    /// Re-planning: at most this many published meetings that could be kept may move.
-    pub max_changes: Option<u32>,
 }
 
 /// `POST /v1/rosters` and `POST /v1/rosters/solve`.
@@ -78,40 +56,6 @@ pub struct SubmitRequest {
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub changes: Vec<Change>,
-}
-
-/// A job without its result: the cheap poll.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct JobStatusView {
-    pub id: Uuid,
-    pub state: JobState,
-    /// The name of the API key that submitted the job.
-    pub owner: String,
-    pub created_at: DateTime<Utc>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    /// Why a failed job failed.
-    pub failure: Option<JobFailure>,
-    /// What became of the job's callback: `delivered`, `refused: <reason>` (the host left
-    /// the allow-list, or resolved to an address that is not allowed) or
-    /// `failed: <reason> (after N attempt(s))`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback: Option<String>,
-}
-
-impl From<JobStatus> for JobStatusView {
-    fn from(s: JobStatus) -> Self {
-        JobStatusView {
-            id: s.id,
-            state: s.state,
-            owner: s.owner,
-            created_at: s.created_at,
-            started_at: s.started_at,
-            finished_at: s.finished_at,
-            failure: s.failure,
-            callback: s.callback,
-        }
-    }
 }
 
 /// A job with its result once done.
@@ -141,176 +85,6 @@ pub struct ListQuery {
     /// `next_cursor` of the previous page (digits).
     #[param(pattern = "^[0-9]{1,19}$")]
     pub cursor: Option<String>,
-}
-
-/// Turns submitted options into solver options, listing every bad one.
-pub fn solve_options(
-    input: Option<&OptionsInput>,
-    max_time_limit: f64,
-    default_time_limit: f64,
-) -> Result<SolveOptions, ApiError> {
-    let mut options = SolveOptions {
-        time_limit_secs: default_time_limit,
-        ..SolveOptions::default()
-    };
-    let mut issues = Vec::new();
-    let mut bad = |field: &str, message: String, hint: String| {
-        issues.push(IssueView {
-            code: "invalid_option".into(),
-            severity: "error".into(),
-            pointer: format!("/options/{field}"),
-            message,
-            hint,
-        })
-    };
-    let input = match input {
-        Some(input) => input,
-        None => return Ok(options),
-    };
-    if let Some(t) = input.time_limit_secs {
-        if t.is_finite() && t > 0.0 && t <= max_time_limit {
-            options.time_limit_secs = t;
-        } else {
-            bad(
-                "time_limit_secs",
-                format!("time limit {t} is out of range"),
-                format!("give a number of seconds above 0 and at most {max_time_limit}"),
-            );
-        }
-    }
-    if let Some(g) = input.mip_gap {
-        if g.is_finite() && (0.0..=1.0).contains(&g) {
-            options.mip_gap = g;
-        } else {
-            bad(
-                "mip_gap",
-                format!("gap {g} is out of range"),
-                "give a relative gap from 0 (prove optimality) to 1".into(),
-            );
-        }
-    }
-    if let Some(name) = &input.backend {
-        match name.parse::<Backend>() {
-            Ok(b) if b.is_available() => options.backend = b,
-            Ok(b) => bad(
-                "backend",
-                format!("the `{}` backend is not in this build", b.as_str()),
-                "use `microlp` or `auto`".into(),
-            ),
-            Err(e) => bad(
-                "backend",
-                e.to_string(),
-                "use `microlp`, `highs` or `auto`".into(),
-            ),
-        }
-    }
-    if let Some(weights) = input.weights {
-        let negative: Vec<String> = serde_json::to_value(weights)
-            .ok()
-            .and_then(|v| v.as_object().cloned())
-            .map(|fields| {
-                fields
-                    .into_iter()
-                    .filter(|(_, v)| v.as_i64().is_some_and(|n| n < 0))
-                    .map(|(k, _)| k)
-                    .collect()
-            })
-            .unwrap_or_default();
-        for field in negative {
-            bad(
-                &format!("weights/{field}"),
-                format!("weight `{field}` is negative"),
-                "weights are costs: give 0 or more".into(),
-            );
-        }
-        options.weights = weights;
-    }
-    if let Some(p) = input.change_penalty {
-        if p >= 0 {
-            options.weights.change = p;
-        } else {
-            bad(
-                "change_penalty",
-                format!("change penalty {p} is negative"),
-                "give 0 or more objective units".into(),
-            );
-        }
-    }
-    options.max_changes = input.max_changes;
-    if issues.is_empty() {
-        Ok(options)
-    } else {
-        Err(ApiError::InvalidOptions(issues))
-    }
-}
-
-/// Refuses a callback URL unless it is http(s) and its host is on the allow-list.
-pub fn check_callback(url: &str, config: &Config) -> Result<(), ApiError> {
-    let refuse = |message: String| {
-        ApiError::InvalidOptions(vec![IssueView {
-            code: "callback_not_allowed".into(),
-            severity: "error".into(),
-            pointer: "/callback_url".into(),
-            message,
-            hint: "use an http(s) URL whose host is in MEDIATION_CALLBACK_HOSTS".into(),
-        }])
-    };
-    let parsed = reqwest::Url::parse(url).map_err(|e| refuse(format!("not a URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(refuse(format!(
-            "scheme `{}` is not http(s)",
-            parsed.scheme()
-        )));
-    }
-    let host = parsed.host_str().unwrap_or("");
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if super::jobs::host_on_allow_list(host, &config.callback_hosts) {
-        Ok(())
-    } else {
-        Err(refuse(format!(
-            "host `{host}` is not on the callback allow-list"
-        )))
-    }
-}
-
-pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let bytes = value.as_bytes();
-    let text = (!bytes.is_empty()
-        && bytes.len() <= 255
-        && bytes.iter().all(|b| (0x21..=0x7e).contains(b)))
-    .then(|| value.to_str().ok())
-    .flatten()
-    .ok_or_else(|| {
-        ApiError::BadQuery("Idempotency-Key must be 1 to 255 visible ASCII characters".into())
-    })?;
-    Ok(Some(text.to_string()))
-}
-
-/// The body in a canonical form for idempotency: parsed and written again with object keys
-/// sorted (serde_json's map is a `BTreeMap`: its `preserve_order` feature is off) and no
-/// whitespace, numbers as parsed. Re-indenting or reordering keys leaves it unchanged.
-pub fn canonical(body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::Internal(format!("an accepted body does not parse: {e}")))?;
-    serde_json::to_vec(&value)
-        .map_err(|e| ApiError::Internal(format!("cannot write the body again: {e}")))
-}
-
-/// Lower-case hex of `bytes` (body hashes, link token hashes).
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn accepted(status: JobStatus) -> Response {
-    let location = format!("/v1/rosters/{}", status.id);
-    let mut response = (StatusCode::ACCEPTED, Json(JobStatusView::from(status))).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(LOCATION, value);
-    }
-    response
 }
 
 /// Submit a problem to be solved in the background.
@@ -348,175 +122,22 @@ async fn submit(
     headers: HeaderMap,
     body: JsonBody<SubmitRequest>,
 ) -> Result<Response, ApiError> {
-    caller.require(Scope::Submit)?;
-    let key = idempotency_key(&headers)?;
-    let request = body.value;
-    let config = &state.config;
-    // Check everything and report it together: the problem, then the options.
-    let validated = job_problem(&request.problem, &request.published, &request.changes);
-    let options = solve_options(
-        request.options.as_ref(),
-        config.max_time_limit_secs,
-        config.default_time_limit_secs,
-    );
-    let callback = request
-        .callback_url
-        .as_deref()
-        .map_or(Ok(()), |u| check_callback(u, config));
-    let ((validated, _), options) = merge_errors(validated, options, callback)?;
-    within_budget(validated.problem, config.max_candidates).await?;
-    let stored = StoredRequest {
-        problem: request.problem,
-        options,
-        published: request.published,
-        changes: request.changes,
-        what_if: false,
-    };
-    enqueue(
+    let JsonBody {
+        value: request,
+        bytes,
+    } = body;
+    let options = request.options;
+    let job = JobRequest::from_problem(request.problem, request.published, request.changes);
+    submission::submit(
         &state,
         &caller,
-        key,
-        &body.bytes,
-        &stored,
+        &headers,
+        &bytes,
+        job,
+        options.as_ref(),
         request.callback_url,
     )
     .await
-}
-
-/// 422 `problem_too_large` when the problem's estimated candidate meetings
-/// ([`mediation_solver::candidates::estimate`]) are over the memory budget
-/// (`MEDIATION_MAX_CANDIDATES`); estimated on a blocking thread.
-pub async fn within_budget(
-    problem: mediation_solver::model::Problem,
-    limit: Option<u64>,
-) -> Result<(), ApiError> {
-    let Some(limit) = limit else { return Ok(()) };
-    let estimate =
-        tokio::task::spawn_blocking(move || mediation_solver::candidates::estimate(&problem))
-            .await
-            .map_err(|_| ApiError::Internal("the size estimate stopped".into()))?;
-    if estimate <= limit {
-        return Ok(());
-    }
-    let e = mediation_solver::milp::SolveError::TooLarge { estimate, limit };
-    Err(ApiError::refused(
-        e.code(),
-        "/problem".into(),
-        e.to_string(),
-        "submit fewer cases or weeks at a time",
-    ))
-}
-
-/// Stores an accepted job and queues it: 202, or the existing job for a replayed
-/// `Idempotency-Key`, 409 for the same key with another body, 503 when the queue is full.
-pub async fn enqueue(
-    state: &AppState,
-    caller: &Caller,
-    key: Option<String>,
-    body: &[u8],
-    stored: &StoredRequest,
-    callback_url: Option<String>,
-) -> Result<Response, ApiError> {
-    let state = state.clone();
-    let stored = serde_json::to_string(stored)
-        .map_err(|e| ApiError::Internal(format!("cannot store the request: {e}")))?;
-    let body_hash = hex(&Sha256::digest(canonical(body)?));
-    let Some(admission) = state.pool.admit() else {
-        // A replay of an accepted submission is answered even when the queue is full.
-        if let Some(existing) = replay(&state, caller, key.as_deref(), &body_hash).await? {
-            return Ok(existing);
-        }
-        return Err(ApiError::QueueFull {
-            retry_after_secs: retry_after(&state),
-        });
-    };
-    let job = NewJob {
-        id: Uuid::new_v4(),
-        owner: caller.name.clone(),
-        idempotency_key: key,
-        body_hash: body_hash.clone(),
-        request: stored,
-        callback_url,
-        created_at: Utc::now(),
-    };
-    let inserted = store_call(&state.store, move |s| s.insert(job)).await?;
-    match inserted {
-        Inserted::New(status) => {
-            admission.enqueue(status.id);
-            tracing::info!(job = %status.id, owner = %status.owner, "job accepted");
-            Ok(accepted(status))
-        }
-        Inserted::Existing {
-            status,
-            body_hash: existing,
-        } => {
-            drop(admission);
-            if existing == body_hash {
-                Ok(accepted(status))
-            } else {
-                Err(ApiError::IdempotencyConflict)
-            }
-        }
-    }
-}
-
-/// A seconds estimate for `Retry-After`: a queue's worth of the default time limit, shared
-/// by the solvers, at least 1.
-fn retry_after(state: &AppState) -> u64 {
-    let per_solve = state.config.default_time_limit_secs.clamp(1.0, 60.0);
-    let n = state.pool.depth().max(1) as f64 / state.pool.max_concurrent as f64;
-    (per_solve * n).ceil().clamp(1.0, 300.0) as u64
-}
-
-async fn replay(
-    state: &AppState,
-    caller: &Caller,
-    key: Option<&str>,
-    body_hash: &str,
-) -> Result<Option<Response>, ApiError> {
-    let Some(key) = key else { return Ok(None) };
-    let owner = caller.name.clone();
-    let key = key.to_string();
-    let found = store_call(&state.store, move |s| s.find_idempotent(&owner, &key)).await?;
-    match found {
-        Some((status, hash)) if hash == body_hash => Ok(Some(accepted(status))),
-        Some(_) => Err(ApiError::IdempotencyConflict),
-        None => Ok(None),
-    }
-}
-
-/// Reports the problem's and the options' issues together.
-fn merge_errors<A, B>(
-    a: Result<A, ApiError>,
-    b: Result<B, ApiError>,
-    c: Result<(), ApiError>,
-) -> Result<(A, B), ApiError> {
-    let (a, b, c) = match (a, b, c) {
-        (Ok(a), Ok(b), Ok(())) => return Ok((a, b)),
-        (a, b, c) => (a.err(), b.err(), c.err()),
-    };
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut problem_invalid = false;
-    for e in [a, b, c].into_iter().flatten() {
-        match e {
-            ApiError::InvalidProblem {
-                errors: e,
-                warnings: w,
-            } => {
-                problem_invalid = true;
-                errors.extend(e);
-                warnings.extend(w);
-            }
-            ApiError::InvalidOptions(e) => errors.extend(e),
-            other => return Err(other),
-        }
-    }
-    if problem_invalid {
-        Err(ApiError::InvalidProblem { errors, warnings })
-    } else {
-        Err(ApiError::InvalidOptions(errors))
-    }
 }
 
 /// Fetch a job: its state, timestamps and, when done, the roster, the unscheduled and late
@@ -718,12 +339,7 @@ async fn solve_now(
     caller.require(Scope::Submit)?;
     let request = body.value;
     let config = &state.config;
-    let validated = job_problem(&request.problem, &request.published, &request.changes);
-    let options = solve_options(
-        request.options.as_ref(),
-        f64::INFINITY,
-        config.sync_time_limit_secs,
-    );
+    let job = JobRequest::from_problem(request.problem, request.published, request.changes);
     let callback = match request.callback_url {
         Some(_) => Err(ApiError::InvalidOptions(vec![IssueView {
             code: "callback_not_allowed".into(),
@@ -734,9 +350,20 @@ async fn solve_now(
         }])),
         None => Ok(()),
     };
-    let ((validated, replan), mut options) = merge_errors(validated, options, callback)?;
+    let (prepared, mut options) = submission::check(
+        &job,
+        request.options.as_ref(),
+        f64::INFINITY,
+        config.sync_time_limit_secs,
+        callback,
+    )?;
+    let Prepared::Roster(solve) = prepared else {
+        return Err(ApiError::Internal(
+            "a synchronous solve of a what-if plan".into(),
+        ));
+    };
     options.time_limit_secs = options.time_limit_secs.min(config.sync_time_limit_secs);
-    let cases = validated.problem.cases.len();
+    let cases = solve.problem.cases.len();
     if cases > config.sync_max_cases {
         return Err(ApiError::TooLargeForSync {
             cases,
@@ -753,20 +380,7 @@ async fn solve_now(
     .ok_or(ApiError::SolverBusy {
         retry_after_secs: retry_after(&state),
     })?;
-    let warnings = validated
-        .warnings
-        .iter()
-        .map(|i| IssueView::of(i, "/problem"))
-        .collect();
-    let solved = solve_blocking(
-        Arc::clone(&state.pool.solver),
-        validated.problem,
-        options,
-        warnings,
-        permit,
-        replan,
-    )
-    .await;
+    let solved = solve_blocking(Arc::clone(&state.pool.solver), *solve, options, permit).await;
     let (result, elapsed) = solved.map_err(|f| ApiError::SolveFailed(f.message))?;
     state
         .metrics

@@ -28,11 +28,11 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::auth::{Caller, Scope};
-use super::body::{is_json, job_problem, parse_json};
+use super::body::{is_json, parse_json};
 use super::error::{ApiError, IssueView, ProblemDetails};
-use super::jobs::{store_call, StoredRequest};
-use super::rosters::hex;
-use super::store::{JobRecord, LinkRecord};
+use super::jobs::{Job, JobKind, Prepared};
+use super::store::{store_call, JobRecord, LinkRecord};
+use super::submission::hex;
 use super::AppState;
 use crate::report::ics::{self, CalendarSettings};
 use crate::report::{html, RosterReport};
@@ -96,9 +96,9 @@ struct StoredReplan {
 }
 
 fn load(record: &JobRecord) -> Result<Loaded, ApiError> {
-    let request: StoredRequest = serde_json::from_str(&record.request)
+    let job = Job::decode(&record.request)
         .map_err(|e| ApiError::Internal(format!("stored request unreadable: {e}")))?;
-    if request.what_if {
+    if job.request.kind() == JobKind::WhatIf {
         return Err(ApiError::RosterNotReady {
             state: "a what-if job".into(),
         });
@@ -110,11 +110,22 @@ fn load(record: &JobRecord) -> Result<Loaded, ApiError> {
     };
     let stored: StoredResult = serde_json::from_str(result)
         .map_err(|e| ApiError::Internal(format!("stored result unreadable: {e}")))?;
-    let (validated, _) = job_problem(&request.problem, &request.published, &request.changes)
-        .map_err(|e| ApiError::Internal(format!("stored problem no longer valid: {e}")))?;
+    let problem = match job.request.prepare() {
+        Ok(Prepared::Roster(solve)) => solve.problem,
+        Ok(Prepared::WhatIf(_)) => {
+            return Err(ApiError::RosterNotReady {
+                state: "a what-if job".into(),
+            })
+        }
+        Err(e) => {
+            return Err(ApiError::Internal(format!(
+                "stored problem no longer valid: {e}"
+            )))
+        }
+    };
     Ok(Loaded {
-        problem: validated.problem,
-        weights: request.options.weights,
+        problem,
+        weights: job.options.weights,
         outcome: Outcome {
             roster: stored.roster,
             solver: stored.solver,

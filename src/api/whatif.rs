@@ -1,24 +1,23 @@
 //! `POST /v1/what-if`: scenarios of capacity changes solved side by side with the base, as
 //! a background job like a roster's (poll it at `/v1/rosters/{id}`). The document is the
-//! command line's what-if file (docs/what-if.md) with the base problem inline.
+//! command line's what-if file (docs/what-if.md) with the base problem inline. The job kind
+//! (checking and running the document) is [`super::jobs::whatif`]; submitting is
+//! [`super::submission`]'s.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use mediation_solver::whatif::{self, WhatIf};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Caller, Scope};
-use super::body::{require_object, schema, JsonBody};
+use super::auth::Caller;
+use super::body::{schema, JsonBody};
 use super::error::{ApiError, ProblemDetails};
-use super::jobs::StoredRequest;
-use super::rosters::{
-    check_callback, enqueue, idempotency_key, solve_options, JobStatusView, OptionsInput,
-};
+use super::jobs::{JobRequest, WhatIfJob};
+use super::submission::{self, JobStatusView, OptionsInput};
 use super::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -37,21 +36,11 @@ pub struct WhatIfRequest {
     pub callback_url: Option<String>,
 }
 
-/// Parses a what-if document whose base is inline (a path is refused: the service reads
-/// no files).
-pub fn parse_inline(text: &str) -> Result<WhatIf, whatif::WhatIfError> {
-    let refuse = |_: &str| Err("the base must be given inline, not as a file path".to_string());
-    whatif::parse(text, &refuse)
-}
-
-/// [`parse_inline`], its error as text.
-pub fn parse_plan(text: &str) -> Result<WhatIf, String> {
-    parse_inline(text).map_err(|e| format!("{e} ({})", e.code()))
-}
-
 /// Submit what-if scenarios to be solved in the background.
 ///
-/// Every scenario is checked before the job is accepted. The job's result, at
+/// The whole document is checked before the job is accepted, and every error found is
+/// listed in one answer (422 `invalid_what_if`, each error with its pointer and code,
+/// together with any option or callback error). The job's result, at
 /// `GET /v1/rosters/{id}`, is the side-by-side report: per scenario its figures, solver
 /// summary and roster.
 #[utoipa::path(
@@ -68,7 +57,7 @@ pub fn parse_plan(text: &str) -> Result<WhatIf, String> {
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key reused with another body", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid document, scenario or change, with its pointer", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid document, scenarios, changes, options or callback: every error listed, each with its pointer", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "Queue full; see Retry-After", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 400, description = "Malformed JSON, a bad job id, query or header (`malformed_json`, `bad_job_id`, `bad_query`)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
@@ -84,43 +73,20 @@ async fn submit_what_if(
     headers: HeaderMap,
     body: JsonBody<WhatIfRequest>,
 ) -> Result<Response, ApiError> {
-    caller.require(Scope::Submit)?;
-    let key = idempotency_key(&headers)?;
-    let request = body.value;
-    require_object(&request.what_if, "/what_if")?;
-    let config = &state.config;
-    let options = solve_options(
-        request.options.as_ref(),
-        config.max_time_limit_secs,
-        config.default_time_limit_secs,
-    )?;
-    if let Some(url) = request.callback_url.as_deref() {
-        check_callback(url, config)?;
-    }
-    let refuse_whatif = |e: whatif::WhatIfError, plan: Option<&WhatIf>| {
-        let pointer = plan.and_then(|p| e.pointer(p)).unwrap_or_default();
-        ApiError::refused(
-            e.code(),
-            format!("/what_if{pointer}"),
-            e.to_string(),
-            "see docs/what-if.md",
-        )
-    };
-    let plan = parse_inline(request.what_if.get()).map_err(|e| refuse_whatif(e, None))?;
-    whatif::prepare(&plan, &options.weights).map_err(|e| refuse_whatif(e, Some(&plan)))?;
-    let stored = StoredRequest {
-        problem: request.what_if,
-        options,
-        published: Vec::new(),
-        changes: Vec::new(),
-        what_if: true,
-    };
-    enqueue(
+    let JsonBody {
+        value: request,
+        bytes,
+    } = body;
+    let job = JobRequest::WhatIf(WhatIfJob {
+        document: request.what_if,
+    });
+    submission::submit(
         &state,
         &caller,
-        key,
-        &body.bytes,
-        &stored,
+        &headers,
+        &bytes,
+        job,
+        request.options.as_ref(),
         request.callback_url,
     )
     .await

@@ -16,6 +16,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use mediation_solver::calendar::london_instant;
 use mediation_solver::kpi::Kpis;
 use mediation_solver::model::{Case, Mediator, Problem, SessionTemplate, Venue};
+use mediation_solver::placement;
 use mediation_solver::roster::{Meeting, Roster};
 use mediation_solver::rules;
 use mediation_solver::schedule::Outcome;
@@ -135,26 +136,24 @@ pub(crate) struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
+    /// Each part of the meeting is read with [`placement::Parts`], the lookups of
+    /// [`placement::resolve`], one by one: a meeting that is not a placement of the problem as
+    /// a whole (a withdrawn case's published meeting) still shows its session times. A venue is
+    /// shown only where the meeting's mode has one.
     pub(crate) fn of(problem: &'a Problem, meeting: &Meeting) -> Self {
-        let index = &problem.index;
-        let case = index.case.get(&meeting.case).map(|&c| &problem.cases[c]);
-        let template = index
-            .template
-            .get(&meeting.session)
-            .map(|&t| &problem.templates[t]);
+        let parts = placement::Parts::of(problem, meeting);
+        let case = parts.case.ok().map(|c| &problem.cases[c]);
+        let template = parts.template.ok().map(|t| &problem.templates[t]);
         let deadline = case.map(|c| rules::deadline(problem, c));
         Facts {
             case,
-            mediator: index
-                .mediator
-                .get(&meeting.mediator)
-                .map(|&m| &problem.mediators[m]),
+            mediator: parts.mediator.ok().map(|m| &problem.mediators[m]),
             template,
-            venue: meeting
-                .venue
-                .as_ref()
-                .and_then(|v| index.venue.get(v))
-                .map(|&v| &problem.venues[v]),
+            venue: parts
+                .site
+                .ok()
+                .and_then(|site| site.venue())
+                .map(|v| &problem.venues[v]),
             start: template.map(|t| london_instant(meeting.date, t.start).fixed_offset()),
             end: template.map(|t| london_instant(meeting.date, t.end).fixed_offset()),
             deadline,
@@ -174,6 +173,30 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    /// The report reads a meeting with `placement`, like the checker: a video meeting that
+    /// names a venue is shown with no venue, never as held there.
+    #[test]
+    fn a_video_meeting_naming_a_venue_shows_no_venue() {
+        let json = include_str!("../../fixtures/week-2026-12-07.json");
+        let problem = mediation_solver::validate::parse_problem(json)
+            .expect("the shipped week is valid")
+            .problem;
+        let meeting: Meeting = serde_json::from_value(serde_json::json!({
+            "case": "SEN-2026-0395", "mediator": "M013", "date": "2026-12-07",
+            "session": "AM", "mode": "video", "venue": "V013"
+        }))
+        .expect("a meeting");
+        let f = Facts::of(&problem, &meeting);
+        assert!(f.venue.is_none());
+        assert!(f.case.is_some() && f.mediator.is_some() && f.start.is_some());
+        let in_person = Meeting {
+            mode: mediation_solver::model::Mode::InPerson,
+            ..meeting
+        };
+        let f = Facts::of(&problem, &in_person);
+        assert_eq!(f.venue.map(|v| v.id.as_str()), Some("V013"));
     }
 
     #[test]

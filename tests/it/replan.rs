@@ -4,14 +4,14 @@ use serde_json::{json, Value};
 
 use crate::helpers::{problem_code, spawn_app, week, CMS};
 
-fn published() -> Value {
+pub fn published() -> Value {
     serde_json::from_str(include_str!(
         "../../fixtures/replan/published-2026-12-07.json"
     ))
     .unwrap()
 }
 
-fn illness() -> Value {
+pub fn illness() -> Value {
     serde_json::from_str(include_str!(
         "../../fixtures/replan/illness-2026-12-07.json"
     ))
@@ -73,4 +73,47 @@ async fn a_change_naming_an_unknown_mediator_is_refused_with_its_pointer() {
         problem.to_string().contains("/options/change_penalty"),
         "{problem}"
     );
+}
+
+#[tokio::test]
+async fn every_error_of_a_replan_submission_is_listed_at_once() {
+    let app = spawn_app().await;
+    let mut meetings = published()["meetings"].clone();
+    meetings[2]["mediator"] = json!("M999");
+    meetings[5]["session"] = json!("EVENING");
+    let body = json!({
+        "problem": week(),
+        "published": meetings,
+        "changes": [
+            { "kind": "mediator_unavailable", "mediator": "M998", "dates": ["2026-12-08"] },
+            { "kind": "case_withdrawn", "case": "SEN-0000-0000" }
+        ],
+        "options": { "change_penalty": -1 }
+    });
+    let (status, problem) = problem_code(app.post("/v1/rosters", CMS, &body).await).await;
+    assert_eq!(status, 422, "{problem}");
+    // The first error's code, as for a single one.
+    assert_eq!(problem["code"], "unknown_id", "{problem}");
+    let found: Vec<(&str, &str)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["pointer"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("/changes/0/mediator", "unknown_id"),
+            ("/changes/1/case", "unknown_id"),
+            ("/published/2/mediator", "unknown_id"),
+            ("/published/5/session", "unknown_id"),
+            ("/options/change_penalty", "invalid_option"),
+        ],
+        "{problem}"
+    );
+    // Each message names its own place in the body.
+    assert!(problem["errors"][1]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("/changes/1/case"));
 }

@@ -4,8 +4,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{problem_code, spawn_app, week, CMS};
 
-/// The shipped what-if file's first two scenarios, with the base inline.
-fn what_if() -> Value {
+/// The shipped what-if file's first three scenarios, with the base inline.
+pub fn what_if() -> Value {
     let mut doc: Value =
         serde_json::from_str(include_str!("../../fixtures/what-if-2026-12-07.json")).unwrap();
     doc["base"] = week();
@@ -76,4 +76,88 @@ async fn a_bad_change_is_refused_with_its_pointer_and_a_file_base_is_refused() {
     )
     .await;
     assert_eq!(status, 422, "{problem}");
+}
+
+/// The pointer and code of every error of a problem+json answer.
+fn pointers_and_codes(problem: &Value) -> Vec<(String, String)> {
+    problem["errors"]
+        .as_array()
+        .expect("an errors array")
+        .iter()
+        .map(|e| {
+            assert!(!e["message"].as_str().unwrap().is_empty(), "{e}");
+            assert!(!e["hint"].as_str().unwrap().is_empty(), "{e}");
+            (
+                e["pointer"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_error_of_a_what_if_submission_is_listed_at_once() {
+    let app = spawn_app().await;
+    let mut doc = what_if();
+    doc["scenarios"][0]["name"] = json!("base");
+    doc["scenarios"][1]["changes"] = json!([{ "kind": "remove_mediator", "id": "M999" }]);
+    doc["scenarios"][2]["changes"] = json!([
+        { "kind": "venue_closed", "venue": "V999", "dates": ["2026-12-08"] }
+    ]);
+    let body = json!({ "what_if": doc, "options": { "mip_gap": 2 } });
+    let (status, problem) = problem_code(app.post("/v1/what-if", CMS, &body).await).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_what_if")),
+        "{problem}"
+    );
+    let found = pointers_and_codes(&problem);
+    for (pointer, code) in [
+        ("/what_if/scenarios/0/name", "E3105"),
+        ("/what_if/scenarios/1/changes/0/id", "E3001"),
+        ("/what_if/scenarios/2/changes/0/venue", "E3003"),
+        ("/options/mip_gap", "invalid_option"),
+    ] {
+        assert!(
+            found.contains(&(pointer.to_string(), code.to_string())),
+            "{pointer} {code} missing from {found:?}"
+        );
+    }
+    assert_eq!(found.len(), 4, "{found:?}");
+
+    // An invalid base lists each of its errors, and the scenarios' changes are still
+    // checked.
+    let mut doc = what_if();
+    doc["base"]["cases"][0]["la"] = json!("E99999999");
+    doc["base"]["mediators"][0]["max_sessions_per_week"] = json!(0);
+    doc["scenarios"][1]["changes"] = json!([{ "kind": "remove_mediator", "id": "M999" }]);
+    let (status, problem) = problem_code(
+        app.post("/v1/what-if", CMS, &json!({ "what_if": doc }))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_what_if")),
+        "{problem}"
+    );
+    let found = pointers_and_codes(&problem);
+    assert!(
+        found
+            .iter()
+            .filter(|(p, _)| p.starts_with("/what_if/base/"))
+            .count()
+            >= 2,
+        "{found:?}"
+    );
+    assert!(found
+        .iter()
+        .any(|(p, _)| p.starts_with("/what_if/base/cases/0")));
+    assert!(found.contains(&(
+        "/what_if/scenarios/1/changes/0/id".to_string(),
+        "E3001".to_string()
+    )));
+    // Nothing was queued.
+    let list: Value = app.get("/v1/rosters", CMS).await.json().await.unwrap();
+    assert_eq!(list["jobs"], json!([]));
 }

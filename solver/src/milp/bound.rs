@@ -5,13 +5,12 @@
 //! bound and fix candidates against it.
 
 use std::ops::Range;
-use std::time::Instant;
 
 use rayon::prelude::*;
 
 use super::fixing::Relaxation;
-use super::model::Columns;
-use super::Model;
+use super::model::{Columns, Model};
+use super::time::Deadline;
 
 /// A row dual this small with the wrong sign is floating-point noise.
 const DUAL_NOISE: f64 = 1e-7;
@@ -316,7 +315,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub(super) fn subgradient(
     model: &Model,
     upper: f64,
-    deadline: Instant,
+    deadline: Deadline,
     max_rounds: usize,
     start: Option<&[f64]>,
     cancel: Option<&super::CancelFlag>,
@@ -348,7 +347,7 @@ pub(super) fn subgradient(
     let mut refresh = 4;
     let mut climbed = false;
     while rounds < max_rounds
-        && Instant::now() < deadline
+        && !deadline.passed()
         && !cancel.is_some_and(super::CancelFlag::is_cancelled)
         && upper - best >= 1.0
     {
@@ -466,7 +465,8 @@ pub(super) fn subgradient(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::milp::{build, solve, SolveOptions, SolveStatus};
+    use crate::milp::build::build;
+    use crate::milp::{solve, SolveOptions, SolveStatus};
     use crate::validate::parse_problem;
 
     /// A tiny deterministic generator (xorshift), so the test needs no extra crate.
@@ -567,7 +567,7 @@ mod tests {
         let model = build(&problem, candidates, &options);
         let optimum = solved.summary.objective - model.constant;
         let (zero, _) = lagrangian(&model, &vec![0.0; model.rows.len()], &model.costs);
-        let deadline = Instant::now() + std::time::Duration::from_secs(30);
+        let deadline = Deadline::in_secs(30.0);
         let relaxed = subgradient(&model, optimum + 10_000.0, deadline, 5_000, None, None).unwrap();
         assert!(
             relaxed.objective <= optimum + 1e-6,

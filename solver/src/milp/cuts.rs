@@ -24,10 +24,10 @@
 //! fractional point of the same cost).
 
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
 
 use super::fixing::Relaxation;
 use super::model::{Col, Columns, Model, Row};
+use super::time::Deadline;
 use super::SolveOptions;
 
 /// A cut is kept only when the LP solution breaks it by more than this.
@@ -59,15 +59,15 @@ pub(super) const MIN_GAIN: f64 = 1.0;
 pub(super) fn ascent_with_cuts(
     model: &mut Model,
     upper: f64,
-    deadline: Instant,
+    deadline: Deadline,
     max_rounds: usize,
     options: &SolveOptions,
 ) -> Option<Relaxation> {
-    let now = Instant::now();
     let first = if model.candidates.len() > super::bound::LARGE_ABOVE {
         deadline
     } else {
-        now + deadline.saturating_duration_since(now) / 2
+        // Half the time left; a deadline already passed stays passed.
+        deadline.split(2).unwrap_or(deadline)
     };
     let mut best = super::bound::subgradient(
         model,
@@ -79,9 +79,11 @@ pub(super) fn ascent_with_cuts(
     )?;
     let mut seen = HashSet::new();
     for round in 0..ASCENT_CUT_ROUNDS {
-        let now = Instant::now();
-        if now >= deadline
-            || upper - best.objective < 1.0
+        // This round's share of the time left: none once the deadline has passed.
+        let Some(share) = deadline.split((ASCENT_CUT_ROUNDS - round) as u32) else {
+            break;
+        };
+        if upper - best.objective < 1.0
             || options
                 .cancel
                 .as_ref()
@@ -102,11 +104,10 @@ pub(super) fn ascent_with_cuts(
             model.add_cut(cut);
             y.push(0.0);
         }
-        let share = deadline.saturating_duration_since(now) / (ASCENT_CUT_ROUNDS - round) as u32;
         let Some(next) = super::bound::subgradient(
             model,
             upper,
-            now + share,
+            share,
             max_rounds,
             Some(&y),
             options.cancel.as_ref(),
@@ -414,8 +415,8 @@ mod tests {
     #[test]
     fn cuts_on_a_generated_week_hold_at_its_checked_optimal_roster() {
         use crate::generate::{generate, GenerateParams};
-        use crate::milp::{build, solve};
-        use std::time::Duration;
+        use crate::milp::build::build;
+        use crate::milp::solve;
         let input = generate(&GenerateParams::week(200, 100, 60, 1));
         let problem = crate::validate::validate(&input).unwrap().problem;
         let options = SolveOptions::default();
@@ -426,7 +427,7 @@ mod tests {
         let candidates = crate::candidates::generate(&problem, &options.weights);
         let mut model = build(&problem, candidates, &options);
         let optimum = solved.summary.objective - model.constant;
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Deadline::in_secs(60.0);
         let relaxed =
             ascent_with_cuts(&mut model, optimum + 10_000.0, deadline, 20_000, &options).unwrap();
         assert!(!model.cuts().is_empty(), "the ascent found no cut");

@@ -7,12 +7,15 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::time::{Duration, Instant};
 
-use super::model::Row;
+use super::build::{build, chosen_candidates, extract_indices};
+use super::model::{Model, Row};
+use super::time::Deadline;
 use super::SolveStatus;
-use super::{build, extract_indices, CancelFlag, Model, RawSolution, SolveError, SolveOptions};
-use crate::model::{InterpreterIdx, Problem};
+use super::{CancelFlag, RawSolution, SolveError, SolveOptions};
+use crate::candidates::{self, Weights};
+use crate::greedy;
+use crate::model::{InterpreterIdx, Placement, Problem};
 
 /// The first threshold, in objective units: a day of urgency on a pressing case is 310,
 /// a road km is 4 to 10.
@@ -100,7 +103,7 @@ fn by_windows(
     full: &Model,
     fixing: &[f64],
     mut best: Vec<(usize, Option<InterpreterIdx>)>,
-    deadline: Instant,
+    deadline: Deadline,
     window_cases: usize,
     options: &SolveOptions,
     solve_sub: &SolveSub,
@@ -140,9 +143,7 @@ fn by_windows(
     }
     let first_turn = windows.len();
     windows.extend(straddling);
-    let budget = deadline
-        .saturating_duration_since(Instant::now())
-        .as_secs_f64();
+    let budget = deadline.left_secs();
     // Each window's MILP may take a share of the time, so every window of the first turn
     // gets its turn.
     let per_window = (budget / first_turn.max(1) as f64).max(0.5);
@@ -165,7 +166,7 @@ fn by_windows(
     let mut cost = full.cost_of(&full.assignment(problem, &best));
     let mut unchanged = 0;
     let mut window = 0;
-    while unchanged < windows.len() && Instant::now() < deadline {
+    while unchanged < windows.len() && !deadline.passed() {
         let days_in = windows[window].clone();
         window = (window + 1) % windows.len();
         let mut held = vec![None; shortlist.len()];
@@ -196,9 +197,7 @@ fn by_windows(
             last: days_in.end,
             candidates: kept.len(),
         });
-        let left = deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
+        let left = deadline.left_secs();
         let raw = match solve_sub(&sub, &warm, left.min(per_window).max(0.05)) {
             // The roster breaks a `≥` row (the greedy one may) and the window cannot mend it.
             Err(SolveError::Infeasible(_)) => {
@@ -224,6 +223,38 @@ fn by_windows(
         }
     }
     Ok(best)
+}
+
+/// Candidates of each case the Lagrangian greedy ranks by fixing value; the others rank
+/// after them, by cost.
+const LAGRANGIAN_GREEDY_PER_CASE: usize = 60;
+
+/// A greedy roster that prefers, for each case, the options of least fixing value under a
+/// Lagrangian bound (`fixing`, one per candidate of `model`): they price how contested each
+/// mediator, session and venue is, which the plain greedy's costs do not.
+fn lagrangian_greedy(
+    problem: &Problem,
+    model: &Model,
+    fixing: &[f64],
+    weights: &Weights,
+) -> Vec<(usize, Option<InterpreterIdx>)> {
+    let mut price = HashMap::new();
+    for run in super::bound::case_runs(model) {
+        for i in super::bound::least(run, fixing, LAGRANGIAN_GREEDY_PER_CASE) {
+            let c = &model.candidates[i];
+            price.insert((c.case, c.mediator, c.day, c.template, c.site), fixing[i]);
+        }
+    }
+    let preference = |p: &Placement| {
+        price
+            .get(&(p.case, p.mediator, p.day, p.template, p.site))
+            .copied()
+            .unwrap_or(1e15 + candidates::cost_of(problem, p, weights) as f64)
+    };
+    chosen_candidates(
+        model,
+        &greedy::construct_preferring(problem, weights, &preference),
+    )
 }
 
 /// A restricted model keeps `full`'s cuts when it has at most this many candidates. microlp,
@@ -291,7 +322,7 @@ pub(super) type SolveSub<'a> = dyn Fn(&Model, &[f64], f64) -> Result<RawSolution
 
 /// Solves `full` by restricted MILPs from the bound `lp`, each with `solve_sub` (the
 /// backend), keeping at most `max_kept` candidates besides the best roster and the published
-/// meetings.
+/// meetings, until `deadline` (the end of the whole solve).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn rounds(
     problem: &Problem,
@@ -299,8 +330,7 @@ pub(super) fn rounds(
     warm_chosen: &[(usize, Option<InterpreterIdx>)],
     lp: Relaxation,
     lp_seconds: f64,
-    started: Instant,
-    time_limit: f64,
+    deadline: Deadline,
     max_kept: usize,
     window_cases: usize,
     options: &SolveOptions,
@@ -312,7 +342,7 @@ pub(super) fn rounds(
     if !lp.converged {
         // The LP's own choices are no roster yet: a greedy guided by the bound's prices
         // usually beats the plain one.
-        let guided = super::lagrangian_greedy(problem, full, reduced, &options.weights);
+        let guided = lagrangian_greedy(problem, full, reduced, &options.weights);
         let cost = |chosen: &[(usize, Option<InterpreterIdx>)]| {
             full.cost_of(&full.assignment(problem, chosen))
         };
@@ -320,14 +350,14 @@ pub(super) fn rounds(
             best = guided;
         }
         if full.candidates.len() > WINDOWS_ABOVE {
-            let left = (time_limit - started.elapsed().as_secs_f64()).max(0.0);
-            let deadline = Instant::now() + Duration::from_secs_f64(left * WINDOW_SHARE);
+            let left = deadline.left_secs();
+            let windows_deadline = Deadline::in_secs(left * WINDOW_SHARE);
             best = by_windows(
                 problem,
                 full,
                 reduced,
                 best,
-                deadline,
+                windows_deadline,
                 window_cases,
                 options,
                 solve_sub,
@@ -391,7 +421,7 @@ pub(super) fn rounds(
             .map(|i| lp_bound + reduced[i] - NOISE)
             .fold(f64::INFINITY, f64::min);
         let (sub, sub_warm) = restricted(problem, full, &kept, &best, options);
-        let mut remaining = (time_limit - started.elapsed().as_secs_f64()).max(0.05);
+        let mut remaining = deadline.left_secs().max(0.05);
         if rounds == 1 && kept.len() < full.candidates.len() {
             // The first round is for a good roster, not a proof: later rounds need time.
             remaining *= FIRST_ROUND_SHARE;
@@ -404,7 +434,7 @@ pub(super) fn rounds(
             // Too few candidates kept for the model's requirements: keep more.
             Err(SolveError::Infeasible(_)) if kept.len() < full.candidates.len() => {
                 threshold = FIRST_THRESHOLD.max(threshold * 4.0);
-                if started.elapsed().as_secs_f64() >= time_limit || rounds == MAX_ROUNDS {
+                if deadline.passed() || rounds == MAX_ROUNDS {
                     return Ok(Staged::WholeModel);
                 }
                 continue;
@@ -430,7 +460,7 @@ pub(super) fn rounds(
             _ => false,
         };
         found |= raw.values.is_some();
-        let out_of_time = started.elapsed().as_secs_f64() >= time_limit;
+        let out_of_time = deadline.passed();
         let cancelled = options
             .cancel
             .as_ref()

@@ -10,7 +10,7 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use highs_sys::{
     kHighsCallbackIpmInterrupt, kHighsCallbackMipImprovingSolution, kHighsCallbackMipInterrupt,
@@ -18,6 +18,7 @@ use highs_sys::{
     Highs_startCallback,
 };
 
+use super::time::{Clock, Deadline};
 use super::CancelFlag;
 
 /// How long past the deadline the caller waits for HiGHS to stop by itself.
@@ -25,7 +26,7 @@ const GRACE: Duration = Duration::from_millis(300);
 
 /// What the callbacks watch and record while HiGHS runs.
 pub(super) struct Watch {
-    deadline: Instant,
+    deadline: Deadline,
     cancel: Option<CancelFlag>,
     /// Raised when the caller has stopped waiting.
     abandoned: AtomicBool,
@@ -35,24 +36,24 @@ pub(super) struct Watch {
     bound: Mutex<Option<f64>>,
     columns: usize,
     /// When the allocator last gave freed memory back ([`trim`]).
-    trimmed: Mutex<Instant>,
+    trimmed: Mutex<Clock>,
 }
 
 impl Watch {
-    pub fn new(time_limit: f64, cancel: Option<CancelFlag>, columns: usize) -> Arc<Self> {
+    pub fn new(deadline: Deadline, cancel: Option<CancelFlag>, columns: usize) -> Arc<Self> {
         Arc::new(Self {
-            deadline: Instant::now() + Duration::from_secs_f64(time_limit.max(0.0)),
+            deadline,
             cancel,
             abandoned: AtomicBool::new(false),
             incumbent: Mutex::new(None),
             bound: Mutex::new(None),
             columns,
-            trimmed: Mutex::new(Instant::now()),
+            trimmed: Mutex::new(Clock::now()),
         })
     }
 
     fn reached(&self) -> bool {
-        Instant::now() >= self.deadline
+        self.deadline.passed()
             || self.abandoned.load(Ordering::Relaxed)
             || self.cancel.as_ref().is_some_and(CancelFlag::is_cancelled)
     }
@@ -98,7 +99,7 @@ unsafe extern "C" fn on_callback(
         if let Ok(mut last) = watch.trimmed.try_lock() {
             if last.elapsed() >= TRIM_EVERY {
                 trim();
-                *last = Instant::now();
+                *last = Clock::now();
             }
         }
     }
@@ -185,7 +186,7 @@ pub(super) fn run<T: Send + 'static>(
     if spawned.is_err() {
         return None;
     }
-    let wait = watch.deadline.saturating_duration_since(Instant::now()) + GRACE;
+    let wait = watch.deadline.left().saturating_add(GRACE);
     match rx.recv_timeout(wait) {
         Ok(result) => Some(result),
         Err(_) => {

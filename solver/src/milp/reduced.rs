@@ -24,11 +24,12 @@
 //! fraction of the columns and none of the root cut rounds that dominate the full solve.
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
 
 use super::fixing::{Reduced, Relaxation, Staged};
-use super::model::Columns;
-use super::{highs_error, solve_highs, CancelFlag, Model, RawSolution, SolveOptions, SolveStatus};
+use super::highs::{apply_highs_options, highs_error, solve_highs};
+use super::model::{Col, Columns, Model};
+use super::time::{Clock, Deadline};
+use super::{CancelFlag, RawSolution, SolveOptions, SolveStatus};
 use crate::model::{InterpreterIdx, Problem};
 
 /// Share of the time limit the LP relaxation may take; the MILP rounds then start from the
@@ -86,7 +87,7 @@ fn relaxation(
     problem: &Problem,
     model: &mut Model,
     initial: &[usize],
-    deadline: Instant,
+    deadline: Deadline,
     options: &SolveOptions,
 ) -> Result<Option<Relaxation>, super::SolveError> {
     let n = model.candidates.len();
@@ -131,7 +132,7 @@ fn relaxation(
     let mut first: Vec<usize> = Vec::new();
     let steps: Vec<usize> = model
         .aux_columns()
-        .filter(|(_, col)| matches!(col, super::Col::FairnessStep { .. }))
+        .filter(|(_, col)| matches!(col, Col::FairnessStep { .. }))
         .map(|(j, _)| j)
         .collect();
     for j in steps {
@@ -182,11 +183,10 @@ fn relaxation(
     let mut inner = pb
         .try_optimise(highs::Sense::Minimise)
         .map_err(|e| highs_error(format!("could not load the LP: {e:?}")))?;
-    let time_limit = deadline
-        .saturating_duration_since(Instant::now())
-        .as_secs_f64();
-    super::apply_highs_options(&mut inner, time_limit.max(0.05), options)?;
-    let watch = super::interrupt::Watch::new(time_limit, options.cancel.clone(), 0);
+    let time_limit = deadline.left_secs();
+    apply_highs_options(&mut inner, time_limit.max(0.05), options)?;
+    let watch =
+        super::interrupt::Watch::new(Deadline::in_secs(time_limit), options.cancel.clone(), 0);
     super::interrupt::install(&mut inner, &watch).map_err(highs_error)?;
     let mut best: Option<Relaxation> = None;
     let mut rounds = 0;
@@ -278,11 +278,11 @@ fn relaxation(
         if converged
             && cut_rounds < CUT_ROUNDS
             && before_cuts.is_none_or(|b| objective - b >= super::cuts::MIN_GAIN)
-            && Instant::now() < deadline
+            && !deadline.passed()
         {
             cuts = super::cuts::cliques(&conflicts, &values, &mut seen);
         }
-        if cuts.is_empty() && (converged || Instant::now() >= deadline) {
+        if cuts.is_empty() && (converged || deadline.passed()) {
             return Ok(best);
         }
         inner = highs::Model::from(solved);
@@ -356,26 +356,27 @@ fn relaxation(
     }
 }
 
-/// Solves `full` through its LP relaxation and restricted MILPs. Returns none when the
-/// relaxation is not available in time (the caller then solves the whole model).
+/// Solves `full` through its LP relaxation and restricted MILPs, within `time_limit`
+/// seconds of `started`. Returns none when the relaxation is not available in time (the
+/// caller then solves the whole model).
 pub(super) fn solve(
     problem: &Problem,
     full: &mut Model,
     warm_chosen: &[(usize, Option<InterpreterIdx>)],
+    started: Clock,
     time_limit: f64,
     options: &SolveOptions,
 ) -> Result<Staged, super::SolveError> {
-    let started = Instant::now();
     let initial: Vec<usize> = warm_chosen
         .iter()
         .map(|&(i, _)| i)
         .chain((0..full.candidates.len()).filter(|&i| full.candidates[i].is_published(problem)))
         .collect();
-    let lp_deadline = started + Duration::from_secs_f64(time_limit * LP_SHARE);
+    let lp_deadline = started.after_secs(time_limit * LP_SHARE);
     let relaxed = if full.candidates.len() > super::bound::LARGE_ABOVE {
         options.report(super::Phase::Bound);
         let upper = full.cost_of(&full.assignment(problem, warm_chosen));
-        let deadline = started + Duration::from_secs_f64(time_limit * super::bound::ASCENT_SHARE);
+        let deadline = started.after_secs(time_limit * super::bound::ASCENT_SHARE);
         super::bound::subgradient(
             full,
             upper,
@@ -392,7 +393,7 @@ pub(super) fn solve(
             .cancel
             .as_ref()
             .is_some_and(CancelFlag::is_cancelled);
-        if Instant::now() < lp_deadline && !cancelled {
+        if !lp_deadline.passed() && !cancelled {
             return Ok(Staged::WholeModel);
         }
         // Not even the first restricted LP in time: the greedy roster stands, unbounded.
@@ -404,7 +405,7 @@ pub(super) fn solve(
             },
             model: None,
             lp_bound: None,
-            lp_seconds: started.elapsed().as_secs_f64(),
+            lp_seconds: started.seconds(),
             rounds: 0,
             lp_columns: 0,
             pricing_rounds: 0,
@@ -412,15 +413,14 @@ pub(super) fn solve(
             cuts: 0,
         })));
     };
-    let lp_seconds = started.elapsed().as_secs_f64();
+    let lp_seconds = started.seconds();
     super::fixing::rounds(
         problem,
         full,
         warm_chosen,
         lp,
         lp_seconds,
-        started,
-        time_limit,
+        started.after_secs(time_limit),
         MAX_KEPT,
         WINDOW_CASES,
         options,

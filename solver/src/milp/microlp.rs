@@ -1,0 +1,109 @@
+//! The microlp backend (pure Rust, the default): one MILP solve, warm-started, run in
+//! slices so that the cancel flag is seen.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+use good_lp::SolverModel;
+
+use super::model::Model;
+use super::time::Deadline;
+use super::{CancelFlag, RawSolution, SolveError, SolveOptions, SolveStatus};
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+/// How long one microlp call runs before the solve looks at its cancel flag again. microlp
+/// takes a time limit but has no interrupt, so a MILP runs in slices: each is resumed from
+/// where the last stopped (its branch-and-bound tree and incumbent are kept).
+const MICROLP_SLICE: Duration = Duration::from_millis(250);
+
+/// microlp's variables for columns `0..n`. A microlp variable is its creation order
+/// ([`microlp::Variable::idx`]) and good_lp creates one per column in column order, but
+/// its wrapper does not hand them out; the warm start and the values need them.
+fn microlp_columns(n: usize) -> Vec<microlp::Variable> {
+    let mut scratch = microlp::Problem::new(microlp::OptimizationDirection::Minimize);
+    (0..n).map(|_| scratch.add_var(0.0, (0.0, 1.0))).collect()
+}
+
+/// Solves `model` with microlp, warm-started from `warm`, until it is proven, `time_limit`
+/// seconds have passed or the cancel flag is raised (seen within [`MICROLP_SLICE`]).
+pub(super) fn solve_microlp(
+    model: &Model,
+    warm: &[f64],
+    time_limit: f64,
+    options: &SolveOptions,
+) -> Result<RawSolution, SolveError> {
+    const NAME: &str = "microlp";
+    let deadline = Deadline::in_secs(time_limit.max(0.05));
+    let slice = || {
+        deadline
+            .left()
+            .clamp(Duration::from_millis(1), MICROLP_SLICE)
+    };
+    let stopped = || {
+        deadline.passed()
+            || options
+                .cancel
+                .as_ref()
+                .is_some_and(CancelFlag::is_cancelled)
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let lp = model.lp();
+        let columns = microlp_columns(lp.col_vars.len());
+        let mut built = good_lp::solvers::microlp::microlp(lp.vars.minimise(lp.objective));
+        for c in lp.constraints {
+            built.add_constraint(c);
+        }
+        let mut first = microlp::SolveOptions::default();
+        first.mip_gap = options.mip_gap;
+        first.time_limit = Some(slice());
+        first.warm_start = (warm.len() == columns.len())
+            .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());
+        let mut outcome = built.as_inner().solve_with(first)?;
+        while matches!(
+            outcome.termination_reason(),
+            microlp::TerminationReason::TimeLimit
+        ) && !stopped()
+        {
+            let mut next = outcome.last_resume_options();
+            next.time_limit = Some(slice());
+            outcome = outcome.resume_with(next)?;
+        }
+        let stats = outcome.stats();
+        let reason = outcome.termination_reason();
+        let values = outcome.solution().map(|s| {
+            let values: Vec<f64> = columns.iter().map(|&v| s.var_value(v)).collect();
+            (s.objective(), values)
+        });
+        Ok::<_, microlp::Error>((values, stats, reason))
+    }));
+    match result {
+        Err(payload) => Err(SolveError::BackendPanicked {
+            backend: NAME,
+            message: panic_message(payload),
+        }),
+        Ok(Err(microlp::Error::Infeasible)) => Err(SolveError::Infeasible(format!(
+            "{NAME} proved it infeasible"
+        ))),
+        Ok(Err(e)) => Err(SolveError::Backend {
+            backend: NAME,
+            message: e.to_string(),
+        }),
+        Ok(Ok((values, stats, reason))) => Ok(RawSolution {
+            status: match reason {
+                microlp::TerminationReason::ProvenOptimal => SolveStatus::Optimal,
+                microlp::TerminationReason::MipGap => SolveStatus::GapLimit,
+                _ => SolveStatus::TimeLimit,
+            },
+            // None: interrupted before any incumbent (the warm start was rejected).
+            values,
+            best_bound: stats.best_bound,
+        }),
+    }
+}

@@ -1,0 +1,130 @@
+//! The one place the MILP reads the clock.
+//!
+//! Time enters a solve once, as [`SolveOptions::started`] (a [`Clock`]: the start of the job
+//! or command, or else the moment [`solve`] is called). From it the solve builds
+//! [`Deadline`]s and hands them to its phases (the Lagrangian bound, the rounds of cuts, the
+//! restricted MILPs, the windows of days, the HiGHS watch); the phases ask a deadline
+//! whether it has passed or how long is left, and time their own seconds with a [`Clock`],
+//! but never read the clock themselves: `Instant::now` is written in this module alone.
+//!
+//! [`SolveOptions::started`]: super::SolveOptions::started
+//! [`solve`]: super::solve
+
+use std::time::{Duration, Instant};
+
+/// The instant a time limit counts from ([`SolveOptions::started`]).
+///
+/// [`SolveOptions::started`]: super::SolveOptions::started
+#[derive(Debug, Clone, Copy)]
+pub struct Clock(pub Instant);
+
+impl Clock {
+    pub fn now() -> Self {
+        Self(Instant::now())
+    }
+
+    /// The time since this instant.
+    pub(super) fn elapsed(self) -> Duration {
+        self.0.elapsed()
+    }
+
+    /// The seconds since this instant.
+    pub(super) fn seconds(self) -> f64 {
+        self.elapsed().as_secs_f64()
+    }
+
+    /// The deadline `after` this instant.
+    pub(super) fn after(self, after: Duration) -> Deadline {
+        Deadline(self.0.checked_add(after))
+    }
+
+    /// The deadline `secs` seconds (at least none) after this instant.
+    pub(super) fn after_secs(self, secs: f64) -> Deadline {
+        self.after(Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(Duration::MAX))
+    }
+}
+
+/// Two options are equal whatever their clocks: a clock is not a setting.
+impl PartialEq for Clock {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+/// An instant a phase of the solve stops by, built from a [`Clock`] (or from now). Asking it
+/// reads the clock; nothing else in the MILP does.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Deadline(
+    /// `None`: beyond the clock's range, a deadline that never passes.
+    Option<Instant>,
+);
+
+impl Deadline {
+    /// The deadline `secs` seconds (at least none) from now.
+    pub(super) fn in_secs(secs: f64) -> Self {
+        Clock::now().after_secs(secs)
+    }
+
+    /// Whether the deadline has come.
+    pub(super) fn passed(self) -> bool {
+        self.0.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// The time left before the deadline (none once it has passed).
+    pub(super) fn left(self) -> Duration {
+        self.0.map_or(Duration::MAX, |at| {
+            at.saturating_duration_since(Instant::now())
+        })
+    }
+
+    /// The seconds left before the deadline (none once it has passed).
+    pub(super) fn left_secs(self) -> f64 {
+        self.left().as_secs_f64()
+    }
+
+    /// The deadline that gives a phase `1 / parts` of the time left, from one reading of the
+    /// clock: none when this deadline has already passed.
+    pub(super) fn split(self, parts: u32) -> Option<Deadline> {
+        let Some(at) = self.0 else {
+            return Some(self);
+        };
+        let now = Instant::now();
+        (now < at).then(|| Deadline(now.checked_add(at.saturating_duration_since(now) / parts)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_that_has_come_leaves_no_time_and_no_share() {
+        let deadline = Deadline::in_secs(0.0);
+        assert!(deadline.passed());
+        assert_eq!(deadline.left(), Duration::ZERO);
+        assert!(deadline.split(2).is_none());
+        // A negative number of seconds is no time at all, not a panic.
+        assert!(Deadline::in_secs(-1.0).passed());
+    }
+
+    #[test]
+    fn a_split_gives_a_share_of_the_time_left() {
+        let deadline = Deadline::in_secs(3600.0);
+        assert!(!deadline.passed());
+        let half = deadline.split(2).expect("an hour is left");
+        assert!(half.left_secs() <= 1800.0 && half.left_secs() > 1700.0);
+        assert!(half.left() < deadline.left());
+    }
+
+    #[test]
+    fn a_deadline_beyond_the_clock_never_passes() {
+        for deadline in [
+            Clock::now().after(Duration::MAX),
+            Deadline::in_secs(f64::INFINITY),
+        ] {
+            assert!(!deadline.passed());
+            assert_eq!(deadline.left(), Duration::MAX);
+            assert!(deadline.split(3).is_some_and(|share| !share.passed()));
+        }
+    }
+}
