@@ -101,10 +101,11 @@ pub fn explain(
         .into_iter()
         .filter(|&m| rules::mediator_rule(&problem.mediators[m], case).is_none())
         .collect();
-    let stage_default = match rules::case_data_sound(case) {
-        true => Rule::Coverage,
-        false => Rule::CaseData,
-    };
+    // With no mediator at all, the stage's first rule the case breaks on its own
+    // (`case_data`), or else `coverage`.
+    let stage_default =
+        rules::first_broken(problem, rules::MEDIATOR_STAGE, &rules::Facts::of(case))
+            .unwrap_or(Rule::Coverage);
     tally.close_stage(mediators.is_empty(), stage_default);
 
     // Stage 2: days and sessions of the case itself.

@@ -120,12 +120,7 @@ async fn a_delete_stops_a_solving_microlp_job_and_frees_its_slot_within_a_second
     }
     app.wait_finished(&next, CMS).await;
     // The cancelled job stays cancelled, with none of the solve's partial work.
-    let job: Value = app
-        .get(&format!("/v1/rosters/{id}"), CMS)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let job = app.wait_finished(&id, CMS).await;
     assert_eq!(job["state"], "cancelled");
     assert!(job["result"].is_null(), "{job}");
 }
