@@ -441,6 +441,15 @@ pub fn prepare(plan: &WhatIf, weights: &Weights) -> Result<Vec<Prepared>, WhatIf
             });
         }
     }
+    let mut out = vec![prepare_base(plan, weights)?];
+    for scenario in &plan.scenarios {
+        out.push(prepare_scenario(&plan.base, scenario, weights)?);
+    }
+    Ok(out)
+}
+
+/// The base of a plan, validated, as a scenario without changes.
+pub fn prepare_base(plan: &WhatIf, weights: &Weights) -> Result<Prepared, WhatIfError> {
     let base = match validate::validate(&plan.base) {
         Ok(v) => v,
         Err(InputError::Invalid { errors, .. }) => return Err(WhatIfError::BaseInvalid { errors }),
@@ -456,7 +465,7 @@ pub fn prepare(plan: &WhatIf, weights: &Weights) -> Result<Vec<Prepared>, WhatIf
             })
         }
     };
-    let mut out = vec![Prepared {
+    Ok(Prepared {
         name: BASE_NAME.to_string(),
         description: None,
         changes: 0,
@@ -464,11 +473,23 @@ pub fn prepare(plan: &WhatIf, weights: &Weights) -> Result<Vec<Prepared>, WhatIf
         problem: base.problem,
         weights: *weights,
         warnings: base.warnings,
-    }];
-    for scenario in &plan.scenarios {
-        out.push(prepare_scenario(&plan.base, scenario, weights)?);
+    })
+}
+
+/// Scenario `index` of the plan prepared alone: 0 is the base, `i` the plan's `i`-th
+/// scenario (from 1). What a what-if job's child solves.
+pub fn prepare_one(
+    plan: &WhatIf,
+    weights: &Weights,
+    index: usize,
+) -> Result<Prepared, WhatIfError> {
+    match index.checked_sub(1) {
+        None => prepare_base(plan, weights),
+        Some(i) => match plan.scenarios.get(i) {
+            Some(scenario) => prepare_scenario(&plan.base, scenario, weights),
+            None => Err(WhatIfError::NoScenarios),
+        },
     }
-    Ok(out)
 }
 
 /// Applies one scenario's changes to `base` and validates the result.

@@ -47,6 +47,29 @@ pub struct Config {
     pub calendar_domain: Option<String>,
     /// ORGANIZER of calendar events (`mailto:`); `mailto:roster@<domain>` if unset.
     pub calendar_organizer: Option<String>,
+    /// This replica's name in the leases it holds and in logs.
+    pub replica_id: String,
+    /// How long a claim holds without a heartbeat: a replica that dies loses its jobs to
+    /// another after this long.
+    pub lease: Duration,
+    /// How often a solving job's lease is renewed (and a cancel made on another replica
+    /// seen).
+    pub heartbeat: Duration,
+    /// How often an idle worker looks for work when no announcement came.
+    pub poll_interval: Duration,
+    /// Claims a job may have before it fails with `attempts_exhausted`.
+    pub max_attempts: u32,
+}
+
+/// A replica name: the host's name and this process's id.
+pub fn default_replica_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "replica".into());
+    format!("{host}-{}", std::process::id())
 }
 
 impl Default for Config {
@@ -70,6 +93,11 @@ impl Default for Config {
             max_candidates: Some(mediation_solver::milp::DEFAULT_MAX_CANDIDATES),
             calendar_domain: None,
             calendar_organizer: None,
+            replica_id: default_replica_id(),
+            lease: Duration::from_secs(10),
+            heartbeat: Duration::from_millis(500),
+            poll_interval: Duration::from_secs(1),
+            max_attempts: 3,
         }
     }
 }

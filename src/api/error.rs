@@ -117,6 +117,9 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("the solve queue is full; retry later")]
     QueueFull { retry_after_secs: u64 },
+    /// The job database did not answer (down, unreachable, out of connections).
+    #[error("the job database is unavailable; retry later")]
+    StoreUnavailable,
     #[error("every solver is busy; retry later or submit the job with POST /v1/rosters")]
     SolverBusy { retry_after_secs: u64 },
     #[error("the problem has {cases} cases; synchronous solves take at most {max}: submit it with POST /v1/rosters")]
@@ -173,7 +176,9 @@ impl ApiError {
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             IdempotencyConflict => StatusCode::CONFLICT,
             RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            QueueFull { .. } | SolverBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            QueueFull { .. } | SolverBusy { .. } | StoreUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             SolveFailed(_) | Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Timeout => StatusCode::REQUEST_TIMEOUT,
         }
@@ -202,6 +207,7 @@ impl ApiError {
             IdempotencyConflict => "idempotency_key_reused",
             RateLimited { .. } => "rate_limited",
             QueueFull { .. } => "queue_full",
+            StoreUnavailable => "store_unavailable",
             SolverBusy { .. } => "solver_busy",
             TooLargeForSync { .. } => "too_large_for_sync",
             SolveFailed(_) => "solve_failed",
@@ -319,6 +325,9 @@ impl IntoResponse for ApiError {
             | ApiError::RateLimited { retry_after_secs } => {
                 headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
+            ApiError::StoreUnavailable => {
+                headers.insert(RETRY_AFTER, HeaderValue::from(5u64));
+            }
             _ => {}
         }
         response
@@ -327,7 +336,13 @@ impl IntoResponse for ApiError {
 
 impl From<super::store::StoreError> for ApiError {
     fn from(e: super::store::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            super::store::StoreError::Unavailable(detail) => {
+                tracing::warn!(detail = %detail, "job database unavailable");
+                ApiError::StoreUnavailable
+            }
+            e => ApiError::Internal(e.to_string()),
+        }
     }
 }
 

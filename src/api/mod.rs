@@ -14,7 +14,7 @@
 //!    the job, its options and its callback at once, the memory budget, storing, queueing);
 //! 3. [`jobs`]: the job kinds, each with its preparation and its run, the solve pool, the
 //!    workers and the callbacks;
-//! 4. [`store`] (the job store: trait, memory, SQLite), [`body`], [`error`], [`auth`],
+//! 4. [`store`] (the job store: trait, SQLite, PostgreSQL), [`body`], [`error`], [`auth`],
 //!    [`config`], [`metrics`], [`ratelimit`].
 //!
 //! Modules beside each other never use each other in a cycle (a test reads the `use` lines);
@@ -62,7 +62,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub use config::Config;
 pub use error::ApiError;
 pub use jobs::{MilpSolver, RosterSolver};
-pub use store::{JobStore, MemoryStore, SqliteStore};
+pub use store::{JobStore, PgStore, SqliteStore};
 
 use body::BodyLimit;
 use jobs::{start_workers, SolvePool};
@@ -141,8 +141,8 @@ pub struct App {
 }
 
 /// Builds the service with the solver crate's solver. Must be called inside a tokio
-/// runtime: it starts the workers and re-queues every job left queued or solving by a
-/// previous run.
+/// runtime: it starts the workers and, with a store only this process uses, re-queues
+/// every job left solving by a previous run.
 pub async fn app(config: Config, store: Arc<dyn JobStore>) -> Result<App, StartError> {
     app_with_solver(config, store, Arc::new(MilpSolver)).await
 }
@@ -180,15 +180,12 @@ pub async fn app_with_solver(
         http,
         openapi: Arc::new(openapi),
     };
-    let requeued = store_call(&state.store, |s| s.requeue_unfinished()).await?;
+    let requeued = store_call(&state.store, |s| s.recover()).await?;
     if !requeued.is_empty() {
         tracing::info!(
             jobs = requeued.len(),
             "re-queued jobs left by the previous run"
         );
-    }
-    for id in requeued {
-        state.pool.requeue(id);
     }
     let workers = start_workers(&state);
     let sweeper = tokio::spawn(sweep_expired(state.clone()));
@@ -374,12 +371,12 @@ impl App {
         if tokio::time::timeout_at(deadline, &mut all).await.is_err() {
             let running = state.pool.running_jobs();
             // Back to queued first, so that a solve returning early from its cancel (HiGHS)
-            // cannot be recorded as the job's result: the job runs again at the next start.
-            let ids = running.clone();
+            // cannot be recorded as the job's result: the job runs again, here at the next
+            // start or on another replica.
             let requeue = store_call(&state.store, move |s| {
                 let mut requeued = 0;
-                for id in ids {
-                    if s.requeue(id)? {
+                for (id, token) in running {
+                    if s.release(id, token)? {
                         requeued += 1;
                     }
                 }

@@ -53,17 +53,17 @@ pub struct Readiness {
     responses((status = 200, body = Readiness), (status = 503, body = Readiness))
 )]
 async fn readyz(State(state): State<AppState>) -> Response {
-    let store_ok = store_call(&state.store, |s| s.count_by_state())
-        .await
-        .is_ok();
+    let depth = store_call(&state.store, |s| s.queue_depth()).await;
+    let store_ok = depth.is_ok();
+    let queue_depth = depth.unwrap_or(0);
     let pool = &state.pool;
-    let ready = store_ok && !pool.is_full();
+    let ready = store_ok && queue_depth < pool.queue_len();
     let body = Readiness {
         ready,
         store_ok,
         solves_running: pool.running(),
         max_concurrent_solves: pool.max_concurrent,
-        queue_depth: pool.depth(),
+        queue_depth,
         queue_len: pool.queue_len(),
     };
     let status = if ready {
@@ -81,8 +81,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
 )]
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let m = &state.metrics;
-    m.queue_depth
-        .set(i64::try_from(state.pool.depth()).unwrap_or(i64::MAX));
+    let depth = store_call(&state.store, |s| s.queue_depth()).await?;
+    m.queue_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
     m.solves_running
         .set(i64::try_from(state.pool.running()).unwrap_or(i64::MAX));
     let counts = store_call(&state.store, |s| s.count_by_state()).await?;

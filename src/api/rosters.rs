@@ -378,7 +378,7 @@ async fn solve_now(
     .ok()
     .and_then(Result::ok)
     .ok_or(ApiError::SolverBusy {
-        retry_after_secs: retry_after(&state),
+        retry_after_secs: retry_after(&state, state.pool.running()),
     })?;
     let solved = solve_blocking(Arc::clone(&state.pool.solver), *solve, options, permit).await;
     let (result, elapsed) = solved.map_err(|f| ApiError::SolveFailed(f.message))?;

@@ -341,13 +341,14 @@ async fn enqueue(
         .encode()
         .map_err(|e| ApiError::Internal(format!("cannot store the request: {e}")))?;
     let body_hash = hex(&Sha256::digest(canonical(body)?));
-    let Some(admission) = state.pool.admit() else {
+    let waiting = store_call(&state.store, |s| s.queue_depth()).await?;
+    let Some(admission) = state.pool.admit(waiting) else {
         // A replay of an accepted submission is answered even when the queue is full.
         if let Some(existing) = replay(&state, caller, key.as_deref(), &body_hash).await? {
             return Ok(existing);
         }
         return Err(ApiError::QueueFull {
-            retry_after_secs: retry_after(&state),
+            retry_after_secs: retry_after(&state, waiting),
         });
     };
     let job = NewJob {
@@ -362,7 +363,8 @@ async fn enqueue(
     let inserted = store_call(&state.store, move |s| s.insert(job)).await?;
     match inserted {
         Inserted::New(status) => {
-            admission.enqueue(status.id);
+            drop(admission);
+            state.pool.ring();
             tracing::info!(job = %status.id, owner = %status.owner, "job accepted");
             Ok(accepted(status))
         }
@@ -380,11 +382,11 @@ async fn enqueue(
     }
 }
 
-/// A seconds estimate for `Retry-After`: a queue's worth of the default time limit, shared
-/// by the solvers, at least 1.
-pub(crate) fn retry_after(state: &AppState) -> u64 {
+/// A seconds estimate for `Retry-After`: `waiting` jobs' worth of the default time limit,
+/// shared by this replica's solvers, at least 1.
+pub(crate) fn retry_after(state: &AppState, waiting: usize) -> u64 {
     let per_solve = state.config.default_time_limit_secs.clamp(1.0, 60.0);
-    let n = state.pool.depth().max(1) as f64 / state.pool.max_concurrent as f64;
+    let n = waiting.max(1) as f64 / state.pool.max_concurrent as f64;
     (per_solve * n).ceil().clamp(1.0, 300.0) as u64
 }
 

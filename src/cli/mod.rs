@@ -83,6 +83,8 @@ pub enum Command {
     Fixes(FixesArgs),
     /// Run the HTTP API (docs/api.md); settings from flags or MEDIATION_* variables.
     Serve(ServeArgs),
+    /// Apply the job schema's migrations to a PostgreSQL database (docs/deploy.md).
+    Migrate(serve::MigrateArgs),
 }
 
 /// Why a command stopped; each variant maps to an exit status, a stable [`code`] and a JSON
@@ -367,6 +369,7 @@ pub fn run_with(cli: Cli) -> u8 {
         Command::WhatIf(args) => whatif::run(&args),
         Command::Fixes(args) => fixes::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Migrate(args) => serve::migrate(&args),
     };
     match result {
         Ok(code) => code,

@@ -12,7 +12,7 @@ use super::{note, CliError};
 use crate::api::auth::Keyring;
 use crate::api::jobs::AllowEntry;
 use crate::api::store::StoreError;
-use crate::api::{self, Config, JobStore, MemoryStore, SqliteStore};
+use crate::api::{self, Config, JobStore, PgStore, SqliteStore};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -43,6 +43,41 @@ pub struct ServeArgs {
     /// Keep jobs in memory only (lost at exit) instead of the SQLite file.
     #[arg(long, env = "MEDIATION_IN_MEMORY")]
     pub in_memory: bool,
+    /// Keep jobs in PostgreSQL (`postgres://user@host:port/db`) instead of the SQLite file,
+    /// so that several replicas share one queue (docs/deploy.md). The schema must be this
+    /// build's: apply it with `migrate` or `--migrate`.
+    #[arg(
+        long,
+        env = "MEDIATION_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL",
+        conflicts_with = "in_memory"
+    )]
+    pub database_url: Option<String>,
+    /// With --database-url: apply the schema's migrations before serving.
+    #[arg(long, env = "MEDIATION_MIGRATE", requires = "database_url")]
+    pub migrate: bool,
+    /// This replica's name in job leases and logs (default: host name and process id).
+    #[arg(long, env = "MEDIATION_REPLICA_ID", value_name = "NAME")]
+    pub replica_id: Option<String>,
+    /// How long a job's claim holds without a heartbeat, in seconds: a replica that dies
+    /// loses its jobs to another replica after this long.
+    #[arg(
+        long,
+        env = "MEDIATION_LEASE_SECONDS",
+        default_value_t = 10.0,
+        value_name = "S"
+    )]
+    pub lease: f64,
+    /// Claims a job may have (each replica that dies while solving it used one); the next
+    /// fails it with `attempts_exhausted`.
+    #[arg(
+        long,
+        env = "MEDIATION_MAX_ATTEMPTS",
+        default_value_t = 3,
+        value_name = "N"
+    )]
+    pub max_attempts: u32,
     /// Solves that may run at once.
     #[arg(
         long,
@@ -214,6 +249,25 @@ impl ServeArgs {
             max_candidates: (self.max_candidates > 0).then_some(self.max_candidates),
             calendar_domain: self.calendar.domain.clone(),
             calendar_organizer: self.calendar.organizer.clone(),
+            replica_id: match &self.replica_id {
+                Some(name) if name.trim().is_empty() || name.len() > 200 => {
+                    return Err(CliError::Usage(
+                        "--replica-id (MEDIATION_REPLICA_ID) must be 1–200 characters".into(),
+                    ))
+                }
+                Some(name) => name.trim().to_string(),
+                None => api::config::default_replica_id(),
+            },
+            lease: Duration::from_secs_f64(positive("--lease", self.lease)?.max(0.5)),
+            heartbeat: Duration::from_secs_f64((self.lease / 6.0).clamp(0.1, 0.5)),
+            poll_interval: Duration::from_secs(1),
+            max_attempts: if self.max_attempts == 0 {
+                return Err(CliError::Usage(
+                    "--max-attempts (MEDIATION_MAX_ATTEMPTS) must be at least 1".into(),
+                ));
+            } else {
+                self.max_attempts
+            },
         })
     }
 }
@@ -266,9 +320,50 @@ pub fn run(args: &ServeArgs) -> Result<u8, CliError> {
     result
 }
 
+/// `migrate`: applies the job schema to a PostgreSQL database.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The database (`postgres://user@host:port/db`).
+    #[arg(
+        long,
+        env = "MEDIATION_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: String,
+}
+
+pub fn migrate(args: &MigrateArgs) -> Result<u8, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the runtime: {e}")))?;
+    let (from, to) = runtime
+        .block_on(PgStore::migrate(&args.database_url))
+        .map_err(|e| CliError::Usage(format!("--database-url (MEDIATION_DATABASE_URL): {e}")))?;
+    if from == to {
+        note(&format!("the job schema is at version {to}; nothing to do"));
+    } else {
+        note(&format!("the job schema went from version {from} to {to}"));
+    }
+    Ok(0)
+}
+
 async fn serve(args: &ServeArgs, config: Config) -> Result<u8, CliError> {
-    let store: Arc<dyn JobStore> = if args.in_memory {
-        Arc::new(MemoryStore::new())
+    let store: Arc<dyn JobStore> = if let Some(url) = &args.database_url {
+        let refused = |e: StoreError| {
+            CliError::Usage(format!("--database-url (MEDIATION_DATABASE_URL): {e}"))
+        };
+        if args.migrate {
+            let (from, to) = PgStore::migrate(url).await.map_err(refused)?;
+            if from != to {
+                tracing::info!(from, to, "job schema migrated");
+            }
+        }
+        Arc::new(PgStore::connect(url).await.map_err(refused)?)
+    } else if args.in_memory {
+        Arc::new(SqliteStore::in_memory().map_err(|e| CliError::Usage(e.to_string()))?)
     } else {
         Arc::new(SqliteStore::open(&args.db).map_err(|e| match e {
             StoreError::Refused { .. } => CliError::Usage(format!("--db (MEDIATION_DB): {e}")),

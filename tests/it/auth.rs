@@ -66,7 +66,7 @@ async fn an_admin_key_without_read_scope_cannot_validate() {
         .unwrap();
     let app = spawn_with(
         config,
-        std::sync::Arc::new(mediation_scheduler::api::MemoryStore::new()),
+        std::sync::Arc::new(mediation_scheduler::api::SqliteStore::in_memory().unwrap()),
         None,
     )
     .await;
@@ -143,7 +143,7 @@ async fn a_key_over_its_rate_limit_is_429_with_retry_after_and_other_keys_go_on(
     config.rate_limit_per_minute = 2;
     let app = spawn_with(
         config,
-        std::sync::Arc::new(mediation_scheduler::api::MemoryStore::new()),
+        std::sync::Arc::new(mediation_scheduler::api::SqliteStore::in_memory().unwrap()),
         None,
     )
     .await;

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use mediation_scheduler::api::{JobStore, MemoryStore, RosterSolver, SqliteStore};
+use mediation_scheduler::api::{JobStore, RosterSolver, SqliteStore};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Mutex};
 
@@ -66,7 +66,7 @@ async fn callback_outcome(store: &dyn JobStore, id: &str) -> String {
 #[tokio::test]
 async fn a_finished_job_is_posted_to_its_callback_url() {
     let (url, mut calls) = receiver(0).await;
-    let store = Arc::new(MemoryStore::new());
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
     let app = spawn_with(allow_local(), store.clone(), None).await;
     let id = app
         .submit(CMS, &json!({ "problem": week(), "callback_url": url }))
@@ -130,7 +130,7 @@ async fn a_listed_name_that_resolves_to_loopback_is_refused_at_delivery() {
     let url = url.replace("127.0.0.1", "localhost");
     let mut config = config();
     config.callback_hosts = vec!["localhost".into()];
-    let store = Arc::new(MemoryStore::new());
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
     let app = spawn_with(config, store.clone(), None).await;
     // Accepted at submission: the name is on the list.
     let id = app
@@ -154,7 +154,12 @@ async fn a_listed_name_that_resolves_to_loopback_is_refused_at_delivery() {
 #[tokio::test]
 async fn a_refused_callback_is_retried() {
     let (url, mut calls) = receiver(1).await;
-    let app = spawn_with(allow_local(), Arc::new(MemoryStore::new()), None).await;
+    let app = spawn_with(
+        allow_local(),
+        Arc::new(SqliteStore::in_memory().unwrap()),
+        None,
+    )
+    .await;
     let id = app
         .submit(CMS, &json!({ "problem": week(), "callback_url": url }))
         .await;

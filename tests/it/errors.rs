@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use mediation_scheduler::api::MemoryStore;
+use mediation_scheduler::api::SqliteStore;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -54,7 +54,7 @@ async fn a_body_that_is_not_json_by_content_type_is_415() {
 async fn an_oversize_body_is_413() {
     let mut config = config();
     config.body_limit_bytes = 4096;
-    let app = spawn_with(config, Arc::new(MemoryStore::new()), None).await;
+    let app = spawn_with(config, Arc::new(SqliteStore::in_memory().unwrap()), None).await;
     let r = app.post("/v1/rosters", CMS, &submission(week())).await;
     let (status, body) = problem_code(r).await;
     assert_eq!(
@@ -193,7 +193,7 @@ async fn a_callback_to_a_host_off_the_allow_list_is_refused() {
 async fn a_synchronous_solve_of_a_large_problem_is_refused() {
     let mut config = config();
     config.sync_max_cases = 10;
-    let app = spawn_with(config, Arc::new(MemoryStore::new()), None).await;
+    let app = spawn_with(config, Arc::new(SqliteStore::in_memory().unwrap()), None).await;
     let (status, body) = problem_code(
         app.post("/v1/rosters/solve", CMS, &json!({ "problem": week() }))
             .await,
@@ -231,7 +231,7 @@ impl mediation_scheduler::api::RosterSolver for PanickingSolver {
 async fn a_solver_panic_fails_the_job_and_the_service_goes_on() {
     let app = spawn_with(
         config(),
-        Arc::new(MemoryStore::new()),
+        Arc::new(SqliteStore::in_memory().unwrap()),
         Some(Arc::new(PanickingSolver)),
     )
     .await;
@@ -262,7 +262,7 @@ async fn a_request_over_the_time_limit_is_408() {
     config.request_timeout = std::time::Duration::from_millis(300);
     let app = spawn_with(
         config,
-        Arc::new(MemoryStore::new()),
+        Arc::new(SqliteStore::in_memory().unwrap()),
         Some(solver.clone() as Arc<dyn mediation_scheduler::api::RosterSolver>),
     )
     .await;

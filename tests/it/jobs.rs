@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use mediation_scheduler::api::{MemoryStore, RosterSolver, SqliteStore};
+use mediation_scheduler::api::{RosterSolver, SqliteStore};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -39,7 +39,7 @@ async fn a_queued_job_cancelled_is_never_solved() {
     let solver = Arc::new(GatedSolver::default());
     let app = spawn_with(
         gated_config(),
-        Arc::new(MemoryStore::new()),
+        Arc::new(SqliteStore::in_memory().unwrap()),
         Some(solver.clone() as Arc<dyn RosterSolver>),
     )
     .await;
@@ -76,7 +76,7 @@ async fn a_solving_job_cancelled_is_cancelled_at_once_and_its_result_discarded()
     let solver = Arc::new(GatedSolver::default());
     let app = spawn_with(
         gated_config(),
-        Arc::new(MemoryStore::new()),
+        Arc::new(SqliteStore::in_memory().unwrap()),
         Some(solver.clone() as Arc<dyn RosterSolver>),
     )
     .await;
@@ -177,7 +177,7 @@ async fn a_full_queue_answers_503_with_retry_after_and_loses_nothing_queued() {
     let solver = Arc::new(GatedSolver::default());
     let app = spawn_with(
         gated_config(),
-        Arc::new(MemoryStore::new()),
+        Arc::new(SqliteStore::in_memory().unwrap()),
         Some(solver.clone() as Arc<dyn RosterSolver>),
     )
     .await;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use mediation_scheduler::api::store::LinkRecord;
-use mediation_scheduler::api::{JobStore, MemoryStore};
+use mediation_scheduler::api::{JobStore, SqliteStore};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -157,7 +157,7 @@ async fn a_job_without_a_roster_is_409_until_it_has_one() {
     let gate = Arc::new(GatedSolver::default());
     let app = spawn_with(
         config(),
-        Arc::new(MemoryStore::new()),
+        Arc::new(SqliteStore::in_memory().unwrap()),
         Some(gate.clone() as Arc<dyn mediation_scheduler::api::RosterSolver>),
     )
     .await;
@@ -282,7 +282,7 @@ async fn a_link_opens_one_job_without_a_key_until_revoked() {
 
 #[tokio::test]
 async fn link_expiry_is_one_to_thirty_days_and_an_expired_link_is_unknown() {
-    let store = Arc::new(MemoryStore::new());
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
     let app = spawn_with(config(), store.clone(), None).await;
     let (id, _) = done_week(&app).await;
     for days in [0, 31, -1] {

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use mediation_scheduler::api::store::NewJob;
-use mediation_scheduler::api::{JobStore, MemoryStore, RosterSolver, SqliteStore};
+use mediation_scheduler::api::{JobStore, RosterSolver, SqliteStore};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -59,7 +59,7 @@ async fn a_finished_job_is_answered_after_a_restart() {
 async fn finished_jobs_expire_after_the_retention_period() {
     let mut config = config();
     config.job_retention = Duration::from_millis(300);
-    let app = spawn_with(config, Arc::new(MemoryStore::new()), None).await;
+    let app = spawn_with(config, Arc::new(SqliteStore::in_memory().unwrap()), None).await;
     let id = app.submit(CMS, &submission(week())).await;
     app.wait_finished(&id, CMS).await;
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -19,7 +19,7 @@ async fn a_problem_over_the_memory_budget_is_refused_at_submission_naming_both_n
     config.max_candidates = Some(1_000);
     let app = spawn_with(
         config,
-        std::sync::Arc::new(mediation_scheduler::api::MemoryStore::new()),
+        std::sync::Arc::new(mediation_scheduler::api::SqliteStore::in_memory().unwrap()),
         None,
     )
     .await;
@@ -76,7 +76,7 @@ async fn a_delete_stops_a_solving_microlp_job_and_frees_its_slot_within_a_second
     config.max_concurrent_solves = 1;
     let app = spawn_with(
         config,
-        std::sync::Arc::new(mediation_scheduler::api::MemoryStore::new()),
+        std::sync::Arc::new(mediation_scheduler::api::SqliteStore::in_memory().unwrap()),
         None,
     )
     .await;

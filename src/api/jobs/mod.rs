@@ -4,10 +4,12 @@
 //!
 //! - [`roster`]: a problem solved into a roster;
 //! - [`replan`]: a problem, the meetings already published and what changed since;
-//! - [`whatif`]: scenarios of changes solved side by side with a base problem.
+//! - [`whatif`]: scenarios of changes solved side by side with a base problem, each as a
+//!   child job ([`JobRequest::Scenario`]) that any worker may claim.
 //!
-//! Around them: [`pool`] (the queue, the solve slots, the cancel flags), the workers that
-//! run queued jobs (`worker.rs`) and [`callback`] (telling a caller its job ended). How a
+//! Around them: [`pool`] (the solve slots, the cancel flags, the workers' bell), the workers
+//! that claim queued jobs from the store and run them under a lease (`worker.rs`) and
+//! [`callback`] (telling a caller its job ended). How a
 //! job is accepted (idempotency, ownership, the memory budget, storing) is
 //! [`crate::api::submission`]'s, shared by every kind; the routes build a [`JobRequest`]
 //! and hand it there. This module never names a route or the submission module.
@@ -37,7 +39,7 @@ pub use callback::{host_on_allow_list, non_public, spawn_callback, AllowEntry, C
 pub use pool::{Admission, MilpSolver, RosterSolver, SolvePool};
 pub use replan::ReplanJob;
 pub use roster::{solve_blocking, LateCase, ReplanView, RosterJob, RosterResult, RosterSolve};
-pub use whatif::WhatIfJob;
+pub use whatif::{ScenarioJob, WhatIfJob};
 pub use worker::start_workers;
 
 use crate::api::error::ApiError;
@@ -50,6 +52,7 @@ pub enum JobKind {
     Roster,
     Replan,
     WhatIf,
+    Scenario,
 }
 
 /// What a job does.
@@ -58,6 +61,8 @@ pub enum JobRequest {
     Roster(RosterJob),
     Replan(ReplanJob),
     WhatIf(WhatIfJob),
+    /// One scenario of a what-if job (its child).
+    Scenario(ScenarioJob),
 }
 
 /// What a job does and the solver options it runs with.
@@ -125,6 +130,7 @@ impl JobRequest {
             JobRequest::Roster(_) => JobKind::Roster,
             JobRequest::Replan(_) => JobKind::Replan,
             JobRequest::WhatIf(_) => JobKind::WhatIf,
+            JobRequest::Scenario(_) => JobKind::Scenario,
         }
     }
 
@@ -135,17 +141,29 @@ impl JobRequest {
             JobRequest::Roster(job) => job.prepare().map(|s| Prepared::Roster(Box::new(s))),
             JobRequest::Replan(job) => job.prepare().map(|s| Prepared::Roster(Box::new(s))),
             JobRequest::WhatIf(job) => job.prepare().map(|plan| Prepared::WhatIf(Box::new(plan))),
+            // Children are made by the service from a what-if job checked at submission.
+            JobRequest::Scenario(job) => WhatIfJob {
+                document: job.document.clone(),
+            }
+            .prepare()
+            .map(|plan| Prepared::WhatIf(Box::new(plan))),
         }
     }
 }
 
 impl Job {
-    /// Runs the job as its kind runs: its result as JSON, or why it failed.
+    /// Runs a roster, re-plan or scenario job: its result as JSON, or why it failed. A
+    /// what-if job is not run but fanned out by the worker ([`WhatIfJob::children`],
+    /// [`WhatIfJob::collect`]); given one, this fails with `internal`.
     pub async fn run(self, ctx: RunContext) -> Result<Finished, JobFailure> {
         match self.request {
             JobRequest::Roster(job) => job.run(self.options, ctx).await,
             JobRequest::Replan(job) => job.run(self.options, ctx).await,
-            JobRequest::WhatIf(job) => job.run(self.options, ctx).await,
+            JobRequest::Scenario(job) => job.run(self.options, ctx).await,
+            JobRequest::WhatIf(_) => Err(JobFailure {
+                code: "internal".into(),
+                message: "a what-if job runs as its scenarios' jobs".into(),
+            }),
         }
     }
 
@@ -156,6 +174,7 @@ impl Job {
             JobRequest::Roster(job) => (&job.problem, &[], &[]),
             JobRequest::Replan(job) => (&job.problem, &job.published, &job.changes),
             JobRequest::WhatIf(job) => (&job.document, &[], &[]),
+            JobRequest::Scenario(job) => (&job.document, &[], &[]),
         };
         serde_json::to_string(&StoredRequestRef {
             kind: self.request.kind(),
@@ -164,6 +183,10 @@ impl Job {
             published,
             changes,
             what_if: self.request.kind() == JobKind::WhatIf,
+            scenario: match &self.request {
+                JobRequest::Scenario(job) => Some(job.index),
+                _ => None,
+            },
         })
     }
 
@@ -188,6 +211,10 @@ impl Job {
             }),
             JobKind::WhatIf => JobRequest::WhatIf(WhatIfJob {
                 document: stored.problem,
+            }),
+            JobKind::Scenario => JobRequest::Scenario(ScenarioJob {
+                document: stored.problem,
+                index: stored.scenario.unwrap_or(0),
             }),
         };
         Ok(Job {
@@ -215,6 +242,9 @@ struct StoredRequest {
     changes: Vec<Change>,
     #[serde(default)]
     what_if: bool,
+    /// A scenario job's index in its what-if document (0: the base).
+    #[serde(default)]
+    scenario: Option<u32>,
 }
 
 /// [`StoredRequest`] as written, borrowing from the job.
@@ -229,6 +259,8 @@ struct StoredRequestRef<'a> {
     changes: &'a [Change],
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     what_if: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario: Option<u32>,
 }
 
 fn is_empty<T>(items: &&[T]) -> bool {

@@ -1,10 +1,14 @@
-//! The solve pool: a bounded queue of job ids, the solve slots (one permit per solve that
-//! may run at once, shared by queued jobs and synchronous solves) and the cancel flag of
-//! each job solving now.
+//! The solve pool: the solve slots (one permit per solve that may run at once, shared by
+//! the workers and synchronous solves), the cancel flag and claim of each job solving now,
+//! and the bell that wakes idle workers.
 //!
-//! Admission counts the jobs waiting for a worker: a submission that would exceed the queue
-//! length is refused (503) before anything is stored, so nothing already queued is lost. Jobs
-//! re-queued at start bypass the limit: they were accepted before.
+//! The queue itself is the store's: workers claim queued jobs from it
+//! ([`crate::api::store::JobStore::claim`]), so with a shared store every replica's
+//! workers take from one queue. Admission counts the submitted jobs waiting in the store
+//! plus the submissions being stored now: one that would exceed the queue length is refused
+//! (503) before anything is stored, so nothing already queued is lost. With several
+//! replicas the count is the database's, so the limit holds across them up to the
+//! submissions racing in at the same moment.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,7 +17,7 @@ use std::sync::Arc;
 use mediation_solver::milp::{CancelFlag, SolveError, SolveOptions};
 use mediation_solver::model::Problem;
 use mediation_solver::schedule::{schedule, Outcome};
-use tokio::sync::{mpsc, watch, Mutex, Semaphore};
+use tokio::sync::{watch, Notify, Semaphore};
 use uuid::Uuid;
 
 /// What solves a problem. The service uses [`MilpSolver`]; tests may wrap it to hold a solve
@@ -32,96 +36,68 @@ impl RosterSolver for MilpSolver {
     }
 }
 
-/// The queue, its admission counter and the solve slots.
+/// The solve slots, the admissions in flight, the running jobs and the workers' bell.
 pub struct SolvePool {
-    tx: mpsc::UnboundedSender<Uuid>,
-    rx: Mutex<mpsc::UnboundedReceiver<Uuid>>,
-    /// Jobs sent and not yet taken by a worker.
-    waiting: AtomicUsize,
+    /// Submissions admitted and not yet stored.
+    admitting: AtomicUsize,
     queue_len: usize,
     /// One permit per solve that may run at once (jobs and synchronous solves share them).
     pub slots: Arc<Semaphore>,
     pub max_concurrent: usize,
     pub solver: Arc<dyn RosterSolver>,
     shutdown: watch::Sender<bool>,
-    /// The cancel flag of each job solving now.
-    cancel_flags: std::sync::Mutex<HashMap<Uuid, CancelFlag>>,
+    /// Rung when claimable work may have appeared (a submission, a child finished, an
+    /// announcement from another replica): idle workers try to claim at once.
+    pub wake: Arc<Notify>,
+    /// The cancel flag and claim token of each job solving now.
+    running: std::sync::Mutex<HashMap<Uuid, (CancelFlag, Uuid)>>,
 }
 
-/// A place in the queue, held between admission and enqueueing. Dropping it gives the place
-/// back.
+/// A place in the queue, held between admission and storing. Dropping it gives the place
+/// back (the stored job then counts in the store's queue).
 pub struct Admission<'a> {
     pool: &'a SolvePool,
-    sent: bool,
-}
-
-impl Admission<'_> {
-    pub fn enqueue(mut self, id: Uuid) {
-        self.sent = true;
-        // The receiver lives as long as the pool, so the send cannot fail while the pool
-        // exists; if it did, the job stays queued in the store and is re-queued at start.
-        if self.pool.tx.send(id).is_err() {
-            self.pool.waiting.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
 }
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
-        if !self.sent {
-            self.pool.waiting.fetch_sub(1, Ordering::SeqCst);
-        }
+        self.pool.admitting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 impl SolvePool {
     pub fn new(max_concurrent: usize, queue_len: usize, solver: Arc<dyn RosterSolver>) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
         let max_concurrent = max_concurrent.max(1);
         SolvePool {
-            tx,
-            rx: Mutex::new(rx),
-            waiting: AtomicUsize::new(0),
+            admitting: AtomicUsize::new(0),
             queue_len,
             slots: Arc::new(Semaphore::new(max_concurrent)),
             max_concurrent,
             solver,
             shutdown: watch::channel(false).0,
-            cancel_flags: std::sync::Mutex::new(HashMap::new()),
+            wake: Arc::new(Notify::new()),
+            running: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    /// Takes a place in the queue, or `None` when it is full.
-    pub fn admit(&self) -> Option<Admission<'_>> {
-        self.waiting
+    /// Takes a place in the queue, given the submitted jobs waiting in the store now, or
+    /// `None` when it is full.
+    pub fn admit(&self, waiting: usize) -> Option<Admission<'_>> {
+        self.admitting
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < self.queue_len).then_some(n + 1)
+                (waiting + n < self.queue_len).then_some(n + 1)
             })
             .ok()
-            .map(|_| Admission {
-                pool: self,
-                sent: false,
-            })
-    }
-
-    /// Queues a job accepted earlier (re-queued at start), past the admission limit.
-    pub fn requeue(&self, id: Uuid) {
-        self.waiting.fetch_add(1, Ordering::SeqCst);
-        if self.tx.send(id).is_err() {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-
-    pub fn depth(&self) -> usize {
-        self.waiting.load(Ordering::SeqCst)
+            .map(|_| Admission { pool: self })
     }
 
     pub fn queue_len(&self) -> usize {
         self.queue_len
     }
 
-    pub fn is_full(&self) -> bool {
-        self.depth() >= self.queue_len
+    /// Wakes every idle worker: claimable work may have appeared.
+    pub fn ring(&self) {
+        self.wake.notify_waiters();
     }
 
     /// Solves running now.
@@ -131,39 +107,44 @@ impl SolvePool {
 
     /// Raises the cancel flag of a job solving now: its solve stops and frees its slot.
     pub fn interrupt(&self, id: Uuid) {
-        if let Ok(flags) = self.cancel_flags.lock() {
-            if let Some(flag) = flags.get(&id) {
+        if let Ok(running) = self.running.lock() {
+            if let Some((flag, _)) = running.get(&id) {
                 flag.cancel();
             }
         }
     }
 
-    /// The jobs solving now (each registered its cancel flag when it started).
-    pub fn running_jobs(&self) -> Vec<Uuid> {
-        self.cancel_flags
+    /// The jobs solving now and their claim tokens.
+    pub fn running_jobs(&self) -> Vec<(Uuid, Uuid)> {
+        self.running
             .lock()
-            .map(|flags| flags.keys().copied().collect())
+            .map(|running| {
+                running
+                    .iter()
+                    .map(|(id, (_, token))| (*id, *token))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// Raises the cancel flag of every solve running now (at shutdown).
     pub fn interrupt_all(&self) {
-        if let Ok(flags) = self.cancel_flags.lock() {
-            flags.values().for_each(CancelFlag::cancel);
+        if let Ok(running) = self.running.lock() {
+            running.values().for_each(|(flag, _)| flag.cancel());
         }
     }
 
-    pub(super) fn register(&self, id: Uuid) -> CancelFlag {
+    pub(super) fn register(&self, id: Uuid, token: Uuid) -> CancelFlag {
         let flag = CancelFlag::new();
-        if let Ok(mut flags) = self.cancel_flags.lock() {
-            flags.insert(id, flag.clone());
+        if let Ok(mut running) = self.running.lock() {
+            running.insert(id, (flag.clone(), token));
         }
         flag
     }
 
     pub(super) fn unregister(&self, id: Uuid) {
-        if let Ok(mut flags) = self.cancel_flags.lock() {
-            flags.remove(&id);
+        if let Ok(mut running) = self.running.lock() {
+            running.remove(&id);
         }
     }
 
@@ -174,11 +155,5 @@ impl SolvePool {
 
     pub(super) fn stopping(&self) -> watch::Receiver<bool> {
         self.shutdown.subscribe()
-    }
-
-    pub(super) async fn next_job(&self) -> Option<Uuid> {
-        let id = self.rx.lock().await.recv().await?;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        Some(id)
     }
 }

@@ -3,8 +3,13 @@
 //! whole document and lists every error at once: the base problem's validation errors,
 //! every bad scenario name, and in each scenario the first change that cannot be applied
 //! (the changes of one scenario apply in order, so the later ones depend on it) or the
-//! errors of the problem its changes give. Its run solves every scenario in parallel on a
-//! blocking thread holding one solver slot.
+//! errors of the problem its changes give.
+//!
+//! Its run fans out: the base and every scenario become child jobs ([`ScenarioJob`], one
+//! solve slot each, claimed by any worker of any replica), and when they have all finished
+//! the job collects their outcomes into the table a single solve would give
+//! ([`WhatIfJob::collect`]). A child that failed fails its scenario only: its row names the
+//! scenario and the failure.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -12,12 +17,14 @@ use mediation_solver::candidates::Weights;
 use mediation_solver::milp::SolveOptions;
 use mediation_solver::validate::{self, InputError};
 use mediation_solver::whatif::{self, WhatIf, WhatIfError, BASE_NAME};
+use serde::Serialize;
 use serde_json::value::RawValue;
+use uuid::Uuid;
 
-use super::{failure_code, Finished, RunContext};
+use super::{failure_code, Finished, Job, JobRequest, RunContext};
 use crate::api::body::require_object;
 use crate::api::error::{ApiError, IssueView};
-use crate::api::store::JobFailure;
+use crate::api::store::{ChildRecord, JobFailure, JobState, NewChild};
 
 const HINT: &str = "see docs/what-if.md";
 
@@ -65,36 +72,137 @@ impl WhatIfJob {
         }
     }
 
-    /// Parses the document again (it was checked when accepted) and solves the base and
-    /// every scenario.
+    /// The child jobs: the base (index 0) and each scenario, with the job's options.
+    pub fn children(&self, options: &SolveOptions) -> Result<Vec<NewChild>, JobFailure> {
+        let plan = parse_plan(self.document.get()).map_err(|e| JobFailure {
+            code: "invalid_what_if".into(),
+            message: e,
+        })?;
+        (0..=plan.scenarios.len())
+            .map(|index| {
+                let index = u32::try_from(index).map_err(|_| JobFailure {
+                    code: "invalid_what_if".into(),
+                    message: "too many scenarios".into(),
+                })?;
+                let job = Job {
+                    request: JobRequest::Scenario(ScenarioJob {
+                        document: self.document.clone(),
+                        index,
+                    }),
+                    options: options.clone(),
+                };
+                let request = job.encode().map_err(|e| JobFailure {
+                    code: "internal".into(),
+                    message: format!("cannot store a scenario: {e}"),
+                })?;
+                Ok(NewChild {
+                    id: Uuid::new_v4(),
+                    index,
+                    request,
+                })
+            })
+            .collect()
+    }
+
+    /// The table of the finished children, the base first: each child's outcome as it
+    /// stored it, or for a child that failed, `{ "name", "failed": { "code", "message" } }`.
+    pub fn collect(&self, children: &[ChildRecord]) -> Result<String, JobFailure> {
+        let plan = parse_plan(self.document.get()).map_err(|e| JobFailure {
+            code: "invalid_what_if".into(),
+            message: e,
+        })?;
+        let internal = |message: String| JobFailure {
+            code: "internal".into(),
+            message,
+        };
+        let mut rows: Vec<Box<RawValue>> = Vec::with_capacity(children.len());
+        for (expected, child) in children.iter().enumerate() {
+            if child.index as usize != expected {
+                return Err(internal(format!("scenario {expected} has no child job")));
+            }
+            let name = match expected.checked_sub(1) {
+                None => BASE_NAME,
+                Some(i) => plan.scenarios.get(i).map_or("?", |s| s.name.as_str()),
+            };
+            let row = match (&child.state, &child.result) {
+                (JobState::Done, Some(result)) => RawValue::from_string(result.clone())
+                    .map_err(|e| internal(format!("scenario `{name}`: unreadable result: {e}")))?,
+                _ => {
+                    let failed = child.failure.clone().unwrap_or(JobFailure {
+                        code: "cancelled".into(),
+                        message: format!("the scenario ended {}", child.state.as_str()),
+                    });
+                    serde_json::value::to_raw_value(&FailedScenario { name, failed })
+                        .map_err(|e| internal(e.to_string()))?
+                }
+            };
+            rows.push(row);
+        }
+        if rows.len() != plan.scenarios.len() + 1 {
+            return Err(internal(format!(
+                "{} of {} scenarios have a child job",
+                rows.len(),
+                plan.scenarios.len() + 1
+            )));
+        }
+        serde_json::to_string(&Table { scenarios: rows }).map_err(|e| internal(e.to_string()))
+    }
+}
+
+#[derive(Serialize)]
+struct Table {
+    scenarios: Vec<Box<RawValue>>,
+}
+
+/// The row of a scenario whose child job failed.
+#[derive(Serialize)]
+struct FailedScenario<'a> {
+    name: &'a str,
+    failed: JobFailure,
+}
+
+/// A child of a what-if job: scenario `index` (0: the base) of the parent's document.
+#[derive(Debug)]
+pub struct ScenarioJob {
+    pub document: Box<RawValue>,
+    pub index: u32,
+}
+
+impl ScenarioJob {
+    /// Prepares this scenario alone and solves it: its outcome (figures, solver summary,
+    /// roster), as one row of the what-if table.
     pub async fn run(
         self,
         mut options: SolveOptions,
         ctx: RunContext,
     ) -> Result<Finished, JobFailure> {
         options.cancel = Some(ctx.cancel);
+        options.started = Some(ctx.started);
         let slot = ctx.slot;
         let document = self.document;
+        let index = self.index as usize;
         let joined = tokio::task::spawn_blocking(move || {
             let _slot = slot;
             let plan = parse_plan(document.get()).map_err(|e| JobFailure {
                 code: "invalid_what_if".into(),
                 message: e,
             })?;
-            let report = catch_unwind(AssertUnwindSafe(|| whatif::run(&plan, &options, true)))
+            let failed = |e: WhatIfError| JobFailure {
+                code: match &e {
+                    WhatIfError::Solve { source, .. } => failure_code(source),
+                    _ => "solve_failed",
+                }
+                .into(),
+                message: e.to_string(),
+            };
+            let prepared = whatif::prepare_one(&plan, &options.weights, index).map_err(failed)?;
+            let outcome = catch_unwind(AssertUnwindSafe(|| whatif::solve_one(&prepared, &options)))
                 .map_err(|_| JobFailure {
                     code: "solver_panicked".into(),
                     message: "the solver stopped on an internal error".into(),
                 })?
-                .map_err(|e| JobFailure {
-                    code: match &e {
-                        WhatIfError::Solve { source, .. } => failure_code(source),
-                        _ => "solve_failed",
-                    }
-                    .into(),
-                    message: e.to_string(),
-                })?;
-            serde_json::to_string(&report).map_err(|e| JobFailure {
+                .map_err(failed)?;
+            serde_json::to_string(&outcome).map_err(|e| JobFailure {
                 code: "internal".into(),
                 message: format!("cannot store the result: {e}"),
             })
@@ -103,7 +211,7 @@ impl WhatIfJob {
         let result = joined.unwrap_or_else(|_| {
             Err(JobFailure {
                 code: "solver_panicked".into(),
-                message: "the what-if task was lost".into(),
+                message: "the scenario task was lost".into(),
             })
         })?;
         Ok(Finished {

@@ -1,22 +1,35 @@
 //! Where jobs live: the [`JobStore`] trait and the records it keeps, with two stores behind
-//! it: [`SqliteStore`] (`sqlite.rs`, the default, so jobs and results survive a restart) and
-//! [`MemoryStore`] (`memory.rs`, for tests and throw-away runs). The contract tests at the
-//! end of this file run against both.
+//! it: [`SqliteStore`] (`sqlite.rs`, the default: one process, jobs in a file, or in memory
+//! for tests and throw-away runs) and [`PgStore`] (`postgres.rs`: several replicas sharing
+//! one PostgreSQL database). The contract tests at the end of this file run against both
+//! (PostgreSQL when `MEDIATION_TEST_DATABASE_URL` is set).
+//!
+//! Work is shared by claiming: a worker [`JobStore::claim`]s the oldest claimable job, which
+//! makes it `solving` under a lease (the claiming replica, a token, an expiry) that the
+//! worker's heartbeat renews. A job whose lease expires (its replica died or stalled) is
+//! claimable again; every claim counts an attempt, and a job claimed `max_attempts` times
+//! without finishing fails with `attempts_exhausted`. Every later write of a claimed job
+//! names the lease token, so a replica that lost its lease cannot store a result.
+//!
+//! A what-if job fans out: its base and each scenario become child jobs
+//! ([`JobStore::fan_out`]), and the parent waits, `solving` without a lease ("parked"),
+//! until every child has finished; then it is claimable again, to collect the table.
 //!
 //! State changes are guarded by the state they start from, so a cancelled job cannot be
 //! turned back into a finished one by a solve that returns late.
 
-mod memory;
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub use memory::MemoryStore;
+pub use postgres::{PgStore, PG_SCHEMA_VERSION};
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 /// Where a job is in its life.
@@ -71,6 +84,9 @@ pub struct JobFailure {
     pub message: String,
 }
 
+/// The code of a job claimed `max_attempts` times without finishing.
+pub const ATTEMPTS_EXHAUSTED: &str = "attempts_exhausted";
+
 /// A job to store.
 #[derive(Debug, Clone)]
 pub struct NewJob {
@@ -84,6 +100,26 @@ pub struct NewJob {
     pub request: String,
     pub callback_url: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A child job of a what-if job: one scenario (index 0 is the base).
+#[derive(Debug, Clone)]
+pub struct NewChild {
+    pub id: Uuid,
+    pub index: u32,
+    pub request: String,
+}
+
+/// A child job as its parent collects it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildRecord {
+    pub id: Uuid,
+    pub index: u32,
+    pub state: JobState,
+    pub result: Option<String>,
+    pub failure: Option<JobFailure>,
+    /// The replica that claimed it last.
+    pub claimed_by: Option<String>,
 }
 
 /// A job without its (possibly large) request and result.
@@ -103,6 +139,10 @@ pub struct JobStatus {
     /// or the address check said no at delivery) or `failed: <reason>` (every attempt
     /// failed). `None` while nothing was tried.
     pub callback: Option<String>,
+    /// Times the job was claimed (a graceful shutdown gives its attempt back).
+    pub attempts: u32,
+    /// The what-if job this job is a scenario of.
+    pub parent: Option<Uuid>,
 }
 
 /// A whole job.
@@ -126,10 +166,45 @@ pub enum Inserted {
     },
 }
 
+/// The terms a replica claims under.
+#[derive(Debug, Clone)]
+pub struct LeaseTerms {
+    /// The replica's name, kept with the lease (logs, audits).
+    pub replica: String,
+    /// How long a claim holds without a heartbeat.
+    pub duration: Duration,
+    /// Claims a job may have; the next claim fails it with [`ATTEMPTS_EXHAUSTED`].
+    pub max_attempts: u32,
+}
+
+/// A job claimed by this replica: the whole job and the token its later writes name.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub record: JobRecord,
+    pub token: Uuid,
+}
+
+/// What [`JobStore::claim`] found.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    Job(Box<Claimed>),
+    /// The oldest claimable job had used up its attempts: it is now failed with
+    /// [`ATTEMPTS_EXHAUSTED`] (its callback is the caller's to send).
+    Exhausted(JobStatus),
+    /// Nothing to claim.
+    Idle,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("job store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL did not answer (down, unreachable, out of connections): the request may
+    /// be tried again.
+    #[error("job database unavailable: {0}")]
+    Unavailable(String),
+    #[error("job database: {0}")]
+    Postgres(String),
     #[error("job store is corrupt: {0}")]
     Corrupt(String),
     #[error("job store lock poisoned")]
@@ -140,7 +215,7 @@ pub enum StoreError {
 }
 
 /// Persistence of jobs. Calls are short and synchronous; the API runs them off the async
-/// executor.
+/// executor ([`store_call`]).
 pub trait JobStore: Send + Sync + 'static {
     /// Stores a new job as queued, unless its owner already used its idempotency key.
     fn insert(&self, job: NewJob) -> Result<Inserted, StoreError>;
@@ -152,32 +227,54 @@ pub trait JobStore: Send + Sync + 'static {
         key: &str,
     ) -> Result<Option<(JobStatus, String)>, StoreError>;
     fn get(&self, id: Uuid) -> Result<Option<JobRecord>, StoreError>;
-    /// Jobs newest first, of `owner` (all owners when `None`), older than `before` (a seq).
+    /// Submitted jobs (not what-if children) newest first, of `owner` (all owners when
+    /// `None`), older than `before` (a seq).
     fn list(
         &self,
         owner: Option<&str>,
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<JobStatus>, StoreError>;
-    /// queued → solving. False if the job is no longer queued (cancelled meanwhile).
-    fn start(&self, id: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError>;
-    /// solving → done or failed. False (and nothing stored) if the job is no longer solving.
+    /// Claims the oldest claimable job (queued; solving with an expired lease; a parked
+    /// what-if job whose children all finished): it becomes solving under a new lease and
+    /// its attempts go up by one. A job that already had `max_attempts` claims is failed
+    /// instead ([`Claim::Exhausted`]).
+    fn claim(&self, terms: &LeaseTerms) -> Result<Claim, StoreError>;
+    /// Renews the lease of a claimed job. False when the claim is no longer held: the job
+    /// was cancelled, or its lease expired and another claim took it.
+    fn heartbeat(&self, id: Uuid, token: Uuid, duration: Duration) -> Result<bool, StoreError>;
+    /// solving → done or failed, under the claim `token`. False (and nothing stored) if the
+    /// claim is no longer held.
     fn finish(
         &self,
         id: Uuid,
+        token: Uuid,
         state: JobState,
-        at: DateTime<Utc>,
         result: Option<&str>,
         failure: Option<&JobFailure>,
     ) -> Result<bool, StoreError>;
-    /// queued or solving → cancelled; a finished job is left as it is. The job after.
+    /// Stores the children of a claimed what-if job and parks it (solving, no lease, its
+    /// attempts back to 0) until they have all finished. False if the claim is no longer
+    /// held (nothing stored).
+    fn fan_out(&self, id: Uuid, token: Uuid, children: &[NewChild]) -> Result<bool, StoreError>;
+    /// The children of a what-if job, by index.
+    fn children(&self, parent: Uuid) -> Result<Vec<ChildRecord>, StoreError>;
+    /// queued or solving → cancelled, with the job's children; a finished job is left as it
+    /// is. The job after.
     fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<JobStatus>, StoreError>;
-    /// Puts every queued or solving job back to queued (at start) and returns them oldest
-    /// first.
-    fn requeue_unfinished(&self) -> Result<Vec<Uuid>, StoreError>;
-    /// Deletes jobs that finished before `cutoff`; returns how many.
+    /// solving → queued under the claim `token`, giving the attempt back (a solve
+    /// interrupted by shutdown). False if the claim is no longer held.
+    fn release(&self, id: Uuid, token: Uuid) -> Result<bool, StoreError>;
+    /// At start: a store only this process uses puts every job left solving by a previous
+    /// run back to queued (its attempt stays counted) and returns them oldest first. A
+    /// shared store does nothing: other replicas may be solving them, and an expired lease
+    /// makes a job claimable again.
+    fn recover(&self) -> Result<Vec<Uuid>, StoreError>;
+    /// Submitted jobs (not what-if children) waiting to be claimed.
+    fn queue_depth(&self) -> Result<usize, StoreError>;
+    /// Deletes jobs that finished before `cutoff` (with their children); returns how many.
     fn expire(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError>;
-    /// How many jobs are in each state.
+    /// How many jobs (children included) are in each state.
     fn count_by_state(&self) -> Result<Vec<(JobState, u64)>, StoreError>;
     /// Stores a new read-only link to a job (only the hash of its token).
     fn insert_link(&self, link: &LinkRecord) -> Result<(), StoreError>;
@@ -185,11 +282,14 @@ pub trait JobStore: Send + Sync + 'static {
     fn find_link(&self, token_hash: &str) -> Result<Option<LinkRecord>, StoreError>;
     /// Revokes link `link` of job `job`; false when there is no such link of that job.
     fn revoke_link(&self, job: Uuid, link: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError>;
-    /// solving → queued (a solve interrupted by shutdown, to run again at the next start).
-    /// False if the job is not solving.
-    fn requeue(&self, id: Uuid) -> Result<bool, StoreError>;
     /// Records what became of the job's callback (see [`JobStatus::callback`]).
     fn set_callback_outcome(&self, id: Uuid, outcome: &str) -> Result<(), StoreError>;
+    /// Has `wake` notified whenever another process adds claimable work (a shared store
+    /// listens for it; a store only this process uses has nothing to do: this process's
+    /// own submissions wake its workers).
+    fn watch(&self, wake: Arc<tokio::sync::Notify>) {
+        let _ = wake;
+    }
 }
 
 /// A read-only link to one job's page and calendars.
@@ -223,9 +323,38 @@ where
         .unwrap_or_else(|_| Err(StoreError::Poisoned))
 }
 
+/// A new, empty, migrated database on the PostgreSQL server of `url` (its user must be
+/// allowed to create databases), for tests and benchmarks: the new database's URL.
+pub async fn fresh_pg_database(url: &str) -> Result<String, StoreError> {
+    postgres::fresh_database(url).await
+}
+
+/// The PostgreSQL server tests use: `MEDIATION_TEST_DATABASE_URL`. Unset, the caller skips
+/// its PostgreSQL half with a message saying so, unless `CI=true`, where a missing server
+/// fails the test; with `MEDIATION_EXTERNAL_TESTS=off` (a step that ran them already) it
+/// is skipped quietly.
+pub fn test_database_url(test: &str) -> Option<String> {
+    let external_off = std::env::var("MEDIATION_EXTERNAL_TESTS").as_deref() == Ok("off");
+    match std::env::var("MEDIATION_TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if external_off => None,
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("{test}: MEDIATION_TEST_DATABASE_URL is unset, and CI=true needs PostgreSQL")
+        }
+        _ => {
+            eprintln!(
+                "{test}: PostgreSQL half skipped: set MEDIATION_TEST_DATABASE_URL to a server \
+                 where tests may create databases (scripts/pg.sh start DIR prints one)"
+            );
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    //! The same contract, run against both stores.
+    //! The same contract, run against both stores: SQLite (in memory and in a file) and,
+    //! when `MEDIATION_TEST_DATABASE_URL` is set, PostgreSQL.
     use super::*;
 
     fn job(owner: &str, key: Option<&str>, hash: &str) -> NewJob {
@@ -247,15 +376,45 @@ mod tests {
         }
     }
 
-    fn each_store(test: impl Fn(&dyn JobStore)) {
-        test(&MemoryStore::new());
+    fn terms(replica: &str, lease: Duration) -> LeaseTerms {
+        LeaseTerms {
+            replica: replica.into(),
+            duration: lease,
+            max_attempts: 3,
+        }
+    }
+
+    const LONG: Duration = Duration::from_secs(60);
+
+    /// Claims the next job: its id and token.
+    fn claim(s: &dyn JobStore) -> (Uuid, Uuid) {
+        match s.claim(&terms("r1", LONG)).unwrap() {
+            Claim::Job(c) => (c.record.status.id, c.token),
+            other => panic!("expected a job to claim, got {other:?}"),
+        }
+    }
+
+    fn each_store(name: &str, test: impl Fn(&dyn JobStore)) {
+        test(&SqliteStore::in_memory().unwrap());
         let dir = tempfile::tempdir().unwrap();
         test(&SqliteStore::open(&dir.path().join("jobs.sqlite")).unwrap());
+        if let Some(url) = test_database_url(name) {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let store = runtime.block_on(async {
+                let db = fresh_pg_database(&url).await.unwrap();
+                PgStore::connect(&db).await.unwrap()
+            });
+            test(&store);
+        }
     }
 
     #[test]
     fn a_reused_idempotency_key_returns_the_first_job_and_stores_nothing() {
-        each_store(|s| {
+        each_store("idempotency", |s| {
             let first = new_id(s.insert(job("cms", Some("k"), "h1")).unwrap());
             match s.insert(job("cms", Some("k"), "h2")).unwrap() {
                 Inserted::Existing { status, body_hash } => {
@@ -270,16 +429,18 @@ mod tests {
     }
 
     #[test]
-    fn a_cancelled_job_is_neither_started_nor_finished() {
-        each_store(|s| {
+    fn a_cancelled_job_is_neither_claimed_nor_finished() {
+        each_store("cancel", |s| {
             let id = new_id(s.insert(job("cms", None, "h")).unwrap());
-            assert!(s.start(id, Utc::now()).unwrap());
+            let (claimed, token) = claim(s);
+            assert_eq!(claimed, id);
             let cancelled = s.cancel(id, Utc::now()).unwrap().unwrap();
             assert_eq!(cancelled.state, JobState::Cancelled);
+            assert!(!s.heartbeat(id, token, LONG).unwrap(), "the claim is lost");
             assert!(!s
-                .finish(id, JobState::Done, Utc::now(), Some("{}"), None)
+                .finish(id, token, JobState::Done, Some("{}"), None)
                 .unwrap());
-            assert!(!s.start(id, Utc::now()).unwrap());
+            assert!(matches!(s.claim(&terms("r1", LONG)).unwrap(), Claim::Idle));
             let record = s.get(id).unwrap().unwrap();
             assert_eq!(record.status.state, JobState::Cancelled);
             assert!(record.result.is_none());
@@ -288,11 +449,11 @@ mod tests {
 
     #[test]
     fn cancelling_a_done_job_keeps_it_done_with_its_result() {
-        each_store(|s| {
+        each_store("cancel_done", |s| {
             let id = new_id(s.insert(job("cms", None, "h")).unwrap());
-            s.start(id, Utc::now()).unwrap();
+            let (_, token) = claim(s);
             assert!(s
-                .finish(id, JobState::Done, Utc::now(), Some("{\"r\":1}"), None)
+                .finish(id, token, JobState::Done, Some("{\"r\":1}"), None)
                 .unwrap());
             assert_eq!(
                 s.cancel(id, Utc::now()).unwrap().unwrap().state,
@@ -306,24 +467,183 @@ mod tests {
     }
 
     #[test]
-    fn unfinished_jobs_are_requeued_oldest_first() {
-        each_store(|s| {
+    fn jobs_are_claimed_oldest_first_and_once_while_the_lease_lives() {
+        each_store("claim_order", |s| {
             let a = new_id(s.insert(job("cms", None, "a")).unwrap());
             let b = new_id(s.insert(job("cms", None, "b")).unwrap());
-            let c = new_id(s.insert(job("cms", None, "c")).unwrap());
-            s.start(a, Utc::now()).unwrap();
-            s.start(c, Utc::now()).unwrap();
-            s.finish(c, JobState::Done, Utc::now(), Some("{}"), None)
-                .unwrap();
-            assert_eq!(s.requeue_unfinished().unwrap(), vec![a, b]);
-            assert_eq!(s.status(a).unwrap().unwrap().state, JobState::Queued);
-            assert_eq!(s.status(c).unwrap().unwrap().state, JobState::Done);
+            assert_eq!(s.queue_depth().unwrap(), 2);
+            let (first, _) = claim(s);
+            let (second, _) = claim(s);
+            assert_eq!((first, second), (a, b));
+            assert!(matches!(s.claim(&terms("r2", LONG)).unwrap(), Claim::Idle));
+            assert_eq!(s.queue_depth().unwrap(), 0);
+            let status = s.status(a).unwrap().unwrap();
+            assert_eq!((status.state, status.attempts), (JobState::Solving, 1));
+        });
+    }
+
+    #[test]
+    fn an_expired_lease_lets_another_replica_claim_and_the_first_cannot_finish() {
+        each_store("lease", |s| {
+            let id = new_id(s.insert(job("cms", None, "a")).unwrap());
+            let first = match s.claim(&terms("r1", Duration::from_millis(200))).unwrap() {
+                Claim::Job(c) => c.token,
+                other => panic!("{other:?}"),
+            };
+            assert!(s.heartbeat(id, first, Duration::from_millis(200)).unwrap());
+            assert!(matches!(s.claim(&terms("r2", LONG)).unwrap(), Claim::Idle));
+            std::thread::sleep(Duration::from_millis(400));
+            let second = match s.claim(&terms("r2", LONG)).unwrap() {
+                Claim::Job(c) => {
+                    assert_eq!(c.record.status.attempts, 2);
+                    c.token
+                }
+                other => panic!("{other:?}"),
+            };
+            assert!(!s.heartbeat(id, first, LONG).unwrap());
+            assert!(!s
+                .finish(id, first, JobState::Done, Some("1"), None)
+                .unwrap());
+            assert!(s
+                .finish(id, second, JobState::Done, Some("2"), None)
+                .unwrap());
+            assert_eq!(s.get(id).unwrap().unwrap().result.as_deref(), Some("2"));
+        });
+    }
+
+    #[test]
+    fn the_claim_after_the_last_attempt_fails_the_job() {
+        each_store("attempts", |s| {
+            let id = new_id(s.insert(job("cms", None, "a")).unwrap());
+            let short = LeaseTerms {
+                max_attempts: 2,
+                ..terms("r1", Duration::from_millis(1))
+            };
+            for attempt in 1..=2 {
+                std::thread::sleep(Duration::from_millis(20));
+                match s.claim(&short).unwrap() {
+                    Claim::Job(c) => assert_eq!(c.record.status.attempts, attempt),
+                    other => panic!("{other:?}"),
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            match s.claim(&short).unwrap() {
+                Claim::Exhausted(status) => {
+                    assert_eq!(status.id, id);
+                    assert_eq!(status.state, JobState::Failed);
+                    assert_eq!(status.failure.unwrap().code, ATTEMPTS_EXHAUSTED);
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(matches!(s.claim(&short).unwrap(), Claim::Idle));
+        });
+    }
+
+    #[test]
+    fn a_released_job_is_queued_again_with_its_attempt_given_back() {
+        each_store("release", |s| {
+            let id = new_id(s.insert(job("cms", None, "h")).unwrap());
+            let (_, token) = claim(s);
+            assert!(s.release(id, token).unwrap());
+            assert!(!s.release(id, token).unwrap(), "no longer held");
+            let status = s.status(id).unwrap().unwrap();
+            assert_eq!(
+                (status.state, status.started_at, status.attempts),
+                (JobState::Queued, None, 0)
+            );
+            s.set_callback_outcome(id, "refused: test").unwrap();
+            assert_eq!(
+                s.status(id).unwrap().unwrap().callback.as_deref(),
+                Some("refused: test")
+            );
+        });
+    }
+
+    #[test]
+    fn a_what_if_job_waits_for_its_children_then_is_claimed_to_collect_them() {
+        each_store("fan_out", |s| {
+            let parent = new_id(s.insert(job("cms", None, "w")).unwrap());
+            let (_, token) = claim(s);
+            let children: Vec<NewChild> = (0..3)
+                .map(|index| NewChild {
+                    id: Uuid::new_v4(),
+                    index,
+                    request: format!("{{\"scenario\":{index}}}"),
+                })
+                .collect();
+            assert!(s.fan_out(parent, token, &children).unwrap());
+            assert!(!s.fan_out(parent, token, &children).unwrap(), "parked");
+            assert_eq!(s.status(parent).unwrap().unwrap().state, JobState::Solving);
+            // Children are not listed, not counted as queued submissions, claimed in order.
+            assert_eq!(s.list(Some("cms"), None, 10).unwrap().len(), 1);
+            assert_eq!(s.queue_depth().unwrap(), 0);
+            let mut tokens = Vec::new();
+            for child in &children {
+                let (id, token) = claim(s);
+                assert_eq!(id, child.id);
+                assert_eq!(s.status(id).unwrap().unwrap().parent, Some(parent));
+                tokens.push(token);
+            }
+            assert!(matches!(s.claim(&terms("r1", LONG)).unwrap(), Claim::Idle));
+            for (child, token) in children.iter().zip(&tokens).take(2) {
+                s.finish(child.id, *token, JobState::Done, Some("{}"), None)
+                    .unwrap();
+            }
+            assert!(
+                matches!(s.claim(&terms("r1", LONG)).unwrap(), Claim::Idle),
+                "one child still solving"
+            );
+            let failure = JobFailure {
+                code: "solve_failed".into(),
+                message: "m".into(),
+            };
+            s.finish(
+                children[2].id,
+                tokens[2],
+                JobState::Failed,
+                None,
+                Some(&failure),
+            )
+            .unwrap();
+            let (collected, _) = claim(s);
+            assert_eq!(collected, parent);
+            let found = s.children(parent).unwrap();
+            assert_eq!(
+                found.iter().map(|c| (c.index, c.state)).collect::<Vec<_>>(),
+                vec![
+                    (0, JobState::Done),
+                    (1, JobState::Done),
+                    (2, JobState::Failed)
+                ]
+            );
+            assert_eq!(found[2].failure.as_ref(), Some(&failure));
+            assert_eq!(found[0].claimed_by.as_deref(), Some("r1"));
+        });
+    }
+
+    #[test]
+    fn cancelling_a_what_if_job_cancels_its_children() {
+        each_store("cancel_children", |s| {
+            let parent = new_id(s.insert(job("cms", None, "w")).unwrap());
+            let (_, token) = claim(s);
+            let child = NewChild {
+                id: Uuid::new_v4(),
+                index: 0,
+                request: "{}".into(),
+            };
+            assert!(s.fan_out(parent, token, std::slice::from_ref(&child)).unwrap());
+            s.cancel(parent, Utc::now()).unwrap();
+            assert_eq!(
+                s.status(child.id).unwrap().unwrap().state,
+                JobState::Cancelled
+            );
+            assert!(matches!(s.claim(&terms("r1", LONG)).unwrap(), Claim::Idle));
         });
     }
 
     #[test]
     fn the_list_is_newest_first_per_owner_and_pages_by_seq() {
-        each_store(|s| {
+        each_store("list", |s| {
             let a = new_id(s.insert(job("cms", None, "a")).unwrap());
             new_id(s.insert(job("other", None, "x")).unwrap());
             let b = new_id(s.insert(job("cms", None, "b")).unwrap());
@@ -336,11 +656,11 @@ mod tests {
 
     #[test]
     fn only_finished_jobs_past_the_cutoff_expire() {
-        each_store(|s| {
+        each_store("expire", |s| {
             let done = new_id(s.insert(job("cms", None, "a")).unwrap());
             let queued = new_id(s.insert(job("cms", None, "b")).unwrap());
-            s.start(done, Utc::now()).unwrap();
-            s.finish(done, JobState::Done, Utc::now(), Some("{}"), None)
+            let (_, token) = claim(s);
+            s.finish(done, token, JobState::Done, Some("{}"), None)
                 .unwrap();
             let later = Utc::now() + chrono::Duration::seconds(1);
             assert_eq!(s.expire(later).unwrap(), 1);
@@ -353,19 +673,25 @@ mod tests {
     }
 
     #[test]
-    fn a_solving_job_goes_back_to_queued_and_keeps_its_callback_outcome() {
-        each_store(|s| {
-            let id = new_id(s.insert(job("cms", None, "h")).unwrap());
-            assert!(!s.requeue(id).unwrap(), "not solving yet");
-            s.start(id, Utc::now()).unwrap();
-            assert!(s.requeue(id).unwrap());
-            let status = s.status(id).unwrap().unwrap();
-            assert_eq!((status.state, status.started_at), (JobState::Queued, None));
-            s.set_callback_outcome(id, "refused: test").unwrap();
-            assert_eq!(
-                s.status(id).unwrap().unwrap().callback.as_deref(),
-                Some("refused: test")
-            );
+    fn links_are_found_by_token_hash_and_revoked_once() {
+        each_store("links", |s| {
+            let id = new_id(s.insert(job("cms", None, "a")).unwrap());
+            let now = Utc::now();
+            let link = LinkRecord {
+                id: Uuid::new_v4(),
+                job: id,
+                token_hash: "abc".into(),
+                created_at: now,
+                expires_at: now + chrono::Duration::days(1),
+                revoked_at: None,
+            };
+            s.insert_link(&link).unwrap();
+            let found = s.find_link("abc").unwrap().unwrap();
+            assert!(found.is_live(now));
+            assert!(s.revoke_link(id, link.id, now).unwrap());
+            assert!(!s.revoke_link(Uuid::new_v4(), link.id, now).unwrap());
+            assert!(!s.find_link("abc").unwrap().unwrap().is_live(now));
+            assert!(s.find_link("nope").unwrap().is_none());
         });
     }
 }

@@ -1,15 +1,19 @@
 //! [`SqliteStore`]: jobs in an SQLite file (WAL journal, full sync), its schema version in
-//! `PRAGMA user_version`, older schemas migrated at open and foreign files refused.
+//! `PRAGMA user_version`, older schemas migrated at open and foreign files refused; or in
+//! an SQLite database in memory ([`SqliteStore::in_memory`]), lost at exit. One process
+//! uses it: its mutex serialises every call, so a claim is a plain transaction.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::{
-    Inserted, JobFailure, JobRecord, JobState, JobStatus, JobStore, LinkRecord, NewJob, StoreError,
+    ChildRecord, Claim, Claimed, Inserted, JobFailure, JobRecord, JobState, JobStatus, JobStore,
+    LeaseTerms, LinkRecord, NewChild, NewJob, StoreError, ATTEMPTS_EXHAUSTED,
 };
 
 /// Jobs in an SQLite file (WAL journal, full sync), so a restart loses nothing accepted.
@@ -34,10 +38,17 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_code      TEXT,
     error_message   TEXT,
     callback_status TEXT,
+    parent          TEXT,
+    scenario        INTEGER,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    lease_owner     TEXT,
+    lease_token     TEXT,
+    lease_expires   INTEGER,
     UNIQUE (owner, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS jobs_owner_seq ON jobs (owner, seq);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
+CREATE INDEX IF NOT EXISTS jobs_parent ON jobs (parent, scenario);
 CREATE TABLE IF NOT EXISTS links (
     id          TEXT PRIMARY KEY,
     job         TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
@@ -50,13 +61,29 @@ CREATE INDEX IF NOT EXISTS links_job ON links (job);
 ";
 
 const STATUS_COLUMNS: &str =
-    "id, seq, owner, state, created_at, started_at, finished_at, callback_url, error_code, error_message, callback_status";
+    "id, seq, owner, state, created_at, started_at, finished_at, callback_url, error_code, error_message, callback_status, attempts, parent";
+
+/// The columns added by schema version 2 (claims, leases, what-if children).
+const V2_COLUMNS: [(&str, &str); 6] = [
+    ("parent", "TEXT"),
+    ("scenario", "INTEGER"),
+    ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("lease_owner", "TEXT"),
+    ("lease_token", "TEXT"),
+    ("lease_expires", "INTEGER"),
+];
+
+/// A parked what-if job: solving without a lease, waiting for its children.
+const PARKED: &str = "(j.state = 'solving' AND j.lease_token IS NULL \
+     AND EXISTS (SELECT 1 FROM jobs c WHERE c.parent = j.id))";
 
 /// The schema this build writes, kept in `PRAGMA user_version`.
 ///
 /// - 0: the jobs and links tables without a version (before versions were kept);
-/// - 1: `jobs.callback_status` (what became of the callback).
-pub const SCHEMA_VERSION: i64 = 1;
+/// - 1: `jobs.callback_status` (what became of the callback);
+/// - 2: claims and leases (`attempts`, `lease_owner`, `lease_token`, `lease_expires`) and
+///   what-if children (`parent`, `scenario`).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The first bytes of every SQLite database file.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -146,6 +173,19 @@ impl SqliteStore {
         })
     }
 
+    /// A store in memory, lost when dropped: for tests and throw-away runs (`serve
+    /// --in-memory`).
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        let tx = conn.transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         self.conn.lock().map_err(|_| StoreError::Poisoned)
     }
@@ -154,14 +194,21 @@ impl SqliteStore {
 /// Brings a schema of `from` (below [`SCHEMA_VERSION`]) up to date, in one transaction.
 fn migrate(conn: &mut Connection, from: i64) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
+    let mut added: Vec<(&str, &str)> = Vec::new();
     if from < 1 {
+        added.push(("callback_status", "TEXT"));
+    }
+    if from < 2 {
+        added.extend(V2_COLUMNS);
+    }
+    for (column, kind) in added {
         let has_column: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'callback_status')",
-            [],
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('jobs') WHERE name = ?1)",
+            params![column],
             |r| r.get(0),
         )?;
         if !has_column {
-            tx.execute_batch("ALTER TABLE jobs ADD COLUMN callback_status TEXT;")?;
+            tx.execute_batch(&format!("ALTER TABLE jobs ADD COLUMN {column} {kind};"))?;
         }
     }
     // The tables and indexes added since version 0 (`links`) are created if missing.
@@ -185,6 +232,8 @@ type StatusRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    i64,
+    Option<String>,
 );
 
 fn read_status_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StatusRow> {
@@ -200,14 +249,29 @@ fn read_status_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StatusRow> {
         row.get(8)?,
         row.get(9)?,
         row.get(10)?,
+        row.get(11)?,
+        row.get(12)?,
     ))
 }
 
 fn to_status(r: StatusRow) -> Result<JobStatus, StoreError> {
-    let (id, seq, owner, state, created, started, finished, callback_url, code, message, callback) =
-        r;
+    let (
+        id,
+        seq,
+        owner,
+        state,
+        created,
+        started,
+        finished,
+        callback_url,
+        code,
+        message,
+        callback,
+        attempts,
+        parent,
+    ) = r;
     Ok(JobStatus {
-        id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("job id: {e}")))?,
+        id: uuid(&id)?,
         seq,
         owner,
         state: JobState::parse(&state)?,
@@ -220,7 +284,13 @@ fn to_status(r: StatusRow) -> Result<JobStatus, StoreError> {
             message: message.unwrap_or_default(),
         }),
         callback,
+        attempts: u32::try_from(attempts).unwrap_or(0),
+        parent: parent.as_deref().map(uuid).transpose()?,
     })
+}
+
+fn uuid(text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("id `{text}`: {e}")))
 }
 
 impl SqliteStore {
@@ -232,7 +302,7 @@ impl SqliteStore {
             .query_row(
                 &format!("SELECT {STATUS_COLUMNS}, body_hash FROM jobs WHERE id = ?1"),
                 params![id.to_string()],
-                |row| Ok((read_status_row(row)?, row.get::<_, String>(11)?)),
+                |row| Ok((read_status_row(row)?, row.get::<_, String>(13)?)),
             )
             .optional()?;
         row.map(|(r, hash)| Ok((to_status(r)?, hash))).transpose()
@@ -318,9 +388,9 @@ impl JobStore for SqliteStore {
                 |row| {
                     Ok((
                         read_status_row(row)?,
-                        row.get::<_, String>(11)?,
-                        row.get::<_, String>(12)?,
-                        row.get::<_, Option<String>>(13)?,
+                        row.get::<_, String>(13)?,
+                        row.get::<_, String>(14)?,
+                        row.get::<_, Option<String>>(15)?,
                     ))
                 },
             )
@@ -345,7 +415,7 @@ impl JobStore for SqliteStore {
         let conn = self.lock()?;
         let mut stmt = conn.prepare(&format!(
             "SELECT {STATUS_COLUMNS} FROM jobs
-             WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR seq < ?2)
+             WHERE parent IS NULL AND (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR seq < ?2)
              ORDER BY seq DESC LIMIT ?3"
         ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -355,11 +425,73 @@ impl JobStore for SqliteStore {
         rows.into_iter().map(to_status).collect()
     }
 
-    fn start(&self, id: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    fn claim(&self, terms: &LeaseTerms) -> Result<Claim, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let now = micros(Utc::now());
+        let found: Option<(String, i64)> = tx
+            .query_row(
+                &format!(
+                    "SELECT j.id, j.attempts FROM jobs j
+                     WHERE j.state = 'queued'
+                        OR (j.state = 'solving' AND j.lease_expires < ?1)
+                        OR ({PARKED} AND NOT EXISTS (SELECT 1 FROM jobs c
+                            WHERE c.parent = j.id AND c.state IN ('queued', 'solving')))
+                     ORDER BY j.seq LIMIT 1"
+                ),
+                params![now],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let Some((id, attempts)) = found else {
+            return Ok(Claim::Idle);
+        };
+        if attempts >= i64::from(terms.max_attempts) {
+            tx.execute(
+                "UPDATE jobs SET state = 'failed', finished_at = ?2, error_code = ?3,
+                     error_message = ?4, lease_owner = NULL, lease_token = NULL,
+                     lease_expires = NULL
+                 WHERE id = ?1",
+                params![id, now, ATTEMPTS_EXHAUSTED, exhausted_message(attempts)],
+            )?;
+            let status = Self::status_where(&tx, uuid(&id)?)?
+                .map(|(s, _)| s)
+                .ok_or_else(|| StoreError::Corrupt("claimed job not found".into()))?;
+            tx.commit()?;
+            return Ok(Claim::Exhausted(status));
+        }
+        let token = Uuid::new_v4();
+        tx.execute(
+            "UPDATE jobs SET state = 'solving', attempts = attempts + 1,
+                 started_at = COALESCE(started_at, ?2), lease_owner = ?3, lease_token = ?4,
+                 lease_expires = ?5
+             WHERE id = ?1",
+            params![
+                id,
+                now,
+                terms.replica,
+                token.to_string(),
+                now + lease_micros(terms.duration)
+            ],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        let record = self
+            .get(uuid(&id)?)?
+            .ok_or_else(|| StoreError::Corrupt("claimed job not found".into()))?;
+        Ok(Claim::Job(Box::new(Claimed { record, token })))
+    }
+
+    fn heartbeat(&self, id: Uuid, token: Uuid, duration: Duration) -> Result<bool, StoreError> {
         let conn = self.lock()?;
         let n = conn.execute(
-            "UPDATE jobs SET state = 'solving', started_at = ?2 WHERE id = ?1 AND state = 'queued'",
-            params![id.to_string(), micros(at)],
+            "UPDATE jobs SET lease_expires = ?3
+             WHERE id = ?1 AND lease_token = ?2 AND state = 'solving'",
+            params![
+                id.to_string(),
+                token.to_string(),
+                micros(Utc::now()) + lease_micros(duration)
+            ],
         )?;
         Ok(n == 1)
     }
@@ -367,19 +499,21 @@ impl JobStore for SqliteStore {
     fn finish(
         &self,
         id: Uuid,
+        token: Uuid,
         state: JobState,
-        at: DateTime<Utc>,
         result: Option<&str>,
         failure: Option<&JobFailure>,
     ) -> Result<bool, StoreError> {
         let conn = self.lock()?;
         let n = conn.execute(
-            "UPDATE jobs SET state = ?2, finished_at = ?3, result = ?4, error_code = ?5, error_message = ?6
-             WHERE id = ?1 AND state = 'solving'",
+            "UPDATE jobs SET state = ?3, finished_at = ?4, result = ?5, error_code = ?6,
+                 error_message = ?7, lease_token = NULL, lease_expires = NULL
+             WHERE id = ?1 AND lease_token = ?2 AND state = 'solving'",
             params![
                 id.to_string(),
+                token.to_string(),
                 state.as_str(),
-                micros(at),
+                micros(Utc::now()),
                 result,
                 failure.map(|f| f.code.as_str()),
                 failure.map(|f| f.message.as_str())
@@ -388,45 +522,154 @@ impl JobStore for SqliteStore {
         Ok(n == 1)
     }
 
+    fn fan_out(&self, id: Uuid, token: Uuid, children: &[NewChild]) -> Result<bool, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let parked = tx.execute(
+            "UPDATE jobs SET attempts = 0, lease_owner = NULL, lease_token = NULL,
+                 lease_expires = NULL
+             WHERE id = ?1 AND lease_token = ?2 AND state = 'solving'",
+            params![id.to_string(), token.to_string()],
+        )?;
+        if parked != 1 {
+            return Ok(false);
+        }
+        let now = micros(Utc::now());
+        for child in children {
+            tx.execute(
+                "INSERT INTO jobs (id, owner, body_hash, request, state, created_at, parent, scenario)
+                 SELECT ?1, owner, body_hash, ?2, 'queued', ?3, id, ?4 FROM jobs WHERE id = ?5",
+                params![
+                    child.id.to_string(),
+                    child.request,
+                    now,
+                    child.index,
+                    id.to_string()
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn children(&self, parent: Uuid) -> Result<Vec<ChildRecord>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, scenario, state, result, error_code, error_message, lease_owner
+             FROM jobs WHERE parent = ?1 ORDER BY scenario",
+        )?;
+        type Row = (
+            String,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map(params![parent.to_string()], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, index, state, result, code, message, owner)| {
+                Ok(ChildRecord {
+                    id: uuid(&id)?,
+                    index: u32::try_from(index)
+                        .map_err(|_| StoreError::Corrupt(format!("scenario index {index}")))?,
+                    state: JobState::parse(&state)?,
+                    result,
+                    failure: code.map(|code| JobFailure {
+                        code,
+                        message: message.unwrap_or_default(),
+                    }),
+                    claimed_by: owner,
+                })
+            })
+            .collect()
+    }
+
     fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<JobStatus>, StoreError> {
         let conn = self.lock()?;
         conn.execute(
-            "UPDATE jobs SET state = 'cancelled', finished_at = ?2
-             WHERE id = ?1 AND state IN ('queued', 'solving')",
+            "UPDATE jobs SET state = 'cancelled', finished_at = ?2, lease_token = NULL,
+                 lease_expires = NULL
+             WHERE (id = ?1 OR parent = ?1) AND state IN ('queued', 'solving')",
             params![id.to_string(), micros(at)],
         )?;
         Ok(Self::status_where(&conn, id)?.map(|(s, _)| s))
     }
 
-    fn requeue_unfinished(&self) -> Result<Vec<Uuid>, StoreError> {
+    fn release(&self, id: Uuid, token: Uuid) -> Result<bool, StoreError> {
+        let conn = self.lock()?;
+        let n = conn.execute(
+            "UPDATE jobs SET state = 'queued', started_at = NULL, attempts = MAX(attempts - 1, 0),
+                 lease_owner = NULL, lease_token = NULL, lease_expires = NULL
+             WHERE id = ?1 AND lease_token = ?2 AND state = 'solving'",
+            params![id.to_string(), token.to_string()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn recover(&self) -> Result<Vec<Uuid>, StoreError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction()?;
         let ids: Vec<String> = {
-            let mut stmt = tx
-                .prepare("SELECT id FROM jobs WHERE state IN ('queued', 'solving') ORDER BY seq")?;
+            let mut stmt = tx.prepare(&format!(
+                "SELECT j.id FROM jobs j WHERE j.state = 'solving' AND NOT {PARKED} ORDER BY j.seq"
+            ))?;
             let rows = stmt.query_map([], |row| row.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        tx.execute(
-            "UPDATE jobs SET state = 'queued', started_at = NULL WHERE state = 'solving'",
-            [],
-        )?;
+        for id in &ids {
+            tx.execute(
+                "UPDATE jobs SET state = 'queued', started_at = NULL, lease_owner = NULL,
+                     lease_token = NULL, lease_expires = NULL
+                 WHERE id = ?1",
+                params![id],
+            )?;
+        }
         tx.commit()?;
-        ids.iter()
-            .map(|id| Uuid::parse_str(id).map_err(|e| StoreError::Corrupt(format!("job id: {e}"))))
-            .collect()
+        ids.iter().map(|id| uuid(id)).collect()
+    }
+
+    fn queue_depth(&self) -> Result<usize, StoreError> {
+        let conn = self.lock()?;
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND parent IS NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     fn expire(&self, cutoff: DateTime<Utc>) -> Result<usize, StoreError> {
-        let conn = self.lock()?;
-        let removed = conn.execute(
-            "DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?1",
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let expired = "SELECT id FROM jobs WHERE parent IS NULL AND finished_at IS NOT NULL \
+                       AND finished_at < ?1";
+        tx.execute(
+            &format!("DELETE FROM jobs WHERE parent IN ({expired})"),
             params![micros(cutoff)],
         )?;
-        conn.execute(
+        let removed = tx.execute(
+            "DELETE FROM jobs WHERE parent IS NULL AND finished_at IS NOT NULL AND finished_at < ?1",
+            params![micros(cutoff)],
+        )?;
+        tx.execute(
             "DELETE FROM links WHERE job NOT IN (SELECT id FROM jobs)",
             [],
         )?;
+        tx.commit()?;
         Ok(removed)
     }
 
@@ -488,15 +731,6 @@ impl JobStore for SqliteStore {
         }))
     }
 
-    fn requeue(&self, id: Uuid) -> Result<bool, StoreError> {
-        let conn = self.lock()?;
-        let n = conn.execute(
-            "UPDATE jobs SET state = 'queued', started_at = NULL WHERE id = ?1 AND state = 'solving'",
-            params![id.to_string()],
-        )?;
-        Ok(n == 1)
-    }
-
     fn set_callback_outcome(&self, id: Uuid, outcome: &str) -> Result<(), StoreError> {
         let conn = self.lock()?;
         conn.execute(
@@ -514,6 +748,18 @@ impl JobStore for SqliteStore {
         )?;
         Ok(found > 0)
     }
+}
+
+/// The message of a job failed with [`ATTEMPTS_EXHAUSTED`] after `attempts` claims.
+pub(super) fn exhausted_message(attempts: i64) -> String {
+    format!(
+        "the job was started {attempts} times and never finished: each time the service \
+         solving it stopped (crashed, was killed or lost the database) before storing a result"
+    )
+}
+
+fn lease_micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 4)
 }
 
 fn micros(t: DateTime<Utc>) -> i64 {
@@ -627,7 +873,7 @@ mod tests {
         drop(conn);
         assert_eq!(user_version(&path), 0);
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.requeue_unfinished().unwrap(), vec![id]);
+        assert_eq!(store.recover().unwrap(), vec![id]);
         store.set_callback_outcome(id, "delivered").unwrap();
         assert_eq!(
             store.status(id).unwrap().unwrap().callback.as_deref(),
