@@ -161,3 +161,47 @@ async fn every_error_of_a_what_if_submission_is_listed_at_once() {
     let list: Value = app.get("/v1/rosters", CMS).await.json().await.unwrap();
     assert_eq!(list["jobs"], json!([]));
 }
+
+/// Each scenario is a child job: one that fails (here, over the memory budget) fails its
+/// own row, with its code, and the others are solved as usual.
+#[tokio::test]
+async fn a_scenario_that_fails_fails_its_row_only() {
+    let mut doc = what_if();
+    let all: Value =
+        serde_json::from_str(include_str!("../../fixtures/what-if-2026-12-07.json")).unwrap();
+    let two_weeks = all["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "two-weeks")
+        .unwrap()
+        .clone();
+    doc["scenarios"] = json!([doc["scenarios"][0].clone(), two_weeks]);
+    // The week lists about 1,600 candidates; two weeks at once about twice that.
+    let config = mediation_scheduler::api::Config {
+        max_candidates: Some(2_500),
+        ..crate::helpers::config()
+    };
+    let app = crate::helpers::spawn_with(
+        config,
+        std::sync::Arc::new(mediation_scheduler::api::SqliteStore::in_memory().unwrap()),
+        None,
+    )
+    .await;
+    let r = app
+        .post("/v1/what-if", CMS, &json!({ "what_if": doc }))
+        .await;
+    assert_eq!(r.status(), 202);
+    let job: Value = r.json().await.unwrap();
+    let done = app.wait_finished(job["id"].as_str().unwrap(), CMS).await;
+    assert_eq!(done["state"], "done", "{done}");
+    let rows = done["result"]["scenarios"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["name"], "base");
+    assert_eq!(rows[0]["solver"]["status"], "optimal");
+    assert_eq!(rows[1]["name"], "herts-mediator");
+    assert_eq!(rows[1]["solver"]["status"], "optimal");
+    assert_eq!(rows[2]["name"], "two-weeks");
+    assert_eq!(rows[2]["failed"]["code"], "problem_too_large", "{}", rows[2]);
+    assert!(rows[2].get("roster").is_none());
+}

@@ -178,6 +178,7 @@ impl ScenarioJob {
     ) -> Result<Finished, JobFailure> {
         options.cancel = Some(ctx.cancel);
         options.started = Some(ctx.started);
+        options.max_candidates = ctx.max_candidates;
         let slot = ctx.slot;
         let document = self.document;
         let index = self.index as usize;
