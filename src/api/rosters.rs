@@ -237,14 +237,15 @@ async fn cancel(
     caller.require(Scope::Submit)?;
     let id = parse_id(&id)?;
     let visible = caller.clone();
-    let before = store_call(&state.store, move |s| s.status(id))
+    store_call(&state.store, move |s| s.status(id))
         .await?
         .filter(|s| visible.may_see(&s.owner))
         .ok_or(ApiError::JobNotFound)?;
-    let after = store_call(&state.store, move |s| s.cancel(id, Utc::now()))
+    let (after, cancelled_now) = store_call(&state.store, move |s| s.cancel(id, Utc::now()))
         .await?
         .ok_or(ApiError::JobNotFound)?;
-    if !before.state.is_finished() && after.state == JobState::Cancelled {
+    // Of several DELETEs racing, only the one that cancelled the job calls back.
+    if cancelled_now {
         state.pool.interrupt(id);
         tracing::info!(job = %id, "job cancelled");
         if let Some(url) = after.callback_url.clone() {

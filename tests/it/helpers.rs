@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use mediation_scheduler::api::auth::{Keyring, Scope};
-use mediation_scheduler::api::{self, Config, JobStore, MemoryStore, RosterSolver};
+use mediation_scheduler::api::{self, Config, JobStore, RosterSolver, SqliteStore};
 use mediation_solver::milp::{SolveError, SolveOptions};
 use mediation_solver::model::Problem;
 use mediation_solver::schedule::{schedule, Outcome};
@@ -65,7 +65,7 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_with(config(), Arc::new(MemoryStore::new()), None).await
+    spawn_with(config(), Arc::new(SqliteStore::in_memory().unwrap()), None).await
 }
 
 pub async fn spawn_with(
@@ -410,4 +410,40 @@ pub async fn new_link(app: &TestApp, id: &str) -> Value {
         .await;
     assert_eq!(r.status(), 201);
     r.json().await.unwrap()
+}
+
+impl TestApp {
+    /// `POST /v1/rosters` as `key` with an `Idempotency-Key` header; the raw answer.
+    pub async fn submit_idempotent(
+        &self,
+        key: &str,
+        idempotency_key: &str,
+        body: &Value,
+    ) -> Response {
+        self.client
+            .post(self.url("/v1/rosters"))
+            .bearer_auth(key)
+            .header("idempotency-key", idempotency_key)
+            .json(body)
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    /// `GET path` as `key`, asserting 200; the JSON body.
+    pub async fn get_json(&self, path: &str, key: &str) -> Value {
+        let r = self.get(path, key).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.unwrap()
+    }
+}
+
+/// The ids of a page of `GET /v1/rosters`, in its order.
+pub fn job_ids(page: &Value) -> Vec<String> {
+    page["jobs"]
+        .as_array()
+        .expect("a page of jobs")
+        .iter()
+        .map(|j| j["id"].as_str().expect("a job id").to_string())
+        .collect()
 }

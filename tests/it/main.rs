@@ -4,6 +4,7 @@
 mod auth;
 mod browser;
 mod callback;
+mod conformance;
 mod endpoints;
 mod errors;
 mod helpers;
@@ -15,8 +16,10 @@ mod persistence;
 mod process;
 mod recommend;
 mod replan;
+mod replicas;
 mod startup;
 mod time_limits;
+mod wake;
 mod whatif;
 
 #[path = "../support/chromium.rs"]

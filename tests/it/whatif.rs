@@ -202,6 +202,10 @@ async fn a_scenario_that_fails_fails_its_row_only() {
     assert_eq!(rows[1]["name"], "herts-mediator");
     assert_eq!(rows[1]["solver"]["status"], "optimal");
     assert_eq!(rows[2]["name"], "two-weeks");
-    assert_eq!(rows[2]["failed"]["code"], "problem_too_large", "{}", rows[2]);
+    assert_eq!(
+        rows[2]["failed"]["code"], "problem_too_large",
+        "{}",
+        rows[2]
+    );
     assert!(rows[2].get("roster").is_none());
 }

@@ -260,8 +260,9 @@ pub trait JobStore: Send + Sync + 'static {
     /// The children of a what-if job, by index.
     fn children(&self, parent: Uuid) -> Result<Vec<ChildRecord>, StoreError>;
     /// queued or solving → cancelled, with the job's children; a finished job is left as it
-    /// is. The job after.
-    fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<JobStatus>, StoreError>;
+    /// is. The job after, and whether this call cancelled it (of several cancels racing,
+    /// exactly one did: only that one interrupts the solve and sends the callback).
+    fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<(JobStatus, bool)>, StoreError>;
     /// solving → queued under the claim `token`, giving the attempt back (a solve
     /// interrupted by shutdown). False if the claim is no longer held.
     fn release(&self, id: Uuid, token: Uuid) -> Result<bool, StoreError>;
@@ -434,8 +435,10 @@ mod tests {
             let id = new_id(s.insert(job("cms", None, "h")).unwrap());
             let (claimed, token) = claim(s);
             assert_eq!(claimed, id);
-            let cancelled = s.cancel(id, Utc::now()).unwrap().unwrap();
-            assert_eq!(cancelled.state, JobState::Cancelled);
+            let (cancelled, by_this_call) = s.cancel(id, Utc::now()).unwrap().unwrap();
+            assert_eq!((cancelled.state, by_this_call), (JobState::Cancelled, true));
+            let (again, by_this_call) = s.cancel(id, Utc::now()).unwrap().unwrap();
+            assert_eq!((again.state, by_this_call), (JobState::Cancelled, false));
             assert!(!s.heartbeat(id, token, LONG).unwrap(), "the claim is lost");
             assert!(!s
                 .finish(id, token, JobState::Done, Some("{}"), None)
@@ -456,9 +459,10 @@ mod tests {
                 .finish(id, token, JobState::Done, Some("{\"r\":1}"), None)
                 .unwrap());
             assert_eq!(
-                s.cancel(id, Utc::now()).unwrap().unwrap().state,
-                JobState::Done
+                s.cancel(id, Utc::now()).unwrap().unwrap(),
+                (s.status(id).unwrap().unwrap(), false)
             );
+            assert_eq!(s.status(id).unwrap().unwrap().state, JobState::Done);
             assert_eq!(
                 s.get(id).unwrap().unwrap().result.as_deref(),
                 Some("{\"r\":1}")
@@ -631,7 +635,9 @@ mod tests {
                 index: 0,
                 request: "{}".into(),
             };
-            assert!(s.fan_out(parent, token, std::slice::from_ref(&child)).unwrap());
+            assert!(s
+                .fan_out(parent, token, std::slice::from_ref(&child))
+                .unwrap());
             s.cancel(parent, Utc::now()).unwrap();
             assert_eq!(
                 s.status(child.id).unwrap().unwrap().state,

@@ -9,6 +9,10 @@
 //! ([`PgStore::migrate`]: `migrate`, `serve --migrate`); [`PgStore::connect`] refuses a
 //! database whose schema is missing, older or newer than this build's.
 //!
+//! Every time a job records (created, started, finished, lease expiry) is the database's
+//! clock (`clock_timestamp()`), so replicas whose clocks differ still agree; the `at` of
+//! [`JobStore::cancel`] is not used.
+//!
 //! The client is async (tokio-postgres through a deadpool pool); [`super::JobStore`] is
 //! synchronous and runs on blocking threads ([`super::store_call`]), so each call blocks on
 //! the runtime the store was connected in.
@@ -335,7 +339,7 @@ impl JobStore for PgStore {
                 .execute(
                     "INSERT INTO jobs (id, owner, idempotency_key, body_hash, request, callback_url,
                          state, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7)
+                     VALUES ($1, $2, $3, $4, $5, $6, 'queued', clock_timestamp())
                      ON CONFLICT (owner, idempotency_key) DO NOTHING",
                     &[
                         &job.id,
@@ -344,7 +348,6 @@ impl JobStore for PgStore {
                         &job.body_hash,
                         &job.request,
                         &job.callback_url,
-                        &job.created_at,
                     ],
                 )
                 .await?;
@@ -443,7 +446,7 @@ impl JobStore for PgStore {
                     &format!(
                         "SELECT j.id, j.attempts, j.lease_expires FROM jobs j
                          WHERE j.state = 'queued'
-                            OR (j.state = 'solving' AND j.lease_expires < now())
+                            OR (j.state = 'solving' AND j.lease_expires < clock_timestamp())
                             OR ({PARKED} AND NOT EXISTS (SELECT 1 FROM jobs c
                                 WHERE c.parent = j.id AND c.state IN ('queued', 'solving')))
                          ORDER BY j.seq LIMIT 1
@@ -462,7 +465,7 @@ impl JobStore for PgStore {
             if attempts >= max {
                 let message = super::sqlite::exhausted_message(i64::from(attempts));
                 tx.execute(
-                    "UPDATE jobs SET state = 'failed', finished_at = now(), error_code = $2,
+                    "UPDATE jobs SET state = 'failed', finished_at = clock_timestamp(), error_code = $2,
                          error_message = $3, lease_owner = NULL, lease_token = NULL,
                          lease_expires = NULL
                      WHERE id = $1",
@@ -486,15 +489,15 @@ impl JobStore for PgStore {
             let token = Uuid::new_v4();
             tx.execute(
                 "UPDATE jobs SET state = 'solving', attempts = attempts + 1,
-                     started_at = COALESCE(started_at, now()), lease_owner = $2,
-                     lease_token = $3, lease_expires = now() + make_interval(secs => $4)
+                     started_at = COALESCE(started_at, clock_timestamp()), lease_owner = $2,
+                     lease_token = $3, lease_expires = clock_timestamp() + make_interval(secs => $4)
                  WHERE id = $1",
                 &[&id, &terms.replica, &token, &lease_secs(terms.duration)],
             )
             .await?;
             tx.execute(
                 "INSERT INTO claims (job, attempt, replica, claimed_at, previous_lease_expires)
-                 VALUES ($1, $2, $3, now(), $4)",
+                 VALUES ($1, $2, $3, clock_timestamp(), $4)",
                 &[&id, &(attempts + 1), &terms.replica, &previous],
             )
             .await?;
@@ -518,7 +521,7 @@ impl JobStore for PgStore {
             let client = self.client().await?;
             let n = client
                 .execute(
-                    "UPDATE jobs SET lease_expires = now() + make_interval(secs => $3)
+                    "UPDATE jobs SET lease_expires = clock_timestamp() + make_interval(secs => $3)
                      WHERE id = $1 AND lease_token = $2 AND state = 'solving'",
                     &[&id, &token, &lease_secs(duration)],
                 )
@@ -540,7 +543,7 @@ impl JobStore for PgStore {
             let tx = client.transaction().await?;
             let row = tx
                 .query_opt(
-                    "UPDATE jobs SET state = $3, finished_at = now(), result = $4, error_code = $5,
+                    "UPDATE jobs SET state = $3, finished_at = clock_timestamp(), result = $4, error_code = $5,
                          error_message = $6, lease_token = NULL, lease_expires = NULL
                      WHERE id = $1 AND lease_token = $2 AND state = 'solving'
                      RETURNING parent",
@@ -587,7 +590,7 @@ impl JobStore for PgStore {
                 tx.execute(
                     "INSERT INTO jobs (id, owner, body_hash, request, state, created_at, parent,
                          scenario)
-                     SELECT $1, owner, body_hash, $2, 'queued', now(), id, $3 FROM jobs
+                     SELECT $1, owner, body_hash, $2, 'queued', clock_timestamp(), id, $3 FROM jobs
                      WHERE id = $4",
                     &[&child.id, &child.request, &index, &id],
                 )
@@ -632,18 +635,28 @@ impl JobStore for PgStore {
         })
     }
 
-    fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<JobStatus>, StoreError> {
+    fn cancel(
+        &self,
+        id: Uuid,
+        _at: DateTime<Utc>,
+    ) -> Result<Option<(JobStatus, bool)>, StoreError> {
         self.run(async {
-            let client = self.client().await?;
-            client
-                .execute(
-                    "UPDATE jobs SET state = 'cancelled', finished_at = $2, lease_token = NULL,
-                         lease_expires = NULL
-                     WHERE (id = $1 OR parent = $1) AND state IN ('queued', 'solving')",
-                    &[&id, &at],
-                )
-                .await?;
-            Ok(Self::status_of(&client, id).await?.map(|(s, _)| s))
+            let mut client = self.client().await?;
+            let tx = client.transaction().await?;
+            let cancel = "UPDATE jobs SET state = 'cancelled', finished_at = clock_timestamp(),
+                              lease_token = NULL, lease_expires = NULL
+                          WHERE state IN ('queued', 'solving') AND";
+            // Of cancels racing, the row lock lets one change the job; the others find it
+            // cancelled already.
+            let changed = tx.execute(&format!("{cancel} id = $1"), &[&id]).await?;
+            if changed == 1 {
+                tx.execute(&format!("{cancel} parent = $1"), &[&id]).await?;
+            }
+            let status = Self::status_of(&tx, id)
+                .await?
+                .map(|(s, _)| (s, changed == 1));
+            tx.commit().await?;
+            Ok(status)
         })
     }
 

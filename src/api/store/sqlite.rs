@@ -598,15 +598,25 @@ impl JobStore for SqliteStore {
             .collect()
     }
 
-    fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<JobStatus>, StoreError> {
-        let conn = self.lock()?;
-        conn.execute(
-            "UPDATE jobs SET state = 'cancelled', finished_at = ?2, lease_token = NULL,
-                 lease_expires = NULL
-             WHERE (id = ?1 OR parent = ?1) AND state IN ('queued', 'solving')",
+    fn cancel(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<(JobStatus, bool)>, StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let cancel = "UPDATE jobs SET state = 'cancelled', finished_at = ?2, lease_token = NULL,
+                          lease_expires = NULL
+                      WHERE state IN ('queued', 'solving') AND";
+        let changed = tx.execute(
+            &format!("{cancel} id = ?1"),
             params![id.to_string(), micros(at)],
         )?;
-        Ok(Self::status_where(&conn, id)?.map(|(s, _)| s))
+        if changed == 1 {
+            tx.execute(
+                &format!("{cancel} parent = ?1"),
+                params![id.to_string(), micros(at)],
+            )?;
+        }
+        let status = Self::status_where(&tx, id)?.map(|(s, _)| (s, changed == 1));
+        tx.commit()?;
+        Ok(status)
     }
 
     fn release(&self, id: Uuid, token: Uuid) -> Result<bool, StoreError> {
