@@ -136,9 +136,14 @@ def main():
     ap.add_argument("--replicas", default="1,2,3")
     ap.add_argument("--slots", type=int, default=1)
     ap.add_argument("--time-limit", type=float, default=30)
+    ap.add_argument("--problem", default=os.path.join(ROOT, "fixtures/week-2026-12-07.json"),
+                    help="the problem the jobs solve (default: the shipped week)")
+    ap.add_argument("--no-what-if", action="store_true")
     args = ap.parse_args()
     week = json.load(open(os.path.join(ROOT, "fixtures/week-2026-12-07.json")))
+    problem = json.load(open(args.problem))
     tmp = tempfile.mkdtemp(prefix="replica-bench-")
+    os.chmod(tmp, 0o755)  # PostgreSQL runs as an unprivileged user when we are root
     admin = subprocess.run([os.path.join(ROOT, "scripts/pg.sh"), "start", os.path.join(tmp, "pg")],
                            check=True, capture_output=True, text=True).stdout.strip()
     rows, whatif_rows = [], []
@@ -147,7 +152,7 @@ def main():
             url = fresh_db(admin, f"bench_{n}", args.bin)
             replicas = Replicas(args.bin, url, n, args.slots, tmp)
             try:
-                body = {"problem": week, "options": {"time_limit_secs": args.time_limit}}
+                body = {"problem": problem, "options": {"time_limit_secs": args.time_limit}}
                 started = time.time()
                 ids = []
                 for j in range(args.jobs):
@@ -161,7 +166,7 @@ def main():
                 split = psql(url, "SELECT string_agg(n::text, '/' ORDER BY replica) FROM "
                                   "(SELECT replica, count(*) n FROM claims GROUP BY replica) t")
                 rows.append((n, wall, leased, twice, split))
-                if n in (1, 3):
+                if n in (1, 3) and not args.no_what_if:
                     status, job = request(replicas.bases[0], "POST", "/v1/what-if",
                                           {"what_if": what_if_document(week),
                                            "options": {"time_limit_secs": args.time_limit}})
@@ -177,8 +182,8 @@ def main():
         subprocess.run([os.path.join(ROOT, "scripts/pg.sh"), "stop", os.path.join(tmp, "pg")],
                        capture_output=True)
     base = rows[0][1] if rows else None
-    print(f"\nThe shipped week as {args.jobs} jobs, {args.slots} solve slot(s) per replica, "
-          f"time limit {args.time_limit:g} s:\n")
+    print(f"\n`{os.path.basename(args.problem)}` as {args.jobs} jobs, {args.slots} solve slot(s) "
+          f"per replica, time limit {args.time_limit:g} s:\n")
     print("| replicas | wall | jobs/min | vs 1 replica | claims while leased | jobs claimed twice | claims per replica |")
     print("|---|---|---|---|---|---|---|")
     for n, wall, leased, twice, split in rows:
