@@ -122,6 +122,42 @@ pub struct ChildRecord {
     pub claimed_by: Option<String>,
 }
 
+/// The columns of a child job, as both stores read them.
+type ChildColumns = (
+    Uuid,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl ChildRecord {
+    /// From `id, scenario, state, result, error_code, error_message, lease_owner`.
+    fn from_columns(
+        (id, index, state, result, code, message, claimed_by): ChildColumns,
+    ) -> Result<ChildRecord, StoreError> {
+        Ok(ChildRecord {
+            id,
+            index: u32::try_from(index)
+                .map_err(|_| StoreError::Corrupt(format!("scenario index {index}")))?,
+            state: JobState::parse(&state)?,
+            result,
+            failure: failure_of(code, message),
+            claimed_by,
+        })
+    }
+}
+
+/// A stored failure: its code and message columns.
+fn failure_of(code: Option<String>, message: Option<String>) -> Option<JobFailure> {
+    code.map(|code| JobFailure {
+        code,
+        message: message.unwrap_or_default(),
+    })
+}
+
 /// A job without its (possibly large) request and result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobStatus {

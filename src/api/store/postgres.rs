@@ -311,10 +311,7 @@ fn to_status(r: &Row) -> Result<JobStatus, StoreError> {
         started_at: r.try_get(5)?,
         finished_at: r.try_get(6)?,
         callback_url: r.try_get(7)?,
-        failure: code.map(|code| JobFailure {
-            code,
-            message: message.unwrap_or_default(),
-        }),
+        failure: super::failure_of(code, message),
         callback: r.try_get(10)?,
         attempts: u32::try_from(attempts).unwrap_or(0),
         parent: r.try_get(12)?,
@@ -615,21 +612,15 @@ impl JobStore for PgStore {
             rows.iter()
                 .map(|r| {
                     let index: i32 = r.try_get(1)?;
-                    let state: String = r.try_get(2)?;
-                    let code: Option<String> = r.try_get(4)?;
-                    let message: Option<String> = r.try_get(5)?;
-                    Ok(ChildRecord {
-                        id: r.try_get(0)?,
-                        index: u32::try_from(index)
-                            .map_err(|_| StoreError::Corrupt(format!("scenario index {index}")))?,
-                        state: JobState::parse(&state)?,
-                        result: r.try_get(3)?,
-                        failure: code.map(|code| JobFailure {
-                            code,
-                            message: message.unwrap_or_default(),
-                        }),
-                        claimed_by: r.try_get(6)?,
-                    })
+                    ChildRecord::from_columns((
+                        r.try_get(0)?,
+                        i64::from(index),
+                        r.try_get(2)?,
+                        r.try_get(3)?,
+                        r.try_get(4)?,
+                        r.try_get(5)?,
+                        r.try_get(6)?,
+                    ))
                 })
                 .collect()
         })

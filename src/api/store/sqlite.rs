@@ -279,10 +279,7 @@ fn to_status(r: StatusRow) -> Result<JobStatus, StoreError> {
         started_at: started.map(from_micros).transpose()?,
         finished_at: finished.map(from_micros).transpose()?,
         callback_url,
-        failure: code.map(|code| JobFailure {
-            code,
-            message: message.unwrap_or_default(),
-        }),
+        failure: super::failure_of(code, message),
         callback,
         attempts: u32::try_from(attempts).unwrap_or(0),
         parent: parent.as_deref().map(uuid).transpose()?,
@@ -582,18 +579,7 @@ impl JobStore for SqliteStore {
             .collect::<Result<_, _>>()?;
         rows.into_iter()
             .map(|(id, index, state, result, code, message, owner)| {
-                Ok(ChildRecord {
-                    id: uuid(&id)?,
-                    index: u32::try_from(index)
-                        .map_err(|_| StoreError::Corrupt(format!("scenario index {index}")))?,
-                    state: JobState::parse(&state)?,
-                    result,
-                    failure: code.map(|code| JobFailure {
-                        code,
-                        message: message.unwrap_or_default(),
-                    }),
-                    claimed_by: owner,
-                })
+                ChildRecord::from_columns((uuid(&id)?, index, state, result, code, message, owner))
             })
             .collect()
     }
