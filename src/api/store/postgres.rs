@@ -907,3 +907,116 @@ fn url_of(config: &tokio_postgres::Config, db: &str) -> String {
     parts.push(format!("dbname={db}"));
     parts.join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    //! What only the PostgreSQL store does: its schema, applied on request and refused when
+    //! missing, older or newer. The shared contract is tested in `store/mod.rs`.
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// A fresh database without the schema: its URL.
+    async fn empty_database(url: &str) -> String {
+        let config = parse_url(url).unwrap();
+        let (client, connection) = config.connect(NoTls).await.unwrap();
+        let driver = tokio::spawn(connection);
+        let name = format!("mediation_test_{}", Uuid::new_v4().simple());
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        drop(client);
+        let _ = driver.await;
+        url_of(&config, &name)
+    }
+
+    fn refusal(result: Result<PgStore, StoreError>) -> String {
+        match result {
+            Err(e @ StoreError::Refused { .. }) => e.to_string(),
+            Err(e) => panic!("refused for another reason: {e}"),
+            Ok(_) => panic!("connected"),
+        }
+    }
+
+    #[test]
+    fn the_schema_is_applied_on_request_and_refused_when_missing_or_newer() {
+        let Some(url) = super::super::test_database_url("postgres::schema") else {
+            return;
+        };
+        runtime().block_on(async {
+            let db = empty_database(&url).await;
+            let message = refusal(PgStore::connect(&db).await);
+            assert!(message.contains("has no job schema"), "{message}");
+            assert!(message.contains("migrate"), "{message}");
+            assert!(
+                !message.contains("mediation@"),
+                "no user in messages: {message}"
+            );
+
+            assert_eq!(PgStore::migrate(&db).await.unwrap(), (0, PG_SCHEMA_VERSION));
+            assert_eq!(
+                PgStore::migrate(&db).await.unwrap(),
+                (PG_SCHEMA_VERSION, PG_SCHEMA_VERSION),
+                "a second migrate changes nothing"
+            );
+            PgStore::connect(&db).await.unwrap();
+
+            let (client, connection) = tokio_postgres::connect(&db, NoTls).await.unwrap();
+            let driver = tokio::spawn(connection);
+            client
+                .execute(
+                    "UPDATE mediation_schema SET version = $1",
+                    &[&(PG_SCHEMA_VERSION + 1)],
+                )
+                .await
+                .unwrap();
+            drop(client);
+            let _ = driver.await;
+            let newer = format!("schema version {}", PG_SCHEMA_VERSION + 1);
+            let message = refusal(PgStore::connect(&db).await);
+            assert!(message.contains(&newer), "{message}");
+            assert!(message.contains("newer build"), "{message}");
+            match PgStore::migrate(&db).await {
+                Err(e @ StoreError::Refused { .. }) => {
+                    assert!(e.to_string().contains(&newer), "{e}")
+                }
+                other => panic!("migrate over a newer schema: {other:?}"),
+            }
+        });
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_an_internal_error() {
+        runtime().block_on(async {
+            // A port nothing listens on.
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let url = format!("postgres://mediation@127.0.0.1:{port}/mediation");
+            match PgStore::connect(&url).await {
+                Err(StoreError::Unavailable(_)) => {}
+                Err(e) => panic!("another error: {e}"),
+                Ok(_) => panic!("connected to nothing"),
+            }
+            match PgStore::connect("not a url at all").await {
+                Err(StoreError::Refused { path, found }) => {
+                    assert_eq!(path, "--database-url");
+                    assert!(
+                        found.contains("not a PostgreSQL connection string"),
+                        "{found}"
+                    );
+                }
+                other => panic!("{:?}", other.err()),
+            }
+        });
+    }
+}
