@@ -80,7 +80,8 @@ def peer(model, cap):
     if out.returncode != 0:
         return {"status": "failed: " + (out.stderr.strip().splitlines() or ["?"])[-1][:60],
                 "wall": None}
-    status, wall, objective, gap = out.stdout.strip().split("\t")
+    # highspy prints its banner on standard output first: the answer is the last line.
+    status, wall, objective, gap = out.stdout.strip().splitlines()[-1].split("\t")
     return {"status": status, "wall": float(wall), "objective": float(objective),
             "gap": float(gap)}
 
