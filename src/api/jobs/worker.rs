@@ -48,6 +48,8 @@ fn terms(state: &AppState) -> LeaseTerms {
 async fn worker(state: AppState) {
     let mut stopping = state.pool.stopping();
     let poll = state.config.poll_interval;
+    // While the store does not answer, one warning, not one per poll.
+    let mut unreachable = false;
     loop {
         if *stopping.borrow() {
             return;
@@ -65,7 +67,12 @@ async fn worker(state: AppState) {
         tokio::pin!(rung);
         rung.as_mut().enable();
         let lease = terms(&state);
-        match store_call(&state.store, move |s| s.claim(&lease)).await {
+        let claimed = store_call(&state.store, move |s| s.claim(&lease)).await;
+        if unreachable && claimed.is_ok() {
+            unreachable = false;
+            tracing::info!("the job store answers again; claiming jobs");
+        }
+        match claimed {
             Ok(Claim::Job(claimed)) => run_claimed(&state, *claimed, permit).await,
             Ok(Claim::Exhausted(status)) => {
                 drop(permit);
@@ -91,7 +98,12 @@ async fn worker(state: AppState) {
             }
             Err(e) => {
                 drop(permit);
-                tracing::warn!(error = %e, "cannot claim a job; trying again");
+                if !unreachable {
+                    unreachable = true;
+                    tracing::warn!(error = %e, "cannot claim a job; trying again every poll");
+                } else {
+                    tracing::debug!(error = %e, "cannot claim a job");
+                }
                 tokio::select! {
                     _ = stopping.changed() => return,
                     _ = tokio::time::sleep(poll) => {}
