@@ -52,13 +52,18 @@ pub struct Config {
     /// How long a claim holds without a heartbeat: a replica that dies loses its jobs to
     /// another after this long.
     pub lease: Duration,
-    /// How often a solving job's lease is renewed (and a cancel made on another replica
-    /// seen).
-    pub heartbeat: Duration,
     /// How often an idle worker looks for work when no announcement came.
     pub poll_interval: Duration,
     /// Claims a job may have before it fails with `attempts_exhausted`.
     pub max_attempts: u32,
+}
+
+impl Config {
+    /// How often a solving job's lease is renewed (and a cancel made on another replica
+    /// seen): a sixth of the lease, between a tenth and a half of a second.
+    pub fn heartbeat(&self) -> Duration {
+        (self.lease / 6).clamp(Duration::from_millis(100), Duration::from_millis(500))
+    }
 }
 
 /// A replica name: the host's name and this process's id.
@@ -95,7 +100,6 @@ impl Default for Config {
             calendar_organizer: None,
             replica_id: default_replica_id(),
             lease: Duration::from_secs(10),
-            heartbeat: Duration::from_millis(500),
             poll_interval: Duration::from_secs(1),
             max_attempts: 3,
         }

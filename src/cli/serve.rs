@@ -259,7 +259,6 @@ impl ServeArgs {
                 None => api::config::default_replica_id(),
             },
             lease: Duration::from_secs_f64(positive("--lease", self.lease)?.max(0.5)),
-            heartbeat: Duration::from_secs_f64((self.lease / 6.0).clamp(0.1, 0.5)),
             poll_interval: Duration::from_secs(1),
             max_attempts: if self.max_attempts == 0 {
                 return Err(CliError::Usage(

@@ -46,6 +46,15 @@ pub fn parse_plan(text: &str) -> Result<WhatIf, String> {
     parse_inline(text).map_err(|e| format!("{e} ({})", e.code()))
 }
 
+/// The plan of a stored job (checked when it was accepted): a document that no longer
+/// parses fails the job with `invalid_what_if`.
+fn stored_plan(document: &RawValue) -> Result<WhatIf, JobFailure> {
+    parse_plan(document.get()).map_err(|message| JobFailure {
+        code: "invalid_what_if".into(),
+        message,
+    })
+}
+
 impl WhatIfJob {
     /// Parses the document and checks the base, every scenario and every change: the plan,
     /// or 422 `invalid_what_if` listing every error found (and the base's warnings).
@@ -74,10 +83,7 @@ impl WhatIfJob {
 
     /// The child jobs: the base (index 0) and each scenario, with the job's options.
     pub fn children(&self, options: &SolveOptions) -> Result<Vec<NewChild>, JobFailure> {
-        let plan = parse_plan(self.document.get()).map_err(|e| JobFailure {
-            code: "invalid_what_if".into(),
-            message: e,
-        })?;
+        let plan = stored_plan(&self.document)?;
         (0..=plan.scenarios.len())
             .map(|index| {
                 let index = u32::try_from(index).map_err(|_| JobFailure {
@@ -107,10 +113,7 @@ impl WhatIfJob {
     /// The table of the finished children, the base first: each child's outcome as it
     /// stored it, or for a child that failed, `{ "name", "failed": { "code", "message" } }`.
     pub fn collect(&self, children: &[ChildRecord]) -> Result<String, JobFailure> {
-        let plan = parse_plan(self.document.get()).map_err(|e| JobFailure {
-            code: "invalid_what_if".into(),
-            message: e,
-        })?;
+        let plan = stored_plan(&self.document)?;
         let internal = |message: String| JobFailure {
             code: "internal".into(),
             message,
@@ -184,10 +187,7 @@ impl ScenarioJob {
         let index = self.index as usize;
         let joined = tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            let plan = parse_plan(document.get()).map_err(|e| JobFailure {
-                code: "invalid_what_if".into(),
-                message: e,
-            })?;
+            let plan = stored_plan(&document)?;
             let failed = |e: WhatIfError| JobFailure {
                 code: match &e {
                     WhatIfError::Solve { source, .. } => failure_code(source),

@@ -122,7 +122,7 @@ fn spawn_heartbeat(
     cancel: mediation_solver::milp::CancelFlag,
 ) -> JoinHandle<()> {
     let store = state.store.clone();
-    let every = state.config.heartbeat;
+    let every = state.config.heartbeat();
     let lease = state.config.lease;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);

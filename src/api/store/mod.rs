@@ -87,6 +87,30 @@ pub struct JobFailure {
 /// The code of a job claimed `max_attempts` times without finishing.
 pub const ATTEMPTS_EXHAUSTED: &str = "attempts_exhausted";
 
+/// The message of a job failed with [`ATTEMPTS_EXHAUSTED`] after `attempts` claims.
+fn exhausted_message(attempts: i64) -> String {
+    format!(
+        "the job was started {attempts} times and never finished: each time the service \
+         solving it stopped (crashed, was killed or lost the database) before storing a result"
+    )
+}
+
+/// A parked what-if job (`j`): solving without a lease, waiting for its children.
+const PARKED: &str = "(j.state = 'solving' AND j.lease_token IS NULL \
+     AND EXISTS (SELECT 1 FROM jobs c WHERE c.parent = j.id))";
+
+/// The jobs (`j`) [`JobStore::claim`] may take, both stores' SQL, `now` being the store's
+/// expression for the present time: queued; solving under an expired lease; parked with
+/// every child finished.
+fn claimable(now: &str) -> String {
+    format!(
+        "(j.state = 'queued'
+          OR (j.state = 'solving' AND j.lease_expires < {now})
+          OR ({PARKED} AND NOT EXISTS (SELECT 1 FROM jobs c
+              WHERE c.parent = j.id AND c.state IN ('queued', 'solving'))))"
+    )
+}
+
 /// A job to store.
 #[derive(Debug, Clone)]
 pub struct NewJob {

@@ -96,10 +96,6 @@ CREATE INDEX claims_job ON claims (job);
 const STATUS_COLUMNS: &str = "id, seq, owner, state, created_at, started_at, finished_at, \
      callback_url, error_code, error_message, callback_status, attempts, parent";
 
-/// A parked what-if job: solving without a lease, waiting for its children.
-const PARKED: &str = "(j.state = 'solving' AND j.lease_token IS NULL \
-     AND EXISTS (SELECT 1 FROM jobs c WHERE c.parent = j.id))";
-
 /// Jobs in PostgreSQL, shared by every replica connected to the same database.
 pub struct PgStore {
     pool: Pool,
@@ -318,10 +314,6 @@ fn to_status(r: &Row) -> Result<JobStatus, StoreError> {
     })
 }
 
-fn lease_secs(d: Duration) -> f64 {
-    d.as_secs_f64()
-}
-
 impl JobStore for PgStore {
     fn insert(&self, job: NewJob) -> Result<Inserted, StoreError> {
         self.run(async {
@@ -441,13 +433,10 @@ impl JobStore for PgStore {
             let found = tx
                 .query_opt(
                     &format!(
-                        "SELECT j.id, j.attempts, j.lease_expires FROM jobs j
-                         WHERE j.state = 'queued'
-                            OR (j.state = 'solving' AND j.lease_expires < clock_timestamp())
-                            OR ({PARKED} AND NOT EXISTS (SELECT 1 FROM jobs c
-                                WHERE c.parent = j.id AND c.state IN ('queued', 'solving')))
+                        "SELECT j.id, j.attempts, j.lease_expires FROM jobs j WHERE {}
                          ORDER BY j.seq LIMIT 1
-                         FOR UPDATE OF j SKIP LOCKED"
+                         FOR UPDATE OF j SKIP LOCKED",
+                        super::claimable("clock_timestamp()")
                     ),
                     &[],
                 )
@@ -460,7 +449,7 @@ impl JobStore for PgStore {
             let previous: Option<DateTime<Utc>> = row.try_get(2)?;
             let max = i32::try_from(terms.max_attempts).unwrap_or(i32::MAX);
             if attempts >= max {
-                let message = super::sqlite::exhausted_message(i64::from(attempts));
+                let message = super::exhausted_message(i64::from(attempts));
                 tx.execute(
                     "UPDATE jobs SET state = 'failed', finished_at = clock_timestamp(), error_code = $2,
                          error_message = $3, lease_owner = NULL, lease_token = NULL,
@@ -489,7 +478,7 @@ impl JobStore for PgStore {
                      started_at = COALESCE(started_at, clock_timestamp()), lease_owner = $2,
                      lease_token = $3, lease_expires = clock_timestamp() + make_interval(secs => $4)
                  WHERE id = $1",
-                &[&id, &terms.replica, &token, &lease_secs(terms.duration)],
+                &[&id, &terms.replica, &token, &terms.duration.as_secs_f64()],
             )
             .await?;
             tx.execute(
@@ -520,7 +509,7 @@ impl JobStore for PgStore {
                 .execute(
                     "UPDATE jobs SET lease_expires = clock_timestamp() + make_interval(secs => $3)
                      WHERE id = $1 AND lease_token = $2 AND state = 'solving'",
-                    &[&id, &token, &lease_secs(duration)],
+                    &[&id, &token, &duration.as_secs_f64()],
                 )
                 .await?;
             Ok(n == 1)
@@ -867,6 +856,14 @@ async fn find_key(
 
 /// A new database `mediation_test_<random>` on the server of `url`, migrated: its URL.
 pub(super) async fn fresh_database(url: &str) -> Result<String, StoreError> {
+    let url = empty_database(url).await?;
+    PgStore::migrate(&url).await?;
+    Ok(url)
+}
+
+/// A new database `mediation_test_<random>` on the server of `url`, without the schema:
+/// its URL.
+async fn empty_database(url: &str) -> Result<String, StoreError> {
     let config = parse_url(url)?;
     let (client, connection) = config.connect(NoTls).await?;
     let driver = tokio::spawn(connection);
@@ -876,11 +873,7 @@ pub(super) async fn fresh_database(url: &str) -> Result<String, StoreError> {
         .await?;
     drop(client);
     let _ = driver.await;
-    let mut fresh = config.clone();
-    fresh.dbname(&name);
-    let url = url_of(&fresh, &name);
-    PgStore::migrate(&url).await?;
-    Ok(url)
+    Ok(url_of(&config, &name))
 }
 
 /// A connection string for `config` with database `db` (key=value form, which
@@ -922,21 +915,6 @@ mod tests {
             .unwrap()
     }
 
-    /// A fresh database without the schema: its URL.
-    async fn empty_database(url: &str) -> String {
-        let config = parse_url(url).unwrap();
-        let (client, connection) = config.connect(NoTls).await.unwrap();
-        let driver = tokio::spawn(connection);
-        let name = format!("mediation_test_{}", Uuid::new_v4().simple());
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        drop(client);
-        let _ = driver.await;
-        url_of(&config, &name)
-    }
-
     fn refusal(result: Result<PgStore, StoreError>) -> String {
         match result {
             Err(e @ StoreError::Refused { .. }) => e.to_string(),
@@ -951,7 +929,7 @@ mod tests {
             return;
         };
         runtime().block_on(async {
-            let db = empty_database(&url).await;
+            let db = empty_database(&url).await.unwrap();
             let message = refusal(PgStore::connect(&db).await);
             assert!(message.contains("has no job schema"), "{message}");
             assert!(message.contains("migrate"), "{message}");

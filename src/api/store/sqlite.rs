@@ -12,8 +12,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::{
-    ChildRecord, Claim, Claimed, Inserted, JobFailure, JobRecord, JobState, JobStatus, JobStore,
-    LeaseTerms, LinkRecord, NewChild, NewJob, StoreError, ATTEMPTS_EXHAUSTED,
+    claimable, exhausted_message, ChildRecord, Claim, Claimed, Inserted, JobFailure, JobRecord,
+    JobState, JobStatus, JobStore, LeaseTerms, LinkRecord, NewChild, NewJob, StoreError,
+    ATTEMPTS_EXHAUSTED, PARKED,
 };
 
 /// Jobs in an SQLite file (WAL journal, full sync), so a restart loses nothing accepted.
@@ -72,10 +73,6 @@ const V2_COLUMNS: [(&str, &str); 6] = [
     ("lease_token", "TEXT"),
     ("lease_expires", "INTEGER"),
 ];
-
-/// A parked what-if job: solving without a lease, waiting for its children.
-const PARKED: &str = "(j.state = 'solving' AND j.lease_token IS NULL \
-     AND EXISTS (SELECT 1 FROM jobs c WHERE c.parent = j.id))";
 
 /// The schema this build writes, kept in `PRAGMA user_version`.
 ///
@@ -429,12 +426,9 @@ impl JobStore for SqliteStore {
         let found: Option<(String, i64)> = tx
             .query_row(
                 &format!(
-                    "SELECT j.id, j.attempts FROM jobs j
-                     WHERE j.state = 'queued'
-                        OR (j.state = 'solving' AND j.lease_expires < ?1)
-                        OR ({PARKED} AND NOT EXISTS (SELECT 1 FROM jobs c
-                            WHERE c.parent = j.id AND c.state IN ('queued', 'solving')))
-                     ORDER BY j.seq LIMIT 1"
+                    "SELECT j.id, j.attempts FROM jobs j WHERE {}
+                     ORDER BY j.seq LIMIT 1",
+                    claimable("?1")
                 ),
                 params![now],
                 |row| Ok((row.get(0)?, row.get(1)?)),
@@ -744,14 +738,6 @@ impl JobStore for SqliteStore {
         )?;
         Ok(found > 0)
     }
-}
-
-/// The message of a job failed with [`ATTEMPTS_EXHAUSTED`] after `attempts` claims.
-pub(super) fn exhausted_message(attempts: i64) -> String {
-    format!(
-        "the job was started {attempts} times and never finished: each time the service \
-         solving it stopped (crashed, was killed or lost the database) before storing a result"
-    )
 }
 
 fn lease_micros(d: Duration) -> i64 {
