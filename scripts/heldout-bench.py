@@ -9,9 +9,12 @@ Sets (all from `generate`, start Mon 2026-12-07):
   M      --cases 200 --mediators 100 --venues 60            seeds 1-10
   month  --cases 160 --mediators 40  --venues 30 --weeks 4  seeds 1-5   (the busy month)
   L      --cases 600 --mediators 300 --venues 150           seeds 1-5
+  big4   --cases 2000 --mediators 400 --venues 200 --weeks 4   seeds 1-3
+  big6   --cases 2000 --mediators 400 --venues 200 --weeks 6   seeds 1-3
 
 Each instance is solved once per backend with `roster --time-limit LIMIT --format json`; the
-HiGHS run also exports its model (`--export-model`), which the peer solves: HiGHS through
+HiGHS run also exports its model (not for big4 and big6, whose models the peer cannot
+solve in its cap) (`--export-model`), which the peer solves: HiGHS through
 highspy, one thread, gap 0, capped at --peer-cap seconds. `--anytime` also solves each
 instance at LIMIT/4 and reports whether the roster at LIMIT is at least as good. `--busy`
 keeps a busy loop running on the second core for the L set (started and stopped here).
@@ -34,7 +37,12 @@ SETS = {
     "M": (["--cases", "200", "--mediators", "100", "--venues", "60"], range(1, 11)),
     "month": (["--cases", "160", "--mediators", "40", "--venues", "30", "--weeks", "4"], range(1, 6)),
     "L": (["--cases", "600", "--mediators", "300", "--venues", "150"], range(1, 6)),
+    "big4": (["--cases", "2000", "--mediators", "400", "--venues", "200", "--weeks", "4"],
+             range(1, 4)),
+    "big6": (["--cases", "2000", "--mediators", "400", "--venues", "200", "--weeks", "6"],
+             range(1, 4)),
 }
+NO_PEER = {"big4", "big6"}
 
 PEER = r"""
 import sys, time, highspy
@@ -57,8 +65,11 @@ def log(msg):
 
 
 def solve(binary, problem, backend, limit, export=None):
-    cmd = [binary, "roster", problem, "--backend", backend, "--time-limit", str(limit),
-           "--format", "json"]
+    peak = tempfile.NamedTemporaryFile(suffix=".rss", delete=False).name
+    # Peak resident memory in KiB, from GNU time.
+    cmd = ["/usr/bin/time", "-f", "%M", "-o", peak,
+           binary, "roster", problem, "--backend", backend, "--time-limit", str(limit),
+           "--format", "json", "--max-candidates", "0"]
     if export:
         cmd += ["--export-model", export]
     started = time.time()
@@ -68,6 +79,12 @@ def solve(binary, problem, backend, limit, export=None):
         return {"error": (out.stderr.strip().splitlines() or ["?"])[-1][:80], "wall": wall}
     solver = json.loads(out.stdout)["solver"]
     solver["wall"] = wall
+    try:
+        with open(peak) as f:
+            solver["peak_mb"] = int(f.read().split()[-1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    os.unlink(peak)
     return solver
 
 
@@ -138,7 +155,7 @@ def main():
                 model = os.path.join(work, f"{name}-{seed}.lp")
                 results = {}
                 for b in backends:
-                    export = model if (have_peer and b == "highs") else None
+                    export = model if (have_peer and b == "highs" and name not in NO_PEER) else None
                     log(f"{name} seed {seed}: {b}, {args.limit:g} s")
                     results[b] = solve(args.bin, problem, b, args.limit, export)
                     if args.anytime:
@@ -162,13 +179,15 @@ def report(name, flags, rows, backends, args):
           + (", second core busy" if args.busy and name == "L" else "") + "\n")
     head = ["seed"]
     for b in backends:
-        head += [f"{b} status", f"{b} wall s", f"{b} objective"]
+        head += [f"{b} status", f"{b} wall s", f"{b} objective", f"{b} peak MB"]
         if args.anytime:
             head += [f"{b} at T/4 no better"]
     head += ["peer", "peer s", "HiGHS / peer"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     walls = {b: [] for b in backends}
+    gaps = {b: [] for b in backends}
+    peaks = {b: [] for b in backends}
     optimal = {b: 0 for b in backends}
     ratios = []
     for seed, r in rows:
@@ -176,9 +195,14 @@ def report(name, flags, rows, backends, args):
         for b in backends:
             x = r.get(b, {})
             cells += [status_of(x), f"{x.get('wall', 0):.1f}",
-                      f"{x['objective']:.0f}" if x.get("objective") is not None else "–"]
+                      f"{x['objective']:.0f}" if x.get("objective") is not None else "–",
+                      f"{x['peak_mb']:.0f}" if x.get("peak_mb") is not None else "–"]
             if "error" not in x:
                 walls[b].append(x["wall"])
+                if x.get("relative_gap") is not None:
+                    gaps[b].append(100 * x["relative_gap"])
+                if x.get("peak_mb") is not None:
+                    peaks[b].append(x["peak_mb"])
                 optimal[b] += x.get("status") == "optimal"
             if args.anytime:
                 q = x.get("quarter", {})
@@ -204,6 +228,15 @@ def report(name, flags, rows, backends, args):
         if w:
             print(f"- {b}: {optimal[b]} of {len(rows)} proven optimal; wall median "
                   f"{statistics.median(w):.1f} s, spread {min(w):.1f}–{max(w):.1f} s")
+        g = gaps[b]
+        if g:
+            med = statistics.median(g)
+            print(f"- {b}: gap median {med:.3f}%, spread {min(g):.3f}–{max(g):.3f}%"
+                  f" (largest over median: {max(g) / med:.2f})" if med > 0 else
+                  f"- {b}: gap median 0%, largest {max(g):.3f}%")
+        if peaks[b]:
+            print(f"- {b}: peak memory median {statistics.median(peaks[b]):.0f} MB, largest "
+                  f"{max(peaks[b]):.0f} MB")
     if ratios:
         print(f"- HiGHS / peer: median {statistics.median(ratios):.2f}, spread "
               f"{min(ratios):.2f}–{max(ratios):.2f} (below 0.5 on "

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::time::Duration;
 
 use super::build::{build, chosen_candidates, extract_indices};
 use super::model::{Model, Row};
@@ -33,6 +34,9 @@ pub(super) struct Reduced {
     pub raw: RawSolution,
     /// The restricted model the values refer to (none when no MILP was solved).
     pub model: Option<Model>,
+    /// Candidates of the last restricted MILP (`model` may be smaller: only the roster,
+    /// when windows improved on it afterwards).
+    pub kept: usize,
     /// The Lagrangian bound of the LP relaxation (its optimum when `lp_optimal`).
     pub lp_bound: Option<f64>,
     pub lp_seconds: f64,
@@ -90,13 +94,19 @@ const WINDOWS_ABOVE: usize = 100_000;
 /// its on-time ones).
 const WINDOW_PER_CASE: usize = 6;
 
+/// The most candidates of each case in a window's MILP once windows widen (after the proof
+/// is out of reach).
+const MAX_PER_CASE: usize = 48;
+
 /// Improves a roster by restricted MILPs, one window of days at a time (large neighbourhood
 /// search): the cases meeting in the window, those not held, and those held late with an
 /// option in the window may move to any of their few candidates of least fixing value (and
 /// as many on-time ones), while every other case keeps its meeting (or may drop it, at its
 /// cost). Each MILP starts from the roster, so it is never made worse.
 /// Windows are visited in turn, then windows straddling their boundaries, until `deadline`
-/// or until a full turn of both improves nothing.
+/// or until a full turn of both improves nothing. Each window's MILP runs while it finds
+/// better rosters ([`stall_for`]), not for a share of the time: a window with nothing left
+/// to give hands its time to the next.
 #[allow(clippy::too_many_arguments)]
 fn by_windows(
     problem: &Problem,
@@ -105,6 +115,7 @@ fn by_windows(
     mut best: Vec<(usize, Option<InterpreterIdx>)>,
     deadline: Deadline,
     window_cases: usize,
+    per_case: usize,
     options: &SolveOptions,
     solve_sub: &SolveSub,
 ) -> Result<Vec<(usize, Option<InterpreterIdx>)>, SolveError> {
@@ -141,20 +152,15 @@ fn by_windows(
     if start < days {
         straddling.push(start..days);
     }
-    let first_turn = windows.len();
     windows.extend(straddling);
-    let budget = deadline.left_secs();
-    // Each window's MILP may take a share of the time, so every window of the first turn
-    // gets its turn.
-    let per_window = (budget / first_turn.max(1) as f64).max(0.5);
     let runs = super::bound::case_runs(full);
     let shortlist: Vec<Vec<usize>> = runs
         .iter()
         .map(|run| {
             // A late case's best options may all be late: its best on-time ones too.
             let on_time = run.clone().filter(|&i| !full.candidates[i].late);
-            let mut list = super::bound::least(run.clone(), fixing, WINDOW_PER_CASE);
-            list.extend(super::bound::least(on_time, fixing, WINDOW_PER_CASE));
+            let mut list = super::bound::least(run.clone(), fixing, per_case);
+            list.extend(super::bound::least(on_time, fixing, per_case));
             list.sort_unstable();
             list.dedup();
             list
@@ -198,7 +204,7 @@ fn by_windows(
             candidates: kept.len(),
         });
         let left = deadline.left_secs();
-        let raw = match solve_sub(&sub, &warm, left.min(per_window).max(0.05)) {
+        let raw = match solve_sub(&sub, &warm, left.max(0.05), Some(stall_for(kept.len()))) {
             // The roster breaks a `≥` row (the greedy one may) and the window cannot mend it.
             Err(SolveError::Infeasible(_)) => {
                 unchanged += 1;
@@ -206,10 +212,7 @@ fn by_windows(
             }
             other => other?,
         };
-        let cancelled = options
-            .cancel
-            .as_ref()
-            .is_some_and(CancelFlag::is_cancelled);
+        let cancelled = cancelled_now(options);
         match raw.values {
             Some((z, values)) if z < cost - 0.5 => {
                 cost = z;
@@ -223,6 +226,13 @@ fn by_windows(
         }
     }
     Ok(best)
+}
+
+fn cancelled_now(options: &SolveOptions) -> bool {
+    options
+        .cancel
+        .as_ref()
+        .is_some_and(CancelFlag::is_cancelled)
 }
 
 /// Candidates of each case the Lagrangian greedy ranks by fixing value; the others rank
@@ -317,8 +327,20 @@ fn chosen_in_full(
 /// Share of the time left that the first restricted MILP may take.
 const FIRST_ROUND_SHARE: f64 = 0.3;
 
-/// A backend's MILP solve of a restricted model, from a warm start, within a time limit.
-pub(super) type SolveSub<'a> = dyn Fn(&Model, &[f64], f64) -> Result<RawSolution, SolveError> + 'a;
+/// How long a window's MILP (or the first restricted MILP) of `candidates` goes on without a
+/// better roster before it stops, at least (`time::Stall`: longer when its last better
+/// roster took longer to find): a second, and a tenth of a millisecond a candidate on larger
+/// models, whose root LP comes before any better roster. On the 600-case week microlp's day
+/// windows found their better rosters in the first second or two and then only worked on a
+/// proof they never finished.
+fn stall_for(candidates: usize) -> Duration {
+    Duration::from_secs(1).max(Duration::from_micros(100 * candidates as u64))
+}
+
+/// A backend's MILP solve of a restricted model, from a warm start, within a time limit,
+/// and (with a minimum stall) only while it finds better rosters.
+pub(super) type SolveSub<'a> =
+    dyn Fn(&Model, &[f64], f64, Option<Duration>) -> Result<RawSolution, SolveError> + 'a;
 
 /// Solves `full` by restricted MILPs from the bound `lp`, each with `solve_sub` (the
 /// backend), keeping at most `max_kept` candidates besides the best roster and the published
@@ -359,6 +381,7 @@ pub(super) fn rounds(
                 best,
                 windows_deadline,
                 window_cases,
+                WINDOW_PER_CASE,
                 options,
                 solve_sub,
             )?;
@@ -422,15 +445,18 @@ pub(super) fn rounds(
             .fold(f64::INFINITY, f64::min);
         let (sub, sub_warm) = restricted(problem, full, &kept, &best, options);
         let mut remaining = deadline.left_secs().max(0.05);
+        let mut stall = None;
         if rounds == 1 && kept.len() < full.candidates.len() {
-            // The first round is for a good roster, not a proof: later rounds need time.
+            // The first round is for a good roster, not a proof: later rounds need time. It
+            // stops when it stops finding better rosters, or at its share of the time.
             remaining *= FIRST_ROUND_SHARE;
+            stall = Some(stall_for(kept.len()));
         }
         options.report(super::Phase::Milp {
             round: rounds,
             candidates: kept.len(),
         });
-        let mut raw = match solve_sub(&sub, &sub_warm, remaining) {
+        let mut raw = match solve_sub(&sub, &sub_warm, remaining, stall) {
             // Too few candidates kept for the model's requirements: keep more.
             Err(SolveError::Infeasible(_)) if kept.len() < full.candidates.len() => {
                 threshold = FIRST_THRESHOLD.max(threshold * 4.0);
@@ -461,10 +487,7 @@ pub(super) fn rounds(
         };
         found |= raw.values.is_some();
         let out_of_time = deadline.passed();
-        let cancelled = options
-            .cancel
-            .as_ref()
-            .is_some_and(CancelFlag::is_cancelled);
+        let cancelled = cancelled_now(options);
         if proven
             && raw.status != SolveStatus::Optimal
             && !close_enough
@@ -490,9 +513,42 @@ pub(super) fn rounds(
                 // Optimal on the restricted model only.
                 raw.status = SolveStatus::TimeLimit;
             }
+            let (mut sub, kept) = (sub, kept.len());
+            if !proven && !close_enough && !cancelled && !deadline.passed() {
+                // No proof in reach (the restricted MILP it needs is above the cap, or the
+                // rounds are spent), but time is left: spend it improving the roster, window
+                // by window, rather than returning early. Each time a turn brings nothing the
+                // windows widen (twice the meetings), and once one window holds them all,
+                // each case gets twice the options.
+                let before = full.cost_of(&full.assignment(problem, &best));
+                let mut improved = best.clone();
+                let (mut cases, mut per_case) = (window_cases, WINDOW_PER_CASE);
+                while !deadline.passed() && !cancelled_now(options) && per_case <= MAX_PER_CASE {
+                    improved = by_windows(
+                        problem, full, reduced, improved, deadline, cases, per_case, options,
+                        solve_sub,
+                    )?;
+                    if cases >= improved.len() {
+                        per_case *= 2;
+                    } else {
+                        cases *= 2;
+                    }
+                }
+                let after = full.cost_of(&full.assignment(problem, &improved));
+                if after < before - 0.5 {
+                    let mut kept: Vec<usize> = improved.iter().map(|&(i, _)| i).collect();
+                    kept.extend((0..full.candidates.len()).filter(|&i| published[i]));
+                    kept.sort_unstable();
+                    kept.dedup();
+                    let (held, values) = restricted(problem, full, &kept, &improved, options);
+                    raw.values = Some((held.cost_of(&values), values));
+                    sub = held;
+                }
+            }
             return Ok(Staged::Solved(Box::new(Reduced {
                 raw,
                 model: Some(sub),
+                kept,
                 lp_bound: Some(lp_bound),
                 lp_seconds,
                 rounds,
@@ -509,5 +565,132 @@ pub(super) fn rounds(
         } else {
             FIRST_THRESHOLD.max(threshold * 2.0)
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::generate::{generate, GenerateParams};
+    use crate::milp::bound::subgradient;
+    use crate::milp::build::extract;
+    use crate::milp::microlp::solve_microlp;
+    use crate::milp::{Phase, Progress};
+
+    fn instance() -> (Problem, Model) {
+        let input = generate(&GenerateParams::week(60, 30, 15, 3));
+        let problem = crate::validate::validate(&input).unwrap().problem;
+        let weights = SolveOptions::default().weights;
+        let candidates = candidates::generate(&problem, &weights);
+        let model = build(&problem, candidates, &SolveOptions::default());
+        (problem, model)
+    }
+
+    /// The roster in `values` of `model`, which the independent checker must accept.
+    fn checked(problem: &Problem, model: &Model, values: &[f64]) -> usize {
+        let (chosen, interpreters) = extract(model, values);
+        let placements: Vec<Placement> = chosen
+            .iter()
+            .zip(interpreters)
+            .map(|(c, interpreter)| Placement {
+                case: c.case,
+                mediator: c.mediator,
+                day: c.day,
+                template: c.template,
+                site: c.site,
+                interpreter,
+            })
+            .collect();
+        let roster = crate::schedule::build_roster(problem, &placements);
+        let report = crate::checker::check(problem, &roster);
+        assert!(report.is_valid(), "{report:?}");
+        placements.len()
+    }
+
+    #[test]
+    fn windows_improve_an_empty_roster_and_never_make_one_worse() {
+        let (problem, model) = instance();
+        let options = SolveOptions::default();
+        let cost = |chosen: &[(usize, Option<InterpreterIdx>)]| {
+            model.cost_of(&model.assignment(&problem, chosen))
+        };
+        let empty = cost(&[]);
+        let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
+        let sub =
+            |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, &options);
+        let windows = |from: Vec<(usize, Option<InterpreterIdx>)>| {
+            by_windows(
+                &problem,
+                &model,
+                &lp.reduced_costs,
+                from,
+                Deadline::in_secs(30.0),
+                20,
+                WINDOW_PER_CASE,
+                &options,
+                &sub,
+            )
+            .unwrap()
+        };
+        let better = windows(Vec::new());
+        assert!(cost(&better) < empty - 0.5, "the windows held nothing");
+        let again = windows(better.clone());
+        assert!(cost(&again) <= cost(&better));
+        let values = model.assignment(&problem, &again);
+        assert!(checked(&problem, &model, &values) > 0);
+    }
+
+    /// With the proof out of reach (a cap of 10 candidates per restricted MILP), the rounds
+    /// do not return with the capped MILP's roster while time is left: windows of days go on
+    /// improving it, and what is returned is a roster the checker accepts, no better than
+    /// the bound.
+    #[test]
+    fn capped_rounds_spend_the_time_left_on_windows() {
+        let (problem, model) = instance();
+        let phases = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&phases);
+        let options = SolveOptions {
+            progress: Some(Progress::new(move |p| seen.lock().unwrap().push(p))),
+            ..SolveOptions::default()
+        };
+        let empty = model.cost_of(&model.assignment(&problem, &[]));
+        let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
+        let sub =
+            |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, &options);
+        let staged = rounds(
+            &problem,
+            &model,
+            &[],
+            lp,
+            0.0,
+            Deadline::in_secs(20.0),
+            10,
+            20,
+            &options,
+            &sub,
+        )
+        .unwrap();
+        let Staged::Solved(reduced) = staged else {
+            panic!("the rounds asked for the whole model");
+        };
+        assert_eq!(reduced.raw.status, SolveStatus::SizeLimit);
+        let phases = phases.lock().unwrap();
+        let last_milp = phases
+            .iter()
+            .rposition(|p| matches!(p, Phase::Milp { .. }))
+            .expect("a MILP round");
+        assert!(
+            phases[last_milp..]
+                .iter()
+                .any(|p| matches!(p, Phase::Window { .. })),
+            "no window after the capped round: {phases:?}"
+        );
+        let (z, values) = reduced.raw.values.expect("a roster");
+        let held = reduced.model.expect("the model of the roster");
+        assert!(checked(&problem, &held, &values) > 0);
+        assert!((held.cost_of(&values) - z).abs() < 0.5);
+        assert!(reduced.raw.best_bound.is_some_and(|b| b <= z + 1e-6));
     }
 }

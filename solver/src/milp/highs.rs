@@ -128,11 +128,15 @@ pub(super) fn highs_error(message: String) -> SolveError {
     }
 }
 
+/// Solves `model` with HiGHS, warm-started from `warm`, until it is proven, `time_limit`
+/// seconds have passed, the cancel flag is raised or, with `stall`, the search has stopped
+/// finding better rosters (`time::Stall`, seen by the interrupt callbacks).
 #[cfg(feature = "highs")]
 pub(super) fn solve_highs(
     model: &Model,
     warm: &[f64],
     time_limit: f64,
+    stall: Option<std::time::Duration>,
     options: &SolveOptions,
 ) -> Result<RawSolution, SolveError> {
     let mut inner = load_highs(model, time_limit, options)?;
@@ -143,6 +147,7 @@ pub(super) fn solve_highs(
         Deadline::in_secs(time_limit),
         options.cancel.clone(),
         model.n_vars(),
+        stall,
     );
     interrupt::install(&mut inner, &watch).map_err(highs_error)?;
     let columns = model.n_vars();
@@ -214,6 +219,7 @@ pub(super) fn solve_highs(
     _model: &Model,
     _warm: &[f64],
     _time_limit: f64,
+    _stall: Option<std::time::Duration>,
     _options: &SolveOptions,
 ) -> Result<RawSolution, SolveError> {
     Err(SolveError::BackendUnavailable("highs"))

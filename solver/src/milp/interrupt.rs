@@ -18,7 +18,7 @@ use highs_sys::{
     Highs_startCallback,
 };
 
-use super::time::{Clock, Deadline};
+use super::time::{Clock, Deadline, Stall};
 use super::CancelFlag;
 
 /// How long past the deadline the caller waits for HiGHS to stop by itself.
@@ -37,10 +37,17 @@ pub(super) struct Watch {
     columns: usize,
     /// When the allocator last gave freed memory back ([`trim`]).
     trimmed: Mutex<Clock>,
+    /// Whether the search still finds better rosters, when it is to stop once it does not.
+    stall: Option<Mutex<Stall>>,
 }
 
 impl Watch {
-    pub fn new(deadline: Deadline, cancel: Option<CancelFlag>, columns: usize) -> Arc<Self> {
+    pub fn new(
+        deadline: Deadline,
+        cancel: Option<CancelFlag>,
+        columns: usize,
+        stall: Option<Duration>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             deadline,
             cancel,
@@ -49,6 +56,7 @@ impl Watch {
             bound: Mutex::new(None),
             columns,
             trimmed: Mutex::new(Clock::now()),
+            stall: stall.map(|min| Mutex::new(Stall::new(min))),
         })
     }
 
@@ -56,6 +64,10 @@ impl Watch {
         self.deadline.passed()
             || self.abandoned.load(Ordering::Relaxed)
             || self.cancel.as_ref().is_some_and(CancelFlag::is_cancelled)
+            || self
+                .stall
+                .as_ref()
+                .is_some_and(|s| s.lock().is_ok_and(|s| s.stalled()))
     }
 
     /// The best roster and bound seen so far.
@@ -92,6 +104,9 @@ unsafe extern "C" fn on_callback(
             let values = unsafe { std::slice::from_raw_parts(out.mip_solution, size) };
             if let Ok(mut inc) = watch.incumbent.lock() {
                 *inc = Some((out.objective_function_value, values.to_vec()));
+            }
+            if let Some(Ok(mut stall)) = watch.stall.as_ref().map(Mutex::lock) {
+                stall.improved();
             }
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use good_lp::SolverModel;
 
 use super::model::Model;
-use super::time::Deadline;
+use super::time::{Deadline, Stall};
 use super::{CancelFlag, RawSolution, SolveError, SolveOptions, SolveStatus};
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -32,11 +32,13 @@ fn microlp_columns(n: usize) -> Vec<microlp::Variable> {
 }
 
 /// Solves `model` with microlp, warm-started from `warm`, until it is proven, `time_limit`
-/// seconds have passed or the cancel flag is raised (seen within [`MICROLP_SLICE`]).
+/// seconds have passed, the cancel flag is raised (seen within [`MICROLP_SLICE`]) or, with
+/// `stall`, the search has stopped finding better rosters ([`Stall`], seen within a slice).
 pub(super) fn solve_microlp(
     model: &Model,
     warm: &[f64],
     time_limit: f64,
+    stall: Option<Duration>,
     options: &SolveOptions,
 ) -> Result<RawSolution, SolveError> {
     const NAME: &str = "microlp";
@@ -65,15 +67,26 @@ pub(super) fn solve_microlp(
         first.time_limit = Some(slice());
         first.warm_start = (warm.len() == columns.len())
             .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());
+        let mut progress = stall.map(Stall::new);
         let mut outcome = built.as_inner().solve_with(first)?;
+        let mut best = outcome.solution().map(|s| s.objective());
         while matches!(
             outcome.termination_reason(),
             microlp::TerminationReason::TimeLimit
         ) && !stopped()
+            && !progress.is_some_and(|p| p.stalled())
         {
             let mut next = outcome.last_resume_options();
             next.time_limit = Some(slice());
             outcome = outcome.resume_with(next)?;
+            let found = outcome.solution().map(|s| s.objective());
+            // The objective is integral: a better roster is better by a unit.
+            if found.is_some_and(|z| best.is_none_or(|b| z < b - 0.5)) {
+                best = found;
+                if let Some(p) = progress.as_mut() {
+                    p.improved();
+                }
+            }
         }
         let stats = outcome.stats();
         let reason = outcome.termination_reason();

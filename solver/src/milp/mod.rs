@@ -238,8 +238,8 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                             MICROLP_MAX_KEPT,
                             MICROLP_WINDOW_CASES,
                             options,
-                            &|sub: &Model, w: &[f64], limit: f64| {
-                                solve_microlp(sub, w, limit, options)
+                            &|sub: &Model, w: &[f64], limit: f64, stall| {
+                                solve_microlp(sub, w, limit, stall, options)
                             },
                         ),
                     )?;
@@ -257,7 +257,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                         round: 1,
                         candidates: model.candidates.len(),
                     });
-                    solve_microlp(&model, &warm, left.max(0.05), options).map(|mut raw| {
+                    solve_microlp(&model, &warm, left.max(0.05), None, options).map(|mut raw| {
                         raw.best_bound = match (raw.best_bound, lagrangian_bound) {
                             (Some(a), Some(b)) => Some(a.max(b)),
                             (a, b) => a.or(b),
@@ -287,7 +287,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                         round: 1,
                         candidates: model.candidates.len(),
                     });
-                    solve_highs(&model, &warm, left.max(0.05), options)
+                    solve_highs(&model, &warm, left.max(0.05), None, options)
                 }
                 Err(e) => Err(e),
             }
@@ -409,7 +409,7 @@ fn fixing_outcome(
             summary: ReducedCostFixing {
                 lp_bound: r.lp_bound.map(|b| b + model.constant),
                 lp_optimal: r.lp_optimal,
-                kept_candidates: r.model.as_ref().map_or(0, |m| m.candidates.len()),
+                kept_candidates: r.kept,
                 rounds: r.rounds,
                 lp_seconds: r.lp_seconds,
                 lp_columns: r.lp_columns,

@@ -185,8 +185,12 @@ fn relaxation(
         .map_err(|e| highs_error(format!("could not load the LP: {e:?}")))?;
     let time_limit = deadline.left_secs();
     apply_highs_options(&mut inner, time_limit.max(0.05), options)?;
-    let watch =
-        super::interrupt::Watch::new(Deadline::in_secs(time_limit), options.cancel.clone(), 0);
+    let watch = super::interrupt::Watch::new(
+        Deadline::in_secs(time_limit),
+        options.cancel.clone(),
+        0,
+        None,
+    );
     super::interrupt::install(&mut inner, &watch).map_err(highs_error)?;
     let mut best: Option<Relaxation> = None;
     let mut rounds = 0;
@@ -404,6 +408,7 @@ pub(super) fn solve(
                 best_bound: None,
             },
             model: None,
+            kept: 0,
             lp_bound: None,
             lp_seconds: started.seconds(),
             rounds: 0,
@@ -424,6 +429,8 @@ pub(super) fn solve(
         MAX_KEPT,
         WINDOW_CASES,
         options,
-        &|sub: &Model, warm: &[f64], limit: f64| solve_highs(sub, warm, limit, options),
+        &|sub: &Model, warm: &[f64], limit: f64, stall| {
+            solve_highs(sub, warm, limit, stall, options)
+        },
     )
 }

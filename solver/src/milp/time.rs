@@ -93,6 +93,43 @@ impl Deadline {
     }
 }
 
+/// Tells a search that is only to improve a roster (a restricted MILP over a window of days,
+/// the first restricted MILP) when it has stopped improving: once as long has passed without
+/// a better roster as the search had taken to find its last one, and at least `min`. A
+/// search that keeps finding better rosters keeps its time; one that finds none stops after
+/// `min`. So a phase takes time for what it brings, not a fixed share of the limit, and a
+/// longer limit does not change what happens before the shorter one would have ended.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stall {
+    started: Instant,
+    better: Instant,
+    min: Duration,
+}
+
+impl Stall {
+    /// Starts counting now.
+    pub(super) fn new(min: Duration) -> Self {
+        let now = Instant::now();
+        Self {
+            started: now,
+            better: now,
+            min,
+        }
+    }
+
+    /// A better roster was found just now.
+    pub(super) fn improved(&mut self) {
+        self.better = Instant::now();
+    }
+
+    /// Whether the search has gone on without a better roster for long enough to stop.
+    pub(super) fn stalled(&self) -> bool {
+        let since_better = self.better.elapsed();
+        let to_last = self.better.saturating_duration_since(self.started);
+        since_better >= self.min.max(to_last)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +163,39 @@ mod tests {
             assert_eq!(deadline.left(), Duration::MAX);
             assert!(deadline.split(3).is_some_and(|share| !share.passed()));
         }
+    }
+
+    #[test]
+    fn a_search_stalls_after_the_minimum_or_as_long_as_its_last_find_took() {
+        let start = Instant::now();
+        let min = Duration::from_millis(100);
+        // Nothing found: stalled once the minimum has passed.
+        let stall = Stall {
+            started: start,
+            better: start,
+            min,
+        };
+        assert!(!stall.stalled() || start.elapsed() >= min);
+        std::thread::sleep(min);
+        assert!(stall.stalled());
+        // The last better roster came an hour in: an hour without one is needed to stop.
+        let hour = Duration::from_secs(3600);
+        let Some(started) = Instant::now().checked_sub(hour) else {
+            return;
+        };
+        let mut stall = Stall {
+            started,
+            better: started,
+            min,
+        };
+        stall.improved();
+        assert!(!stall.stalled());
+        // Found at the start and nothing since, long ago: stalled.
+        let long_ago = Stall {
+            started,
+            better: started,
+            min,
+        };
+        assert!(long_ago.stalled());
     }
 }
