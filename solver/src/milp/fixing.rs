@@ -228,6 +228,34 @@ fn by_windows(
     Ok(best)
 }
 
+/// [`by_windows`] until `deadline`, widening the windows each time a turn of them brings
+/// nothing: twice the meetings in a window, and once one window holds them all, twice the
+/// options of each case (up to [`MAX_PER_CASE`]).
+#[allow(clippy::too_many_arguments)]
+fn widening_windows(
+    problem: &Problem,
+    full: &Model,
+    fixing: &[f64],
+    mut best: Vec<(usize, Option<InterpreterIdx>)>,
+    deadline: Deadline,
+    window_cases: usize,
+    options: &SolveOptions,
+    solve_sub: &SolveSub,
+) -> Result<Vec<(usize, Option<InterpreterIdx>)>, SolveError> {
+    let (mut cases, mut per_case) = (window_cases, WINDOW_PER_CASE);
+    while !deadline.passed() && !cancelled_now(options) && per_case <= MAX_PER_CASE {
+        best = by_windows(
+            problem, full, fixing, best, deadline, cases, per_case, options, solve_sub,
+        )?;
+        if cases >= best.len() {
+            per_case *= 2;
+        } else {
+            cases *= 2;
+        }
+    }
+    Ok(best)
+}
+
 fn cancelled_now(options: &SolveOptions) -> bool {
     options
         .cancel
@@ -344,7 +372,12 @@ pub(super) type SolveSub<'a> =
 
 /// Solves `full` by restricted MILPs from the bound `lp`, each with `solve_sub` (the
 /// backend), keeping at most `max_kept` candidates besides the best roster and the published
-/// meetings, until `deadline` (the end of the whole solve).
+/// meetings, until `deadline` (the end of the whole solve). When the proof needs more, the
+/// time left goes to windows of days around the best roster ([`widening_windows`]), and
+/// what is still left after them to one more restricted MILP of up to `max_kept_grown`
+/// candidates. With `first_round_stall` the first restricted MILP also stops when it stops
+/// finding better rosters (microlp; HiGHS' first MILP at 600 cases needs several seconds
+/// before its first better roster, more with the other core busy, and keeps its share).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn rounds(
     problem: &Problem,
@@ -354,7 +387,9 @@ pub(super) fn rounds(
     lp_seconds: f64,
     deadline: Deadline,
     max_kept: usize,
+    max_kept_grown: usize,
     window_cases: usize,
+    first_round_stall: bool,
     options: &SolveOptions,
     solve_sub: &SolveSub,
 ) -> Result<Staged, SolveError> {
@@ -409,6 +444,11 @@ pub(super) fn rounds(
         }
     }
     let mut rounds = 0;
+    let mut round_limit = MAX_ROUNDS;
+    // The most candidates a restricted MILP keeps besides the roster and the published.
+    let mut cap = max_kept;
+    // Whether the time left after a capped round went to windows of days already.
+    let mut windows_done = false;
     // Whether a MILP round has given a roster (the greedy one may break `≥` rows).
     let mut found = false;
     loop {
@@ -426,10 +466,10 @@ pub(super) fn rounds(
         let mut kept: Vec<usize> = (0..full.candidates.len())
             .filter(|&i| by_cost(i) && !in_warm[i] && !published[i])
             .collect();
-        let capped = kept.len() > max_kept;
+        let capped = kept.len() > cap;
         if capped {
             kept.sort_by(|&a, &b| reduced[a].total_cmp(&reduced[b]));
-            kept.truncate(max_kept);
+            kept.truncate(cap);
         }
         kept.extend((0..full.candidates.len()).filter(|&i| in_warm[i] || published[i]));
         kept.sort_unstable();
@@ -448,9 +488,10 @@ pub(super) fn rounds(
         let mut stall = None;
         if rounds == 1 && kept.len() < full.candidates.len() {
             // The first round is for a good roster, not a proof: later rounds need time. It
-            // stops when it stops finding better rosters, or at its share of the time.
+            // stops at its share of the time, or (`first_round_stall`) when it stops finding
+            // better rosters.
             remaining *= FIRST_ROUND_SHARE;
-            stall = Some(stall_for(kept.len()));
+            stall = first_round_stall.then(|| stall_for(kept.len()));
         }
         options.report(super::Phase::Milp {
             round: rounds,
@@ -460,7 +501,7 @@ pub(super) fn rounds(
             // Too few candidates kept for the model's requirements: keep more.
             Err(SolveError::Infeasible(_)) if kept.len() < full.candidates.len() => {
                 threshold = FIRST_THRESHOLD.max(threshold * 4.0);
-                if deadline.passed() || rounds == MAX_ROUNDS {
+                if deadline.passed() || rounds >= round_limit {
                     return Ok(Staged::WholeModel);
                 }
                 continue;
@@ -493,7 +534,7 @@ pub(super) fn rounds(
             && !close_enough
             && !out_of_time
             && !cancelled
-            && rounds < MAX_ROUNDS
+            && rounds < round_limit
         {
             // Nothing left out can improve, but the restricted MILP stopped at its share of
             // the time (the first round): solve it again with all the time left.
@@ -504,7 +545,7 @@ pub(super) fn rounds(
             || out_of_time
             || cancelled
             || capped
-            || rounds == MAX_ROUNDS
+            || rounds >= round_limit
             || kept.len() == full.candidates.len()
         {
             if !proven && !out_of_time && capped {
@@ -513,42 +554,48 @@ pub(super) fn rounds(
                 // Optimal on the restricted model only.
                 raw.status = SolveStatus::TimeLimit;
             }
-            let (mut sub, kept) = (sub, kept.len());
-            if !proven && !close_enough && !cancelled && !deadline.passed() {
+            let (mut sub, kept_len) = (sub, kept.len());
+            if !proven && !close_enough && !cancelled && !deadline.passed() && !windows_done {
                 // No proof in reach (the restricted MILP it needs is above the cap, or the
                 // rounds are spent), but time is left: spend it improving the roster, window
-                // by window, rather than returning early. Each time a turn brings nothing the
-                // windows widen (twice the meetings), and once one window holds them all,
-                // each case gets twice the options.
+                // by window, rather than returning early.
+                windows_done = true;
                 let before = full.cost_of(&full.assignment(problem, &best));
-                let mut improved = best.clone();
-                let (mut cases, mut per_case) = (window_cases, WINDOW_PER_CASE);
-                while !deadline.passed() && !cancelled_now(options) && per_case <= MAX_PER_CASE {
-                    improved = by_windows(
-                        problem, full, reduced, improved, deadline, cases, per_case, options,
-                        solve_sub,
-                    )?;
-                    if cases >= improved.len() {
-                        per_case *= 2;
-                    } else {
-                        cases *= 2;
-                    }
-                }
+                let improved = widening_windows(
+                    problem,
+                    full,
+                    reduced,
+                    best.clone(),
+                    deadline,
+                    window_cases,
+                    options,
+                    solve_sub,
+                )?;
                 let after = full.cost_of(&full.assignment(problem, &improved));
                 if after < before - 0.5 {
-                    let mut kept: Vec<usize> = improved.iter().map(|&(i, _)| i).collect();
-                    kept.extend((0..full.candidates.len()).filter(|&i| published[i]));
-                    kept.sort_unstable();
-                    kept.dedup();
-                    let (held, values) = restricted(problem, full, &kept, &improved, options);
-                    raw.values = Some((held.cost_of(&values), values));
-                    sub = held;
+                    best = improved;
+                    let mut held: Vec<usize> = best.iter().map(|&(i, _)| i).collect();
+                    held.extend((0..full.candidates.len()).filter(|&i| published[i]));
+                    held.sort_unstable();
+                    held.dedup();
+                    let (model, values) = restricted(problem, full, &held, &best, options);
+                    raw.values = Some((model.cost_of(&values), values));
+                    sub = model;
+                }
+                if capped && cap < max_kept_grown && !deadline.passed() && !cancelled_now(options) {
+                    // The windows are done and time is still left: try the proof again on a
+                    // restricted MILP of every candidate that could beat the roster, up to a
+                    // larger cap, with all the time left.
+                    cap = max_kept_grown;
+                    round_limit = rounds + 1;
+                    threshold = after.min(before) - lp_bound + 2.0 * NOISE;
+                    continue;
                 }
             }
             return Ok(Staged::Solved(Box::new(Reduced {
                 raw,
                 model: Some(sub),
-                kept,
+                kept: kept_len,
                 lp_bound: Some(lp_bound),
                 lp_seconds,
                 rounds,
@@ -667,7 +714,9 @@ mod tests {
             0.0,
             Deadline::in_secs(20.0),
             10,
+            10,
             20,
+            true,
             &options,
             &sub,
         )
@@ -692,5 +741,43 @@ mod tests {
         assert!(checked(&problem, &held, &values) > 0);
         assert!((held.cost_of(&values) - z).abs() < 0.5);
         assert!(reduced.raw.best_bound.is_some_and(|b| b <= z + 1e-6));
+    }
+
+    /// With room to grow the cap, the time the windows leave goes to the proof: the same
+    /// capped start ends proven, at the optimum of the whole model.
+    #[test]
+    fn capped_rounds_try_the_proof_again_with_the_time_the_windows_leave() {
+        let (problem, model) = instance();
+        let options = SolveOptions::default();
+        let optimum = crate::milp::solve(&problem, &options).unwrap().summary;
+        assert_eq!(optimum.status, SolveStatus::Optimal);
+        let empty = model.cost_of(&model.assignment(&problem, &[]));
+        let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
+        let sub =
+            |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, &options);
+        let staged = rounds(
+            &problem,
+            &model,
+            &[],
+            lp,
+            0.0,
+            Deadline::in_secs(60.0),
+            10,
+            model.candidates.len(),
+            20,
+            true,
+            &options,
+            &sub,
+        )
+        .unwrap();
+        let Staged::Solved(reduced) = staged else {
+            panic!("the rounds asked for the whole model");
+        };
+        let (z, values) = reduced.raw.values.expect("a roster");
+        let held = reduced.model.expect("the model of the roster");
+        assert!(checked(&problem, &held, &values) > 0);
+        assert_eq!((z + model.constant).round(), optimum.objective);
+        let bound = reduced.raw.best_bound.expect("a bound");
+        assert!(bound > z - 1.0, "not proven: bound {bound}, roster {z}");
     }
 }

@@ -90,6 +90,11 @@ unsafe extern "C" fn on_callback(
     let watch = unsafe { &*(user as *const Watch) };
     // SAFETY: HiGHS passes valid (or null) pointers to its own blocks for this call.
     if let Some(out) = unsafe { data_out.as_ref() } {
+        if kind == kHighsCallbackMipInterrupt && out.mip_node_count > 0 {
+            if let Some(Ok(mut stall)) = watch.stall.as_ref().map(Mutex::lock) {
+                stall.searching();
+            }
+        }
         if kind == kHighsCallbackMipInterrupt && out.mip_dual_bound.is_finite() {
             if let Ok(mut b) = watch.bound.lock() {
                 *b = Some(out.mip_dual_bound);

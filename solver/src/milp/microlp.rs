@@ -79,6 +79,12 @@ pub(super) fn solve_microlp(
             let mut next = outcome.last_resume_options();
             next.time_limit = Some(slice());
             outcome = outcome.resume_with(next)?;
+            if let Some(p) = progress
+                .as_mut()
+                .filter(|_| outcome.stats().nodes_solved > 0)
+            {
+                p.searching();
+            }
             let found = outcome.solution().map(|s| s.objective());
             // The objective is integral: a better roster is better by a unit.
             if found.is_some_and(|z| best.is_none_or(|b| z < b - 0.5)) {

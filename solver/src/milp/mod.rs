@@ -236,7 +236,9 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                             lp_seconds,
                             solve_started.after_secs(remaining),
                             MICROLP_MAX_KEPT,
+                            MICROLP_MAX_KEPT_GROWN,
                             MICROLP_WINDOW_CASES,
+                            true,
                             options,
                             &|sub: &Model, w: &[f64], limit: f64, stall| {
                                 solve_microlp(sub, w, limit, stall, options)
@@ -387,6 +389,10 @@ const SUBGRADIENT_ROUNDS: usize = 20_000;
 /// The most candidates a restricted microlp MILP keeps besides the best roster: its branch
 /// and bound has no cuts, so it stays small.
 const MICROLP_MAX_KEPT: usize = 3_000;
+
+/// The most candidates a restricted microlp MILP keeps when the windows of days are done
+/// before the limit and the proof is tried again with the time left.
+const MICROLP_MAX_KEPT_GROWN: usize = 12_000;
 
 /// The most meetings in a window of days whose cases one restricted microlp MILP re-plans
 /// at once (`milp::fixing`).

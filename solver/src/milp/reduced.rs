@@ -427,7 +427,9 @@ pub(super) fn solve(
         lp_seconds,
         started.after_secs(time_limit),
         MAX_KEPT,
+        MAX_KEPT,
         WINDOW_CASES,
+        false,
         options,
         &|sub: &Model, warm: &[f64], limit: f64, stall| {
             solve_highs(sub, warm, limit, stall, options)

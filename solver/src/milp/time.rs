@@ -95,38 +95,43 @@ impl Deadline {
 
 /// Tells a search that is only to improve a roster (a restricted MILP over a window of days,
 /// the first restricted MILP) when it has stopped improving: once as long has passed without
-/// a better roster as the search had taken to find its last one, and at least `min`. A
-/// search that keeps finding better rosters keeps its time; one that finds none stops after
-/// `min`. So a phase takes time for what it brings, not a fixed share of the limit, and a
-/// longer limit does not change what happens before the shorter one would have ended.
+/// a better roster as the search had taken to find its last one, and at least `min`. The
+/// clock starts when the branch and bound leaves its root node ([`Stall::searching`]): the
+/// root's LP and cuts take as long as the model is large, and find no roster on their own.
+/// A search that keeps finding better rosters keeps its time; one that finds none stops
+/// `min` after its root. So a phase takes time for what it brings, not a share of the limit.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Stall {
-    started: Instant,
-    better: Instant,
+    /// When the search left its root, and when it last found a better roster since.
+    search: Option<(Instant, Instant)>,
     min: Duration,
 }
 
 impl Stall {
-    /// Starts counting now.
     pub(super) fn new(min: Duration) -> Self {
-        let now = Instant::now();
-        Self {
-            started: now,
-            better: now,
-            min,
+        Self { search: None, min }
+    }
+
+    /// The branch and bound has left its root node: the clock starts (once).
+    pub(super) fn searching(&mut self) {
+        if self.search.is_none() {
+            let now = Instant::now();
+            self.search = Some((now, now));
         }
     }
 
-    /// A better roster was found just now.
+    /// A better roster was found just now (before the root is left, nothing to count).
     pub(super) fn improved(&mut self) {
-        self.better = Instant::now();
+        if let Some((_, better)) = &mut self.search {
+            *better = Instant::now();
+        }
     }
 
     /// Whether the search has gone on without a better roster for long enough to stop.
     pub(super) fn stalled(&self) -> bool {
-        let since_better = self.better.elapsed();
-        let to_last = self.better.saturating_duration_since(self.started);
-        since_better >= self.min.max(to_last)
+        self.search.is_some_and(|(started, better)| {
+            better.elapsed() >= self.min.max(better.saturating_duration_since(started))
+        })
     }
 }
 
@@ -167,35 +172,28 @@ mod tests {
 
     #[test]
     fn a_search_stalls_after_the_minimum_or_as_long_as_its_last_find_took() {
-        let start = Instant::now();
         let min = Duration::from_millis(100);
-        // Nothing found: stalled once the minimum has passed.
-        let stall = Stall {
-            started: start,
-            better: start,
-            min,
-        };
-        assert!(!stall.stalled() || start.elapsed() >= min);
+        // At the root: never stalled, whatever the time.
+        let mut stall = Stall::new(min);
+        stall.improved();
+        std::thread::sleep(min);
+        assert!(!stall.stalled());
+        // Searching and nothing found: stalled once the minimum has passed.
+        stall.searching();
         std::thread::sleep(min);
         assert!(stall.stalled());
-        // The last better roster came an hour in: an hour without one is needed to stop.
+        // The last better roster came an hour into the search: stopping needs an hour
+        // without one.
         let hour = Duration::from_secs(3600);
         let Some(started) = Instant::now().checked_sub(hour) else {
             return;
         };
         let mut stall = Stall {
-            started,
-            better: started,
+            search: Some((started, started)),
             min,
         };
+        assert!(stall.stalled(), "an hour without a better roster");
         stall.improved();
         assert!(!stall.stalled());
-        // Found at the start and nothing since, long ago: stalled.
-        let long_ago = Stall {
-            started,
-            better: started,
-            min,
-        };
-        assert!(long_ago.stalled());
     }
 }
