@@ -49,19 +49,7 @@ pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, So
         }
     };
     let solution = milp::solve(problem, options)?;
-    let mut placements: Vec<Placement> = solution
-        .chosen
-        .iter()
-        .zip(&solution.interpreters)
-        .map(|(c, &interpreter)| Placement {
-            case: c.case,
-            mediator: c.mediator,
-            day: c.day,
-            template: c.template,
-            site: c.site,
-            interpreter,
-        })
-        .collect();
+    let mut placements = placements_chosen(&solution.chosen, &solution.interpreters);
     let mut summary = solution.summary;
     // A proven optimum is never touched; an early-stopped roster may still gain.
     let repaired = if summary.status == milp::SolveStatus::Optimal {
@@ -81,6 +69,25 @@ pub fn schedule(problem: &Problem, options: &SolveOptions) -> Result<Outcome, So
         solver: summary,
         repaired,
     })
+}
+
+/// The placements of chosen candidates, each with the interpreter booked for it.
+pub(crate) fn placements_chosen(
+    chosen: &[candidates::Candidate],
+    interpreters: &[Option<crate::model::InterpreterIdx>],
+) -> Vec<Placement> {
+    chosen
+        .iter()
+        .zip(interpreters)
+        .map(|(c, &interpreter)| Placement {
+            case: c.case,
+            mediator: c.mediator,
+            day: c.day,
+            template: c.template,
+            site: c.site,
+            interpreter,
+        })
+        .collect()
 }
 
 /// Turns placements into the published roster: meetings by date and session, then every

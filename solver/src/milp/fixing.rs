@@ -641,22 +641,45 @@ mod tests {
     /// The roster in `values` of `model`, which the independent checker must accept.
     fn checked(problem: &Problem, model: &Model, values: &[f64]) -> usize {
         let (chosen, interpreters) = extract(model, values);
-        let placements: Vec<Placement> = chosen
-            .iter()
-            .zip(interpreters)
-            .map(|(c, interpreter)| Placement {
-                case: c.case,
-                mediator: c.mediator,
-                day: c.day,
-                template: c.template,
-                site: c.site,
-                interpreter,
-            })
-            .collect();
+        let placements = crate::schedule::placements_chosen(&chosen, &interpreters);
         let roster = crate::schedule::build_roster(problem, &placements);
         let report = crate::checker::check(problem, &roster);
         assert!(report.is_valid(), "{report:?}");
         placements.len()
+    }
+
+    /// The rounds with microlp from an empty roster, at most 10 candidates per restricted
+    /// MILP at first and `grown` once the windows are done, within `secs`.
+    fn capped_rounds(
+        problem: &Problem,
+        model: &Model,
+        grown: usize,
+        secs: f64,
+        options: &SolveOptions,
+    ) -> Box<Reduced> {
+        let empty = model.cost_of(&model.assignment(problem, &[]));
+        let lp = subgradient(model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
+        let sub =
+            |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, options);
+        let deadline = Deadline::in_secs(secs);
+        let staged = rounds(
+            problem,
+            model,
+            &[],
+            lp,
+            0.0,
+            deadline,
+            10,
+            grown,
+            20,
+            true,
+            options,
+            &sub,
+        );
+        match staged.unwrap() {
+            Staged::Solved(reduced) => reduced,
+            Staged::WholeModel => panic!("the rounds asked for the whole model"),
+        }
     }
 
     #[test]
@@ -705,28 +728,7 @@ mod tests {
             progress: Some(Progress::new(move |p| seen.lock().unwrap().push(p))),
             ..SolveOptions::default()
         };
-        let empty = model.cost_of(&model.assignment(&problem, &[]));
-        let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
-        let sub =
-            |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, &options);
-        let staged = rounds(
-            &problem,
-            &model,
-            &[],
-            lp,
-            0.0,
-            Deadline::in_secs(20.0),
-            10,
-            10,
-            20,
-            true,
-            &options,
-            &sub,
-        )
-        .unwrap();
-        let Staged::Solved(reduced) = staged else {
-            panic!("the rounds asked for the whole model");
-        };
+        let reduced = capped_rounds(&problem, &model, 10, 20.0, &options);
         assert_eq!(reduced.raw.status, SolveStatus::SizeLimit);
         let phases = phases.lock().unwrap();
         let last_milp = phases
@@ -754,28 +756,8 @@ mod tests {
         let options = SolveOptions::default();
         let optimum = crate::milp::solve(&problem, &options).unwrap().summary;
         assert_eq!(optimum.status, SolveStatus::Optimal);
-        let empty = model.cost_of(&model.assignment(&problem, &[]));
-        let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
-        let sub =
-            |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, &options);
-        let staged = rounds(
-            &problem,
-            &model,
-            &[],
-            lp,
-            0.0,
-            Deadline::in_secs(60.0),
-            10,
-            model.candidates.len(),
-            20,
-            true,
-            &options,
-            &sub,
-        )
-        .unwrap();
-        let Staged::Solved(reduced) = staged else {
-            panic!("the rounds asked for the whole model");
-        };
+        let grown = model.candidates.len();
+        let reduced = capped_rounds(&problem, &model, grown, 60.0, &options);
         let (z, values) = reduced.raw.values.expect("a roster");
         let held = reduced.model.expect("the model of the roster");
         assert!(checked(&problem, &held, &values) > 0);
