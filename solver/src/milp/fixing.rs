@@ -563,7 +563,7 @@ pub(super) fn rounds(
                 // rounds are spent), but time is left: spend it improving the roster, window
                 // by window, rather than returning early.
                 windows_done = true;
-                let before = full.cost_of(&full.assignment(problem, &best));
+                let before = cost(&best);
                 let improved = widening_windows(
                     problem,
                     full,
@@ -574,7 +574,7 @@ pub(super) fn rounds(
                     options,
                     solve_sub,
                 )?;
-                let after = full.cost_of(&full.assignment(problem, &improved));
+                let after = cost(&improved);
                 if after < before - 0.5 {
                     best = improved;
                     let mut held: Vec<usize> = best.iter().map(|&(i, _)| i).collect();

@@ -182,8 +182,8 @@ mod tests {
         stall.searching();
         std::thread::sleep(min);
         assert!(stall.stalled());
-        // The last better roster came an hour into the search: stopping needs an hour
-        // without one.
+        // An hour of search without a better roster: stalled. One found now, an hour in:
+        // stopping needs another hour without one.
         let hour = Duration::from_secs(3600);
         let Some(started) = Instant::now().checked_sub(hour) else {
             return;
