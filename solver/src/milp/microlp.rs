@@ -34,6 +34,9 @@ fn microlp_columns(n: usize) -> Vec<microlp::Variable> {
 /// Solves `model` with microlp, warm-started from `warm`, until it is proven, `time_limit`
 /// seconds have passed, the cancel flag is raised (seen within [`MICROLP_SLICE`]) or, with
 /// `stall`, the search has stopped finding better rosters ([`Stall`], seen within a slice).
+/// The objective is integral, so a node is pruned once its bound cannot beat the best
+/// roster by a whole unit ([`Model::integral_prune_epsilon`]): microlp's own slack is float
+/// noise.
 pub(super) fn solve_microlp(
     model: &Model,
     warm: &[f64],
@@ -64,6 +67,7 @@ pub(super) fn solve_microlp(
         }
         let mut first = microlp::SolveOptions::default();
         first.mip_gap = options.mip_gap;
+        first.tolerances.prune_epsilon = model.integral_prune_epsilon();
         first.time_limit = Some(slice());
         first.warm_start = (warm.len() == columns.len())
             .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());

@@ -5,7 +5,7 @@
 //! pricing of `milp::reduced` reads its columns directly, which lets it solve the LP over a
 //! small part of the columns and price the rest; the model export writes it as it is.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 
@@ -130,6 +130,10 @@ impl Row {
         }
     }
 }
+
+/// The most of a unit by which a roster's objective may sit below the bound of a node that
+/// is pruned ([`Model::integral_prune_epsilon`]); below one, with room for rounding.
+pub(super) const INTEGRAL_PRUNE_SLACK: f64 = 0.9;
 
 /// Variables and constraints, ready for either backend.
 pub(super) struct Model {
@@ -288,6 +292,32 @@ impl Model {
             constraints,
             col_vars,
         }
+    }
+
+    /// A bound on the objective's size (without the constant) over every roster: each
+    /// case's costliest option plus every auxiliary column's cost. The objective is
+    /// integral, so a node whose bound is within a unit of the best roster cannot hold a
+    /// better one; microlp's pruning slack is relative, and this bound turns it into
+    /// [`Model::integral_prune_epsilon`].
+    pub fn objective_magnitude(&self) -> f64 {
+        let mut per_case: HashMap<CaseIdx, f64> = HashMap::new();
+        for (candidate, cost) in self.candidates.iter().zip(&self.costs) {
+            let largest = per_case.entry(candidate.case).or_insert(0.0);
+            *largest = largest.max(cost.abs());
+        }
+        let aux: f64 = self.costs[self.candidate_columns..]
+            .iter()
+            .map(|c| c.abs())
+            .sum();
+        per_case.values().sum::<f64>() + aux
+    }
+
+    /// microlp's relative pruning slack (`prune_epsilon`, applied as
+    /// `max(ε, ε·|incumbent|)`) that comes to at most [`INTEGRAL_PRUNE_SLACK`] of a unit
+    /// for every roster: a node is then pruned once its bound cannot beat the best roster
+    /// by a whole unit, as HiGHS does when it finds the objective integral.
+    pub fn integral_prune_epsilon(&self) -> f64 {
+        INTEGRAL_PRUNE_SLACK / self.objective_magnitude().max(1.0)
     }
 
     /// The cost of column values (without the constant).
