@@ -85,8 +85,8 @@ const FIRST_PER_CASE: usize = 3;
 /// alone left the first MILP 85-290 units above the optimum on held-out M seeds 2, 8 and 9,
 /// and the proof round then kept every candidate within that gap (13,754 on seed 9, 7 s).
 /// With each case's 6 best the first roster is closer and the HiGHS median over M seeds 1-10
-/// went from 1.25 s to 0.89 s (seed 9: 1.6 s); 3, 4, 8 and 12 did less well
-/// (`docs/performance.md`).
+/// went from 1.25 s to 0.89 s (seed 9: 1.6 s), with the lowest mean (1.16 s) of 3, 4, 6, 8
+/// and 12; 8 had a lower median (0.86 s) but seed 3 took 6.3 s (`docs/performance.md`).
 const FIRST_PER_CASE_LP: usize = 6;
 
 /// Share of the time left that the MILPs over windows of days may take (when the bound is
