@@ -469,7 +469,7 @@ fn relaxations<'a>(
     let day_load = units_on.clone();
     let mut p = problem.clone();
     for m in &mut p.mediators {
-        m.max_sessions_per_day += 2;
+        m.max_sessions_per_day = m.max_sessions_per_day.saturating_add(2);
     }
     out.push((
         p,
@@ -488,7 +488,7 @@ fn relaxations<'a>(
     let week_load = units_on;
     let mut p = problem.clone();
     for m in &mut p.mediators {
-        m.max_sessions_per_week += 2;
+        m.max_sessions_per_week = m.max_sessions_per_week.saturating_add(2);
     }
     out.push((
         p,

@@ -314,7 +314,10 @@ impl Problem {
             .iter()
             .map(|d| crate::calendar::iso_week(**d))
             .collect();
-        (weeks.len() as u32 * mediator.max_sessions_per_week)
-            .min(working.len() as u32 * mediator.max_sessions_per_day)
+        // Saturating: validation only warns about a cap above the session templates, and a
+        // daily cap of `i32::MAX` times five working days does not fit in a `u32`.
+        (weeks.len() as u32)
+            .saturating_mul(mediator.max_sessions_per_week)
+            .min((working.len() as u32).saturating_mul(mediator.max_sessions_per_day))
     }
 }

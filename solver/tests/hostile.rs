@@ -278,3 +278,22 @@ fn a_plan_whose_base_is_in_year_262142_is_refused_with_the_date_code() {
         Ok(_) => panic!("a base in year 262142 must be refused"),
     }
 }
+
+/// Found by `tests/fuzz.rs`: a daily cap of `i32::MAX` (validation warns, W2201, and goes
+/// on) overflowed the horizon's capacity (cap × working days) and panicked in the solve.
+/// The weekly cap is what binds; the roster and the suggested fixes come back.
+#[test]
+fn a_daily_cap_of_i32_max_binds_nothing_and_panics_nowhere() {
+    let mut v = week();
+    v["mediators"][0]["max_sessions_per_day"] = serde_json::json!(i32::MAX);
+    v["mediators"][0]["max_sessions_per_week"] = serde_json::json!(3);
+    let validated = validate::validate(&input_of(v)).expect("a warning, not an error");
+    assert!(validated.warnings.iter().any(|w| w.code == "W2201"));
+    let problem = validated.problem;
+    assert_eq!(problem.horizon_capacity(0), 3);
+    let options = mediation_solver::milp::SolveOptions::default();
+    let outcome = mediation_solver::schedule::schedule(&problem, &options).expect("a roster");
+    assert!(checker::check(&problem, &outcome.roster).is_valid());
+    mediation_solver::fixes::fixes(&problem, &outcome.roster, &options.weights)
+        .expect("fixes for the roster");
+}
