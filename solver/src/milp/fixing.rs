@@ -14,9 +14,10 @@ use super::model::{Model, Row};
 use super::time::Deadline;
 use super::SolveStatus;
 use super::{CancelFlag, RawSolution, SolveError, SolveOptions};
+use crate::calendar::iso_week;
 use crate::candidates::{self, Weights};
 use crate::greedy;
-use crate::model::{InterpreterIdx, Placement, Problem};
+use crate::model::{CaseIdx, DayIdx, InterpreterIdx, MediatorIdx, Placement, Problem, Site};
 
 /// The first threshold, in objective units: a day of urgency on a pressing case is 310,
 /// a road km is 4 to 10.
@@ -107,13 +108,180 @@ const WINDOW_PER_CASE: usize = 6;
 /// is out of reach).
 const MAX_PER_CASE: usize = 48;
 
+/// Each case's `per_case` candidates of least fixing value, and as many of its on-time ones
+/// (a late case's best options may all be late), in order of index.
+fn shortlists(
+    full: &Model,
+    runs: &[Range<usize>],
+    fixing: &[f64],
+    per_case: usize,
+) -> Vec<Vec<usize>> {
+    runs.iter()
+        .map(|run| {
+            let on_time = run.clone().filter(|&i| !full.candidates[i].late);
+            let mut list = super::bound::least(run.clone(), fixing, per_case);
+            list.extend(super::bound::least(on_time, fixing, per_case));
+            list.sort_unstable();
+            list.dedup();
+            list
+        })
+        .collect()
+}
+
+/// Candidates of each case a late-cases neighbourhood frees ([`late_neighbourhood`]), least
+/// fixing value first (and as many on-time ones): four times a window's.
+const LATE_PER_CASE: usize = 4 * WINDOW_PER_CASE;
+
+/// The most cases a late-cases neighbourhood frees besides the late ones and those in
+/// their way (fewer with microlp: a window's cases). On the 2,000-case 4-week seed 1 with
+/// HiGHS, 200 (6,657 candidates) gained as much as 1,000 (12,034) on a roster with a case
+/// held late, in 0.8 s instead of 4.2 s; a neighbourhood of two late cases that freed 1,000
+/// (19,519 candidates) spent 22 s in its root node and gained nothing.
+const LATE_FREED: usize = 200;
+
+/// What one restricted MILP of [`by_windows`] re-plans.
+enum Neighbourhood {
+    /// The cases meeting on these days (horizon days, from 0), those not held, and those
+    /// held late that could move into them.
+    Days(Range<usize>),
+    /// Cases held late that have an on-time option (and cases not held), with the meetings
+    /// in their way ([`late_neighbourhood`]).
+    Late,
+}
+
+/// The candidates a late-cases neighbourhood keeps, and how many late cases it is for.
+struct LateNeighbourhood {
+    kept: Vec<usize>,
+    targets: usize,
+}
+
+/// A neighbourhood for the cases that cost most: those held late although they have an
+/// on-time option, and those not held although they have an option. A day window rarely
+/// mends one: its on-time options are often on the busiest days (the first), where it takes
+/// a full day that the window's cases, each with its few options, cannot make room for.
+/// Each such case (from the `*from`-th on, wrapping, while fewer than `budget` cases are
+/// freed) may move to any of its on-time options of least fixing value (`on_time`; a case
+/// not held with none, to its `wide` list). The cases in their way come next: first those
+/// held by an option's mediator in its week (whose caps and travel it shares) or at its
+/// venue on its day, then every other case meeting on one of the options' days, while
+/// fewer than `budget` are freed. Each freed case may move to any option of its `wide`
+/// list or drop its meeting; every other case keeps its meeting. `*from` moves past the
+/// cases taken. None when no case is late with an on-time option, or not held with an
+/// option.
+///
+/// On the 2,000-case 4-week seed 1, a roster with one case held late (a full day whose 108
+/// on-time options are all on the first day): freeing only the cases in the way, each with
+/// its window shortlist, gained nothing; freeing every case of the first day with 12 options
+/// each, 20,653 units; with 24 each (10,831 candidates), the case on time, 1,031,776 units,
+/// in 3.2 s with HiGHS; freeing the first two days did not finish in 30 s. As written (the
+/// cases in the way first, 100 freed, 24 options each: 4,359 candidates), 1,011,842 units
+/// in 0.4 s.
+#[allow(clippy::too_many_arguments)]
+fn late_neighbourhood(
+    problem: &Problem,
+    full: &Model,
+    held: &[Option<usize>],
+    wide: &[Vec<usize>],
+    on_time: &[Vec<usize>],
+    budget: usize,
+    from: &mut usize,
+) -> Option<LateNeighbourhood> {
+    let candidates = &full.candidates;
+    let targets: Vec<CaseIdx> = (0..held.len())
+        .filter(|&c| match held[c] {
+            Some(i) => candidates[i].late && !on_time[c].is_empty(),
+            None => !wide[c].is_empty(),
+        })
+        .collect();
+    if targets.is_empty() {
+        return None;
+    }
+    let week = |i: usize| iso_week(problem.horizon.days[candidates[i].day]);
+    let mut by_mediator_week: HashMap<(MediatorIdx, (i32, u32)), Vec<CaseIdx>> = HashMap::new();
+    let mut by_venue_day: HashMap<(usize, DayIdx), Vec<CaseIdx>> = HashMap::new();
+    let mut by_day: Vec<Vec<CaseIdx>> = vec![Vec::new(); problem.horizon.days.len()];
+    for (c, &i) in held.iter().enumerate() {
+        if let Some(i) = i {
+            let meeting = &candidates[i];
+            by_mediator_week
+                .entry((meeting.mediator, week(i)))
+                .or_default()
+                .push(c);
+            if let Site::Venue(v) = meeting.site {
+                by_venue_day.entry((v, meeting.day)).or_default().push(c);
+            }
+            by_day[meeting.day].push(c);
+        }
+    }
+    let mut free = vec![false; held.len()];
+    let mut freed = 0;
+    let mut free_case = |c: CaseIdx, freed: &mut usize| {
+        if !free[c] {
+            free[c] = true;
+            *freed += 1;
+        }
+    };
+    let mut kept = Vec::new();
+    let mut days = vec![false; by_day.len()];
+    let start = *from % targets.len();
+    let mut taken = 0;
+    while taken < targets.len() && (taken == 0 || freed < budget) {
+        let c = targets[(start + taken) % targets.len()];
+        taken += 1;
+        free_case(c, &mut freed);
+        let options = if on_time[c].is_empty() {
+            &wide[c]
+        } else {
+            &on_time[c]
+        };
+        kept.extend(options.iter().copied());
+        for &j in options.iter() {
+            let option = &candidates[j];
+            days[option.day] = true;
+            let same_mediator = by_mediator_week.get(&(option.mediator, week(j)));
+            let same_venue = match option.site {
+                Site::Venue(v) => by_venue_day.get(&(v, option.day)),
+                _ => None,
+            };
+            for &b in same_mediator
+                .into_iter()
+                .flatten()
+                .chain(same_venue.into_iter().flatten())
+            {
+                free_case(b, &mut freed);
+            }
+        }
+    }
+    *from = (start + taken) % targets.len();
+    for (day, cases) in by_day.iter().enumerate() {
+        for &c in cases.iter().filter(|_| days[day]) {
+            if freed >= budget {
+                break;
+            }
+            free_case(c, &mut freed);
+        }
+    }
+    for (c, list) in wide.iter().enumerate() {
+        if free[c] {
+            kept.extend(list.iter().copied().chain(held[c]));
+        } else if let Some(i) = held[c] {
+            kept.push(i);
+        }
+    }
+    Some(LateNeighbourhood {
+        kept,
+        targets: taken,
+    })
+}
+
 /// Improves a roster by restricted MILPs, one window of days at a time (large neighbourhood
 /// search): the cases meeting in the window, those not held, and those held late with an
 /// option in the window may move to any of their few candidates of least fixing value (and
 /// as many on-time ones), while every other case keeps its meeting (or may drop it, at its
 /// cost). Each MILP starts from the roster, so it is never made worse.
-/// Windows are visited in turn, then windows straddling their boundaries, until `deadline`
-/// or until a full turn of both improves nothing. Each window's MILP runs while it finds
+/// Windows are visited in turn, then the cases held late ([`late_neighbourhood`]), then
+/// windows straddling the first windows' boundaries and the late cases again, until
+/// `deadline` or until a full turn of all of them improves nothing. Each window's MILP runs while it finds
 /// better rosters ([`stall_for`]), not for a share of the time: a window with nothing left
 /// to give hands its time to the next.
 #[allow(clippy::too_many_arguments)]
@@ -161,57 +329,91 @@ fn by_windows(
     if start < days {
         straddling.push(start..days);
     }
-    windows.extend(straddling);
+    // The cases held late get a neighbourhood after each turn of windows: with microlp a
+    // turn of day windows can take half the time left.
+    let plan: Vec<Neighbourhood> = windows
+        .into_iter()
+        .map(Neighbourhood::Days)
+        .chain([Neighbourhood::Late])
+        .chain(straddling.into_iter().map(Neighbourhood::Days))
+        .chain([Neighbourhood::Late])
+        .collect();
     let runs = super::bound::case_runs(full);
-    let shortlist: Vec<Vec<usize>> = runs
+    let shortlist = shortlists(full, &runs, fixing, per_case);
+    // A late-cases neighbourhood's lists: the late case's on-time options, and a wider
+    // shortlist for the cases it frees.
+    let on_time: Vec<Vec<usize>> = runs
         .iter()
         .map(|run| {
-            // A late case's best options may all be late: its best on-time ones too.
             let on_time = run.clone().filter(|&i| !full.candidates[i].late);
-            let mut list = super::bound::least(run.clone(), fixing, per_case);
-            list.extend(super::bound::least(on_time, fixing, per_case));
-            list.sort_unstable();
-            list.dedup();
-            list
+            super::bound::least(on_time, fixing, MAX_PER_CASE)
         })
         .collect();
+    let wide = shortlists(full, &runs, fixing, LATE_PER_CASE);
     let published: Vec<usize> = (0..full.candidates.len())
         .filter(|&i| full.candidates[i].is_published(problem))
         .collect();
     let mut cost = full.cost_of(&full.assignment(problem, &best));
     let mut unchanged = 0;
-    let mut window = 0;
-    while unchanged < windows.len() && !deadline.passed() {
-        let days_in = windows[window].clone();
-        window = (window + 1) % windows.len();
+    let mut turn = 0;
+    // Where the next late-cases neighbourhood starts in the list of late cases.
+    let mut late_from = 0;
+    while unchanged < plan.len() && !deadline.passed() {
+        let neighbourhood = &plan[turn];
+        turn = (turn + 1) % plan.len();
         let mut held = vec![None; shortlist.len()];
         for &(i, _) in &best {
             held[full.candidates[i].case] = Some(i);
         }
         let mut kept: Vec<usize> = published.clone();
-        for (c, list) in shortlist.iter().enumerate() {
-            match held[c] {
-                // Outside the window, and not a late meeting that could move into it.
-                Some(i)
-                    if !days_in.contains(&full.candidates[i].day)
-                        && (!full.candidates[i].late
-                            || list
-                                .iter()
-                                .all(|&j| !days_in.contains(&full.candidates[j].day))) =>
-                {
-                    kept.push(i)
+        let phase = match neighbourhood {
+            Neighbourhood::Days(days_in) => {
+                for (c, list) in shortlist.iter().enumerate() {
+                    match held[c] {
+                        // Outside the window, and not a late meeting that could move into it.
+                        Some(i)
+                            if !days_in.contains(&full.candidates[i].day)
+                                && (!full.candidates[i].late
+                                    || list
+                                        .iter()
+                                        .all(|&j| !days_in.contains(&full.candidates[j].day))) =>
+                        {
+                            kept.push(i)
+                        }
+                        other => kept.extend(list.iter().copied().chain(other)),
+                    }
                 }
-                other => kept.extend(list.iter().copied().chain(other)),
+                super::Phase::Window {
+                    first: days_in.start + 1,
+                    last: days_in.end,
+                    candidates: 0,
+                }
             }
-        }
+            Neighbourhood::Late => {
+                let late = late_neighbourhood(
+                    problem,
+                    full,
+                    &held,
+                    &wide,
+                    &on_time,
+                    window_cases.min(LATE_FREED),
+                    &mut late_from,
+                );
+                let Some(late) = late else {
+                    unchanged += 1;
+                    continue;
+                };
+                kept.extend(late.kept);
+                super::Phase::LateCases {
+                    cases: late.targets,
+                    candidates: 0,
+                }
+            }
+        };
         kept.sort_unstable();
         kept.dedup();
         let (sub, warm) = restricted(problem, full, &kept, &best, options);
-        options.report(super::Phase::Window {
-            first: days_in.start + 1,
-            last: days_in.end,
-            candidates: kept.len(),
-        });
+        options.report(phase.with_candidates(kept.len()));
         let left = deadline.left_secs();
         let raw = match solve_sub(&sub, &warm, left.max(0.05), Some(stall_for(kept.len()))) {
             // The roster breaks a `≥` row (the greedy one may) and the window cannot mend it.
@@ -777,6 +979,134 @@ mod tests {
         assert_eq!((z + model.constant).round(), optimum.objective);
         let bound = reduced.raw.best_bound.expect("a bound");
         assert!(bound > z - 1.0, "not proven: bound {bound}, roster {z}");
+    }
+
+    /// A case moved from its on-time meeting in the optimum to one of its late options (a
+    /// roster the checker accepts) is moved back on time by one late-cases neighbourhood,
+    /// which frees it with its on-time options and the meetings in their way, and keeps
+    /// every other meeting.
+    #[test]
+    fn a_late_cases_neighbourhood_moves_a_case_held_late_back_on_time() {
+        // Two weeks, so that cases due in the first have late options in the second.
+        let input = generate(&GenerateParams {
+            weeks: 2,
+            ..GenerateParams::week(60, 30, 15, 3)
+        });
+        let problem = crate::validate::validate(&input).unwrap().problem;
+        let model = build(
+            &problem,
+            candidates::generate(&problem, &SolveOptions::default().weights),
+            &SolveOptions::default(),
+        );
+        let options = SolveOptions::default();
+        let greedy = crate::greedy::construct(&problem, &options.weights);
+        let warm = model.assignment(&problem, &chosen_candidates(&model, &greedy));
+        let (_, values) = solve_microlp(&model, &warm, 60.0, None, &options)
+            .unwrap()
+            .values
+            .expect("a roster");
+        let optimum: Vec<(usize, Option<InterpreterIdx>)> = extract_indices(&model, &values);
+        let cost = |chosen: &[(usize, Option<InterpreterIdx>)]| {
+            model.cost_of(&model.assignment(&problem, chosen))
+        };
+        let codes = |chosen: &[(usize, Option<InterpreterIdx>)]| {
+            let (picked, interpreters): (Vec<_>, Vec<_>) = chosen
+                .iter()
+                .map(|&(i, k)| (model.candidates[i], k))
+                .unzip();
+            let placements = crate::schedule::placements_chosen(&picked, &interpreters);
+            let roster = crate::schedule::build_roster(&problem, &placements);
+            let report = crate::checker::check(&problem, &roster);
+            report
+                .codes()
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        let valid = |chosen: &[(usize, Option<InterpreterIdx>)]| codes(chosen).is_empty();
+        // The first case on time in the optimum with a late option that breaks no rule when
+        // it takes it: the checker only finds that it could be earlier.
+        let could_be_earlier = |chosen: &[(usize, Option<InterpreterIdx>)]| {
+            codes(chosen) == [crate::checker::LATE_CASE_COULD_BE_EARLIER]
+        };
+        let (case, late_roster) = optimum
+            .iter()
+            .enumerate()
+            .filter(|(_, &(i, _))| !model.candidates[i].late)
+            .find_map(|(k, &(i, _))| {
+                let case = model.candidates[i].case;
+                (0..model.candidates.len())
+                    .filter(|&j| model.candidates[j].case == case && model.candidates[j].late)
+                    .map(|j| {
+                        let mut moved = optimum.clone();
+                        moved[k] = (j, None);
+                        moved
+                    })
+                    .find(|moved| could_be_earlier(moved))
+                    .map(|moved| (case, moved))
+            })
+            .expect("a case of the optimum that could be held late");
+        assert!(cost(&late_roster) > cost(&optimum) + 0.5);
+
+        let empty = cost(&[]);
+        let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
+        let fixing = &lp.reduced_costs;
+        let runs = crate::milp::bound::case_runs(&model);
+        let wide = shortlists(&model, &runs, fixing, LATE_PER_CASE);
+        let on_time: Vec<Vec<usize>> = runs
+            .iter()
+            .map(|run| {
+                let on_time = run.clone().filter(|&i| !model.candidates[i].late);
+                crate::milp::bound::least(on_time, fixing, MAX_PER_CASE)
+            })
+            .collect();
+        let mut held = vec![None; runs.len()];
+        for &(i, _) in &late_roster {
+            held[model.candidates[i].case] = Some(i);
+        }
+        let mut from = 0;
+        let late = late_neighbourhood(&problem, &model, &held, &wide, &on_time, 1, &mut from)
+            .expect("a case held late with an on-time option");
+        assert_eq!(late.targets, 1);
+        let mut kept = late.kept;
+        kept.sort_unstable();
+        kept.dedup();
+        // The late case's on-time options are all kept, and a case neither late nor in the
+        // way of one of them keeps only its meeting.
+        assert!(on_time[case].iter().all(|i| kept.binary_search(i).is_ok()));
+        assert!(kept.len() < model.candidates.len());
+        let sub_options =
+            |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, &options);
+        let (sub, warm) = restricted(&problem, &model, &kept, &late_roster, &options);
+        let (z, values) = sub_options(&sub, &warm, 30.0, None)
+            .unwrap()
+            .values
+            .expect("a roster");
+        let mended = chosen_in_full(&sub, &kept, &values);
+        assert!(z < cost(&late_roster) - 0.5);
+        assert!(valid(&mended));
+        let now = mended
+            .iter()
+            .find(|&&(i, _)| model.candidates[i].case == case)
+            .expect("the case is still held");
+        assert!(!model.candidates[now.0].late, "the case is still late");
+        // by_windows, which visits the neighbourhood after its windows of days, mends it too.
+        let windowed = by_windows(
+            &problem,
+            &model,
+            fixing,
+            late_roster.clone(),
+            Deadline::in_secs(30.0),
+            1,
+            WINDOW_PER_CASE,
+            &options,
+            &sub_options,
+        )
+        .unwrap();
+        assert!(cost(&windowed) < cost(&late_roster) - 0.5);
+        assert!(windowed
+            .iter()
+            .any(|&(i, _)| model.candidates[i].case == case && !model.candidates[i].late));
     }
 
     #[test]

@@ -142,6 +142,10 @@ pub enum Phase {
         last: usize,
         candidates: usize,
     },
+    /// A restricted MILP that re-plans `cases` cases held late although they have an
+    /// on-time option (or not held although they have an option), with the meetings in
+    /// their way, when the bound is not the LP's optimum.
+    LateCases { cases: usize, candidates: usize },
     /// A MILP over this many candidates: the whole model, or a restricted one (HiGHS).
     Milp { round: usize, candidates: usize },
 }
@@ -173,6 +177,29 @@ impl std::fmt::Display for Phase {
                 f,
                 "re-planning days {first}-{last} ({candidates} candidates)"
             ),
+            Phase::LateCases { cases, candidates } => write!(
+                f,
+                "re-planning {cases} cases held late and the meetings in their way ({candidates} candidates)"
+            ),
+        }
+    }
+}
+
+impl Phase {
+    /// The same phase over `n` candidates (a window's or late cases' MILP; others as they
+    /// are).
+    pub(crate) fn with_candidates(self, n: usize) -> Self {
+        match self {
+            Phase::Window { first, last, .. } => Phase::Window {
+                first,
+                last,
+                candidates: n,
+            },
+            Phase::LateCases { cases, .. } => Phase::LateCases {
+                cases,
+                candidates: n,
+            },
+            other => other,
         }
     }
 }
