@@ -136,7 +136,8 @@ pub enum Phase {
     /// A round of clique cuts (`milp::cuts`) added to the relaxation, and how many.
     Cuts { round: usize, cuts: usize },
     /// A restricted MILP that re-plans the cases meeting on a window of days (horizon days
-    /// `first` to `last`, from 1), when the bound is not the LP's optimum.
+    /// `first` to `last`, from 1): before the fixing rounds when the bound is not the LP's
+    /// optimum, and after a round whose proof is out of reach.
     Window {
         first: usize,
         last: usize,
@@ -144,7 +145,7 @@ pub enum Phase {
     },
     /// A restricted MILP that re-plans `cases` cases held late although they have an
     /// on-time option (or not held although they have an option), with the meetings in
-    /// their way, when the bound is not the LP's optimum.
+    /// their way: one after each turn of windows.
     LateCases { cases: usize, candidates: usize },
     /// A MILP over this many candidates: the whole model, or a restricted one (HiGHS).
     Milp { round: usize, candidates: usize },
