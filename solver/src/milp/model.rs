@@ -62,26 +62,26 @@ impl Terms {
     }
 
     pub fn leq(self, upper: f64) -> Row {
-        Row {
-            terms: self.0,
-            lower: f64::NEG_INFINITY,
-            upper,
-        }
+        self.row(f64::NEG_INFINITY, upper)
     }
 
     pub fn geq(self, lower: f64) -> Row {
-        Row {
-            terms: self.0,
-            lower,
-            upper: f64::INFINITY,
-        }
+        self.row(lower, f64::INFINITY)
     }
 
     pub fn eq(self, value: f64) -> Row {
+        self.row(value, value)
+    }
+
+    /// The row, its terms without spare capacity: they were pushed one by one, and the
+    /// spare room of half a million rows was the largest single use of memory at 2,000
+    /// cases over 6 weeks (heaptrack: 990 MB at the peak, more than the candidates' 512 MB).
+    fn row(mut self, lower: f64, upper: f64) -> Row {
+        self.0.shrink_to_fit();
         Row {
             terms: self.0,
-            lower: value,
-            upper: value,
+            lower,
+            upper,
         }
     }
 }
