@@ -73,9 +73,9 @@ impl Terms {
         self.row(value, value)
     }
 
-    /// The row, its terms without spare capacity: they were pushed one by one, and the
-    /// spare room of half a million rows was the largest single use of memory at 2,000
-    /// cases over 6 weeks (heaptrack: 990 MB at the peak, more than the candidates' 512 MB).
+    /// The row, its terms without spare capacity: they were pushed one by one, so a row's
+    /// vector could keep up to half its room spare for the whole solve. At 2,000 cases over
+    /// 6 weeks (half a million rows) dropping it lowered the peak from 2,888 to 2,777 MB.
     fn row(mut self, lower: f64, upper: f64) -> Row {
         self.0.shrink_to_fit();
         Row {
