@@ -108,24 +108,22 @@ const WINDOW_PER_CASE: usize = 6;
 /// is out of reach).
 const MAX_PER_CASE: usize = 48;
 
-/// Each case's `per_case` candidates of least fixing value, and as many of its on-time ones
-/// (a late case's best options may all be late), in order of index.
-fn shortlists(
-    full: &Model,
-    runs: &[Range<usize>],
-    fixing: &[f64],
-    per_case: usize,
-) -> Vec<Vec<usize>> {
-    runs.iter()
-        .map(|run| {
-            let on_time = run.clone().filter(|&i| !full.candidates[i].late);
-            let mut list = super::bound::least(run.clone(), fixing, per_case);
-            list.extend(super::bound::least(on_time, fixing, per_case));
-            list.sort_unstable();
-            list.dedup();
-            list
-        })
-        .collect()
+/// A case's `per_case` candidates of least fixing value (its `run`), and as many of its
+/// on-time ones (a late case's best options may all be late), in order of index.
+fn shortlist_of(full: &Model, run: Range<usize>, fixing: &[f64], per_case: usize) -> Vec<usize> {
+    let on_time = run.clone().filter(|&i| !full.candidates[i].late);
+    let mut list = super::bound::least(run, fixing, per_case);
+    list.extend(super::bound::least(on_time, fixing, per_case));
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+/// A case's on-time candidates of least fixing value (its `run`), at most [`MAX_PER_CASE`]:
+/// where a late-cases neighbourhood may move it.
+fn on_time_options(full: &Model, run: Range<usize>, fixing: &[f64]) -> Vec<usize> {
+    let on_time = run.filter(|&i| !full.candidates[i].late);
+    super::bound::least(on_time, fixing, MAX_PER_CASE)
 }
 
 /// Candidates of each case a late-cases neighbourhood frees ([`late_neighbourhood`]), least
@@ -160,12 +158,14 @@ struct LateNeighbourhood {
 /// mends one: its on-time options are often on the busiest days (the first), where it takes
 /// a full day that the window's cases, each with its few options, cannot make room for.
 /// Each such case (from the `*from`-th on, wrapping, while fewer than `budget` cases are
-/// freed) may move to any of its on-time options of least fixing value (`on_time`; a case
-/// not held with none, to its `wide` list). The cases in their way come next: first those
-/// held by an option's mediator in its week (whose caps and travel it shares) or at its
-/// venue on its day, then every other case meeting on one of the options' days, while
-/// fewer than `budget` are freed. Each freed case may move to any option of its `wide`
-/// list or drop its meeting; every other case keeps its meeting. `*from` moves past the
+/// freed) may move to any of its on-time options of least fixing value
+/// ([`on_time_options`]; a case not held with none, to its wide shortlist). The cases in
+/// their way come next: first those held by an option's mediator in its week (whose caps
+/// and travel it shares) or at its venue on its day, then every other case meeting on one
+/// of the options' days, while fewer than `budget` are freed. Each freed case may move to
+/// any option of its wide shortlist ([`LATE_PER_CASE`] of least fixing value, and as many
+/// on-time ones) or drop its meeting; every other case keeps its meeting. The lists are
+/// made for the cases taken and freed only, not for every case. `*from` moves past the
 /// cases taken. None when no case is late with an on-time option, or not held with an
 /// option.
 ///
@@ -181,16 +181,16 @@ fn late_neighbourhood(
     problem: &Problem,
     full: &Model,
     held: &[Option<usize>],
-    wide: &[Vec<usize>],
-    on_time: &[Vec<usize>],
+    runs: &[Range<usize>],
+    fixing: &[f64],
     budget: usize,
     from: &mut usize,
 ) -> Option<LateNeighbourhood> {
     let candidates = &full.candidates;
     let targets: Vec<CaseIdx> = (0..held.len())
         .filter(|&c| match held[c] {
-            Some(i) => candidates[i].late && !on_time[c].is_empty(),
-            None => !wide[c].is_empty(),
+            Some(i) => candidates[i].late && runs[c].clone().any(|j| !candidates[j].late),
+            None => !runs[c].is_empty(),
         })
         .collect();
     if targets.is_empty() {
@@ -229,13 +229,11 @@ fn late_neighbourhood(
         let c = targets[(start + taken) % targets.len()];
         taken += 1;
         free_case(c, &mut freed);
-        let options = if on_time[c].is_empty() {
-            &wide[c]
-        } else {
-            &on_time[c]
-        };
-        kept.extend(options.iter().copied());
-        for &j in options.iter() {
+        let mut options = on_time_options(full, runs[c].clone(), fixing);
+        if options.is_empty() {
+            options = shortlist_of(full, runs[c].clone(), fixing, LATE_PER_CASE);
+        }
+        for &j in &options {
             let option = &candidates[j];
             days[option.day] = true;
             let same_mediator = by_mediator_week.get(&(option.mediator, week(j)));
@@ -251,20 +249,25 @@ fn late_neighbourhood(
                 free_case(b, &mut freed);
             }
         }
+        kept.extend(options);
     }
     *from = (start + taken) % targets.len();
-    for (day, cases) in by_day.iter().enumerate() {
-        for &c in cases.iter().filter(|_| days[day]) {
-            if freed >= budget {
-                break;
-            }
-            free_case(c, &mut freed);
+    let on_those_days = by_day
+        .iter()
+        .zip(&days)
+        .filter(|&(_, &on)| on)
+        .flat_map(|(cases, _)| cases);
+    for &c in on_those_days {
+        if freed >= budget {
+            break;
         }
+        free_case(c, &mut freed);
     }
-    for (c, list) in wide.iter().enumerate() {
+    for (c, &meeting) in held.iter().enumerate() {
         if free[c] {
-            kept.extend(list.iter().copied().chain(held[c]));
-        } else if let Some(i) = held[c] {
+            kept.extend(shortlist_of(full, runs[c].clone(), fixing, LATE_PER_CASE));
+            kept.extend(meeting);
+        } else if let Some(i) = meeting {
             kept.push(i);
         }
     }
@@ -281,9 +284,9 @@ fn late_neighbourhood(
 /// cost). Each MILP starts from the roster, so it is never made worse.
 /// Windows are visited in turn, then the cases held late ([`late_neighbourhood`]), then
 /// windows straddling the first windows' boundaries and the late cases again, until
-/// `deadline` or until a full turn of all of them improves nothing. Each window's MILP runs while it finds
-/// better rosters ([`stall_for`]), not for a share of the time: a window with nothing left
-/// to give hands its time to the next.
+/// `deadline` or until a full turn of all of them improves nothing. Each window's MILP
+/// runs while it finds better rosters ([`stall_for`]), not for a share of the time: a
+/// window with nothing left to give hands its time to the next.
 #[allow(clippy::too_many_arguments)]
 fn by_windows(
     problem: &Problem,
@@ -339,17 +342,10 @@ fn by_windows(
         .chain([Neighbourhood::Late])
         .collect();
     let runs = super::bound::case_runs(full);
-    let shortlist = shortlists(full, &runs, fixing, per_case);
-    // A late-cases neighbourhood's lists: the late case's on-time options, and a wider
-    // shortlist for the cases it frees.
-    let on_time: Vec<Vec<usize>> = runs
+    let shortlist: Vec<Vec<usize>> = runs
         .iter()
-        .map(|run| {
-            let on_time = run.clone().filter(|&i| !full.candidates[i].late);
-            super::bound::least(on_time, fixing, MAX_PER_CASE)
-        })
+        .map(|run| shortlist_of(full, run.clone(), fixing, per_case))
         .collect();
-    let wide = shortlists(full, &runs, fixing, LATE_PER_CASE);
     let published: Vec<usize> = (0..full.candidates.len())
         .filter(|&i| full.candidates[i].is_published(problem))
         .collect();
@@ -394,8 +390,8 @@ fn by_windows(
                     problem,
                     full,
                     &held,
-                    &wide,
-                    &on_time,
+                    &runs,
+                    fixing,
                     window_cases.min(LATE_FREED),
                     &mut late_from,
                 );
@@ -1052,20 +1048,12 @@ mod tests {
         let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
         let fixing = &lp.reduced_costs;
         let runs = crate::milp::bound::case_runs(&model);
-        let wide = shortlists(&model, &runs, fixing, LATE_PER_CASE);
-        let on_time: Vec<Vec<usize>> = runs
-            .iter()
-            .map(|run| {
-                let on_time = run.clone().filter(|&i| !model.candidates[i].late);
-                crate::milp::bound::least(on_time, fixing, MAX_PER_CASE)
-            })
-            .collect();
         let mut held = vec![None; runs.len()];
         for &(i, _) in &late_roster {
             held[model.candidates[i].case] = Some(i);
         }
         let mut from = 0;
-        let late = late_neighbourhood(&problem, &model, &held, &wide, &on_time, 1, &mut from)
+        let late = late_neighbourhood(&problem, &model, &held, &runs, fixing, 1, &mut from)
             .expect("a case held late with an on-time option");
         assert_eq!(late.targets, 1);
         let mut kept = late.kept;
@@ -1073,7 +1061,8 @@ mod tests {
         kept.dedup();
         // The late case's on-time options are all kept, and a case neither late nor in the
         // way of one of them keeps only its meeting.
-        assert!(on_time[case].iter().all(|i| kept.binary_search(i).is_ok()));
+        let on_time = on_time_options(&model, runs[case].clone(), fixing);
+        assert!(on_time.iter().all(|i| kept.binary_search(i).is_ok()));
         assert!(kept.len() < model.candidates.len());
         let sub_options =
             |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, &options);
