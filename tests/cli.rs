@@ -781,6 +781,27 @@ fn replan_with_a_change_naming_an_unknown_mediator_exits_2_with_its_pointer() {
 }
 
 #[test]
+fn replan_with_a_penalty_out_of_range_exits_2_naming_the_flag() {
+    for (penalty, says) in [
+        ("-1", "must be zero or more"),
+        ("9223372036854775807", "must be at most 1000000000"),
+    ] {
+        let o = run(&[
+            "replan",
+            WEEK_FIXTURE,
+            "--published",
+            PUBLISHED,
+            "--changes",
+            ILLNESS,
+            &format!("--penalty={penalty}"),
+        ]);
+        assert_eq!(status(&o), 2, "{}", stderr(&o));
+        assert!(stderr(&o).contains("--penalty"), "{}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+}
+
+#[test]
 fn capacity_reports_the_extra_sessions_and_refuses_an_unreachable_share() {
     let o = run(&[
         "capacity",

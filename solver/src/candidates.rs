@@ -69,6 +69,66 @@ impl Default for Weights {
     }
 }
 
+/// The largest value any one weight may take. At this size a candidate's cost (a weight
+/// times at most a few hundred days, km or urgency steps) and a whole roster's total stay
+/// far inside `i64`; a larger weight is refused where weights enter (the API's `weights`
+/// and `change_penalty`, a what-if `weights` change, the CLI's `--penalty`) instead of
+/// overflowing in the objective.
+pub const MAX_WEIGHT: i64 = 1_000_000_000;
+
+/// Why a weight is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WeightError {
+    /// Weights are costs.
+    #[error("must be zero or more (got {0})")]
+    Negative(i64),
+    /// Above [`MAX_WEIGHT`].
+    #[error("must be at most {MAX_WEIGHT} (got {0})")]
+    TooLarge(i64),
+}
+
+impl WeightError {
+    /// The one rule for a weight's value: 0 to [`MAX_WEIGHT`].
+    pub fn of(value: i64) -> Result<(), WeightError> {
+        if value < 0 {
+            Err(WeightError::Negative(value))
+        } else if value > MAX_WEIGHT {
+            Err(WeightError::TooLarge(value))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Weights {
+    /// Every weight with its field name as it is spelled in JSON.
+    pub fn named(&self) -> [(&'static str, i64); 13] {
+        [
+            ("missed_day_30", self.missed_day_30),
+            ("not_held", self.not_held),
+            ("late_per_day", self.late_per_day),
+            ("carried_over", self.carried_over),
+            ("mode_not_preferred", self.mode_not_preferred),
+            ("urgency_per_day", self.urgency_per_day),
+            ("family_km", self.family_km),
+            ("mediator_km", self.mediator_km),
+            ("outside_preference", self.outside_preference),
+            ("interpreter", self.interpreter),
+            ("fairness", self.fairness),
+            ("venue_pound", self.venue_pound),
+            ("change", self.change),
+        ]
+    }
+
+    /// Every weight outside 0 to [`MAX_WEIGHT`], by field name, in field order.
+    pub fn refused(&self) -> Vec<(&'static str, WeightError)> {
+        self.named()
+            .into_iter()
+            .filter_map(|(name, value)| WeightError::of(value).err().map(|e| (name, e)))
+            .collect()
+    }
+}
+
 /// One way to hold one case, and what it costs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Candidate {
@@ -419,4 +479,52 @@ pub fn roster_cost(problem: &Problem, placements: &[crate::rules::Placement], w:
             .sum::<i64>();
     }
     cost
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_weight_is_named_as_json_spells_it() {
+        let json = serde_json::to_value(Weights::default()).expect("weights serialise");
+        let keys: Vec<&str> = json
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut named: Vec<&str> = Weights::default().named().iter().map(|(n, _)| *n).collect();
+        named.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(named, keys);
+        for (name, value) in Weights::default().named() {
+            assert_eq!(json[name].as_i64(), Some(value), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_weight_is_refused_below_zero_and_above_the_maximum_only() {
+        assert_eq!(WeightError::of(0), Ok(()));
+        assert_eq!(WeightError::of(MAX_WEIGHT), Ok(()));
+        assert_eq!(WeightError::of(-1), Err(WeightError::Negative(-1)));
+        assert_eq!(
+            WeightError::of(MAX_WEIGHT + 1),
+            Err(WeightError::TooLarge(MAX_WEIGHT + 1))
+        );
+        let w = Weights {
+            fairness: -3,
+            change: i64::MAX,
+            ..Weights::default()
+        };
+        assert_eq!(
+            w.refused(),
+            vec![
+                ("fairness", WeightError::Negative(-3)),
+                ("change", WeightError::TooLarge(i64::MAX)),
+            ]
+        );
+        assert!(Weights::default().refused().is_empty());
+    }
 }

@@ -28,7 +28,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::candidates::{self, PlacementTerms, Weights};
+use crate::candidates::{self, PlacementTerms, WeightError, Weights};
 use crate::checker;
 use crate::explain::{explain, Occupancy};
 use crate::model::{MediatorIdx, Mode, Problem};
@@ -119,6 +119,13 @@ pub enum RecommendError {
     /// `n` must be at least 1 (values above [`MAX_OPTIONS`] are capped).
     #[error("n: must be between 1 and {MAX_OPTIONS} (got {0})")]
     InvalidN(usize),
+    /// A weight outside 0 to [`crate::candidates::MAX_WEIGHT`].
+    #[error("weights/{field}: {error}")]
+    InvalidWeight {
+        /// The weight's field name, e.g. `family_km`.
+        field: &'static str,
+        error: WeightError,
+    },
 }
 
 impl RecommendError {
@@ -129,6 +136,7 @@ impl RecommendError {
             RecommendError::CaseAlreadyInRoster(_) => "case_already_scheduled",
             RecommendError::InvalidRoster { .. } => "invalid_roster",
             RecommendError::InvalidN(_) => "invalid_n",
+            RecommendError::InvalidWeight { .. } => "invalid_weight",
         }
     }
 }
@@ -145,6 +153,9 @@ pub fn recommend(
 ) -> Result<Recommendations, RecommendError> {
     if n == 0 {
         return Err(RecommendError::InvalidN(n));
+    }
+    if let Some((field, error)) = weights.refused().into_iter().next() {
+        return Err(RecommendError::InvalidWeight { field, error });
     }
     let n = n.min(MAX_OPTIONS);
     let case_idx = *problem

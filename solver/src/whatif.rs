@@ -34,7 +34,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::candidates::Weights;
+use crate::candidates::{WeightError, Weights};
 use crate::input::{
     AvailabilityInput, DaySessions, MediatorInput, ProblemInput, SessionTemplateInput, VenueInput,
 };
@@ -202,6 +202,8 @@ pub enum ChangeError {
     Zero,
     #[error("must be zero or more (got {0})")]
     Negative(i64),
+    #[error("must be at most {max} (got {0})", max = crate::candidates::MAX_WEIGHT)]
+    TooLarge(i64),
     #[error("the problem has no case to scale")]
     NoCases,
     #[error("the change would move the horizon to {0}, outside the supported dates {min} to {max}", min = validate::MIN_DATE, max = validate::MAX_DATE)]
@@ -227,6 +229,7 @@ impl ChangeError {
             ChangeError::Negative(_) => "E3013",
             ChangeError::NoCases => "E3014",
             ChangeError::DateOutOfRange(_) => "E3015",
+            ChangeError::TooLarge(_) => "E3016",
         }
     }
 }
@@ -585,11 +588,12 @@ pub fn apply_changes(
                 input.session_templates = Some(templates.clone());
             }
             Change::Weights { weights: w } => {
-                if let Some((name, value)) = negative_weight(w) {
-                    return Err(fail(
-                        &format!("weights/{name}"),
-                        ChangeError::Negative(value),
-                    ));
+                if let Some((name, refused)) = w.refused().into_iter().next() {
+                    let error = match refused {
+                        WeightError::Negative(value) => ChangeError::Negative(value),
+                        WeightError::TooLarge(value) => ChangeError::TooLarge(value),
+                    };
+                    return Err(fail(&format!("weights/{name}"), error));
                 }
                 weights = *w;
             }
@@ -832,14 +836,6 @@ pub fn target_cases(factor: f64, n: usize) -> usize {
     } else {
         exact.ceil() as usize
     }
-}
-
-fn negative_weight(w: &Weights) -> Option<(String, i64)> {
-    let value = serde_json::to_value(w).ok()?;
-    value
-        .as_object()?
-        .iter()
-        .find_map(|(k, v)| v.as_i64().filter(|x| *x < 0).map(|x| (k.clone(), x)))
 }
 
 /// Moves the horizon's end on to cover `weeks` weeks from its start and, when asked,

@@ -315,6 +315,17 @@ fn a_bad_change_names_its_code_scenario_change_and_field() {
             "E3013",
             "/scenarios/0/changes/0/weights/family_km",
         ),
+        // Found by tests/fuzz.rs: a weight of i64::MAX overflowed a candidate's cost.
+        (
+            r#"[{"kind": "weights", "weights": {"family_km": 9223372036854775807}}]"#,
+            "E3016",
+            "/scenarios/0/changes/0/weights/family_km",
+        ),
+        (
+            r#"[{"kind": "weights", "weights": {"venue_pound": 1000000001}}]"#,
+            "E3016",
+            "/scenarios/0/changes/0/weights/venue_pound",
+        ),
     ];
     for (changes, code, pointer) in cases {
         assert_eq!(
@@ -438,5 +449,24 @@ fn a_tenth_of_a_second_per_scenario_still_gives_rosters_the_checker_confirms() {
         }
         // A scenario may also have no roster in time: a named failure, never a wrong one.
         Err(e) => assert!(e.to_string().contains("before any roster existed"), "{e}"),
+    }
+}
+
+/// Weights at the limit are solved, not refused, and the roster is valid: the limit keeps
+/// every cost inside `i64`. (The tier weights are the ones raised, so the tiers hold and the
+/// checker's `placeable_case_left_out` still applies; see docs/objective.md.)
+#[test]
+fn weights_at_the_limit_solve_to_a_valid_roster() {
+    let max = mediation_solver::candidates::MAX_WEIGHT;
+    let changes = format!(
+        r#"[{{"kind": "weights", "weights": {{"missed_day_30": {max}, "not_held": {max}, "late_per_day": {max}, "carried_over": {max}, "change": {max}}}}}]"#
+    );
+    let report = run(&changes);
+    let prepared = whatif::prepare(&one(&changes), &Default::default()).expect("prepared");
+    assert_eq!(prepared[1].weights.late_per_day, max);
+    assert_eq!(report.scenarios.len(), 2);
+    for (p, s) in prepared.iter().zip(&report.scenarios) {
+        let report = checker::check(&p.problem, &s.roster);
+        assert!(report.is_valid(), "{}: {:?}", s.name, report.codes());
     }
 }

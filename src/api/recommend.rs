@@ -60,6 +60,10 @@ fn refused(e: &RecommendError) -> ApiError {
             "send a roster that passes POST /v1/check",
         ),
         RecommendError::InvalidN(_) => ("/n".to_string(), "ask for 1 to 50 options"),
+        RecommendError::InvalidWeight { field, .. } => (
+            format!("/weights/{field}"),
+            "weights are costs: give 0 up to the most the message names",
+        ),
     };
     ApiError::refused(e.code(), pointer, e.to_string(), hint)
 }
@@ -79,7 +83,7 @@ fn refused(e: &RecommendError) -> ApiError {
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid problem, or `unknown_case`, `case_already_scheduled`, `invalid_roster`, `invalid_n`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid problem, or `unknown_case`, `case_already_scheduled`, `invalid_roster`, `invalid_n`, `invalid_weight`", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 408, description = "The request took longer than MEDIATION_REQUEST_TIMEOUT (`request_timeout`)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "The key is over MEDIATION_RATE_LIMIT (`rate_limited`); see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")), body = ProblemDetails, content_type = "application/problem+json"),
     ),

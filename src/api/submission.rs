@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use mediation_solver::candidates::Weights;
+use mediation_solver::candidates::{WeightError, Weights, MAX_WEIGHT};
 use mediation_solver::milp::{Backend, SolveOptions};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -140,35 +140,23 @@ pub fn solve_options(
         }
     }
     if let Some(weights) = input.weights {
-        let negative: Vec<String> = serde_json::to_value(weights)
-            .ok()
-            .and_then(|v| v.as_object().cloned())
-            .map(|fields| {
-                fields
-                    .into_iter()
-                    .filter(|(_, v)| v.as_i64().is_some_and(|n| n < 0))
-                    .map(|(k, _)| k)
-                    .collect()
-            })
-            .unwrap_or_default();
-        for field in negative {
+        for (field, refused) in weights.refused() {
             bad(
                 &format!("weights/{field}"),
-                format!("weight `{field}` is negative"),
-                "weights are costs: give 0 or more".into(),
+                format!("weight `{field}` {refused}"),
+                format!("weights are costs: give 0 to {MAX_WEIGHT}"),
             );
         }
         options.weights = weights;
     }
     if let Some(p) = input.change_penalty {
-        if p >= 0 {
-            options.weights.change = p;
-        } else {
-            bad(
+        match WeightError::of(p) {
+            Ok(()) => options.weights.change = p,
+            Err(refused) => bad(
                 "change_penalty",
-                format!("change penalty {p} is negative"),
-                "give 0 or more objective units".into(),
-            );
+                format!("change penalty {refused}"),
+                format!("give 0 to {MAX_WEIGHT} objective units"),
+            ),
         }
     }
     options.max_changes = input.max_changes;

@@ -69,10 +69,8 @@ pub fn run(args: &ReplanArgs) -> Result<u8, CliError> {
     };
     let solve_weights = options.weights;
     if let Some(penalty) = args.penalty {
-        if penalty < 0 {
-            return Err(CliError::Usage(format!(
-                "--penalty: must be zero or more, got {penalty}"
-            )));
+        if let Err(refused) = mediation_solver::candidates::WeightError::of(penalty) {
+            return Err(CliError::Usage(format!("--penalty: {refused}")));
         }
         options.weights.change = penalty;
     }

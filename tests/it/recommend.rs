@@ -126,6 +126,33 @@ async fn zero_options_is_422_invalid_n() {
     assert_eq!((status, body["code"].as_str()), (422, Some("invalid_n")));
 }
 
+/// A weight too large to price a placement (it overflowed the cost before the limit) is
+/// refused by name, as a negative one is.
+#[tokio::test]
+async fn a_weight_out_of_range_is_422_invalid_weight_at_its_field() {
+    let app = spawn_app().await;
+    let roster = roster_without(&app, "SEN-2026-0395").await;
+    for (weights, pointer) in [
+        (json!({ "family_km": i64::MAX }), "/weights/family_km"),
+        (json!({ "interpreter": -1 }), "/weights/interpreter"),
+    ] {
+        let r = app
+            .post(
+                "/v1/recommendations",
+                CMS,
+                &json!({ "problem": week(), "roster": roster, "case": "SEN-2026-0395", "weights": weights }),
+            )
+            .await;
+        let (status, body) = problem_code(r).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some("invalid_weight")),
+            "{body}"
+        );
+        assert!(body.to_string().contains(pointer), "{body}");
+    }
+}
+
 #[tokio::test]
 async fn a_read_only_key_cannot_ask_for_recommendations() {
     let app = spawn_app().await;

@@ -73,6 +73,29 @@ async fn a_change_naming_an_unknown_mediator_is_refused_with_its_pointer() {
         problem.to_string().contains("/options/change_penalty"),
         "{problem}"
     );
+    // Too large to price (a weight of i64::MAX overflowed a candidate's cost): refused by
+    // name, every one at once.
+    let body = json!({
+        "problem": week(),
+        "options": { "change_penalty": i64::MAX, "weights": { "family_km": i64::MAX, "fairness": -2 } }
+    });
+    let (status, problem) = problem_code(app.post("/v1/rosters", CMS, &body).await).await;
+    assert_eq!(status, 422, "{problem}");
+    let found: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "/options/weights/family_km",
+            "/options/weights/fairness",
+            "/options/change_penalty"
+        ],
+        "{problem}"
+    );
 }
 
 #[tokio::test]
