@@ -116,20 +116,28 @@ fn value(
     Some((bound, case_term))
 }
 
-/// The reduced cost of every column at row duals `y`: `c_j − Σ_r y_r a_rj`.
+/// The reduced cost of every column at row duals `y`: `c_j − Σ_r y_r a_rj` (HiGHS' column
+/// generation and the tests; the ascent fills its own vector with [`reduced_costs_into`]).
+#[cfg(any(feature = "highs", test))]
 pub(super) fn reduced_costs(model: &Model, columns: &Columns, y: &[f64]) -> Vec<f64> {
-    (0..model.n_vars())
-        .into_par_iter()
-        .map(|j| reduced_cost(model, columns, y, j))
-        .collect()
+    let mut d = vec![0.0; model.n_vars()];
+    reduced_costs_into(model, columns, y, &mut d);
+    d
+}
+
+/// [`reduced_costs`] written into `d` (one per column), which saves a second vector of
+/// them while the old one is still held.
+fn reduced_costs_into(model: &Model, columns: &Columns, y: &[f64], d: &mut [f64]) {
+    d.par_iter_mut()
+        .enumerate()
+        .for_each(|(j, dj)| *dj = reduced_cost(model, columns, y, j));
 }
 
 /// The reduced cost of column `j` at row duals `y`.
 fn reduced_cost(model: &Model, columns: &Columns, y: &[f64], j: usize) -> f64 {
     let priced: f64 = columns
         .of(j)
-        .iter()
-        .map(|&(r, c)| y[r as usize] * f64::from(c))
+        .map(|(r, c)| y[r as usize] * f64::from(c))
         .sum();
     model.costs[j] - priced
 }
@@ -184,8 +192,9 @@ impl<'a> Pricer<'a> {
         Self {
             columns: model.columns(),
             is_case_row: model.case_row_mask(),
-            listed_runs: runs.clone(),
-            listed: (0..model.candidates.len()).collect(),
+            // The first point is a full pricing, which makes the lists.
+            listed_runs: Vec::new(),
+            listed: Vec::new(),
             runs,
             d: vec![0.0; model.n_vars()],
             model,
@@ -199,7 +208,7 @@ impl<'a> Pricer<'a> {
         let model = self.model;
         let n = model.candidates.len();
         if full {
-            self.d = reduced_costs(model, &self.columns, y);
+            reduced_costs_into(model, &self.columns, y, &mut self.d);
             let d = &self.d;
             let lists: Vec<Vec<usize>> = self
                 .runs
@@ -250,7 +259,7 @@ impl<'a> Pricer<'a> {
         held.extend((n..model.n_vars()).filter(|&k| d[k] < 0.0));
         let mut activity = vec![0.0; model.rows.len()];
         for &j in &held {
-            for &(r, c) in self.columns.of(j) {
+            for (r, c) in self.columns.of(j) {
                 activity[r as usize] += f64::from(c);
             }
         }
@@ -435,19 +444,17 @@ pub(super) fn subgradient(
             }
         }
     }
-    let d = reduced_costs(model, &pricer.columns, &best_y);
+    let mut d = std::mem::take(&mut pricer.d);
+    reduced_costs_into(model, &pricer.columns, &best_y, &mut d);
+    // The pricer's copy of the matrix is not needed for the fixing values.
+    drop(pricer);
     let (bound, fixing) = lagrangian(model, &best_y, &d);
-    let values = weights
-        .iter()
-        .map(|w| {
-            let x = w * scale;
-            if x < 0.05 {
-                0.0
-            } else {
-                x
-            }
-        })
-        .collect();
+    // In place: at 8 million candidates a second vector is 64 MB.
+    let mut values = weights;
+    for w in &mut values {
+        let x = *w * scale;
+        *w = if x < 0.05 { 0.0 } else { x };
+    }
     bound.is_finite().then(|| Relaxation {
         objective: bound,
         reduced_costs: fixing,

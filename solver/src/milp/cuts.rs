@@ -177,11 +177,8 @@ impl Conflicts {
     /// Whether candidates `a` and `b` cannot both be held: some conflict row has no room for
     /// both. A column's entries are in row order.
     fn conflict(&self, a: usize, b: usize) -> bool {
-        let (mut p, mut q) = (
-            self.columns.of(a).iter().peekable(),
-            self.columns.of(b).iter().peekable(),
-        );
-        while let (Some(&&(ra, ca)), Some(&&(rb, cb))) = (p.peek(), q.peek()) {
+        let (mut p, mut q) = (self.columns.of(a).peekable(), self.columns.of(b).peekable());
+        while let (Some(&(ra, ca)), Some(&(rb, cb))) = (p.peek(), q.peek()) {
             match ra.cmp(&rb) {
                 std::cmp::Ordering::Less => {
                     p.next();
@@ -215,7 +212,7 @@ pub(super) fn cliques(conflicts: &Conflicts, x: &[f64], seen: &mut HashSet<Vec<u
             return list.clone();
         }
         let mut out = Vec::new();
-        for &(r, ci) in conflicts.columns.of(i) {
+        for (r, ci) in conflicts.columns.of(i) {
             let row = &conflicts.rows[r as usize];
             for &(k, ck) in &row.terms {
                 let k = k as usize;
@@ -280,8 +277,7 @@ fn lift(conflicts: &Conflicts, mut clique: Vec<usize>) -> Vec<usize> {
     let mut others: Vec<usize> = conflicts
         .columns
         .of(first)
-        .iter()
-        .flat_map(|&(r, _)| {
+        .flat_map(|(r, _)| {
             conflicts.rows[r as usize]
                 .terms
                 .iter()

@@ -123,7 +123,7 @@ fn relaxation(
             in_lp[k] = true;
             lp_cols.push(k);
             entered.push(k);
-            for &(r, _) in columns.of(k) {
+            for (r, _) in columns.of(k) {
                 stack.extend(linked[r as usize].iter().map(|&l| l as usize));
             }
         }
@@ -159,7 +159,7 @@ fn relaxation(
     let mut pb = highs::ColProblem::default();
     let mut wanted = vec![false; model.rows.len()];
     for &j in &first {
-        for &(r, _) in columns.of(j) {
+        for (r, _) in columns.of(j) {
             wanted[r as usize] = true;
         }
     }
@@ -173,8 +173,7 @@ fn relaxation(
         |j: usize, handle: &[Option<highs::Row>], columns: &Columns| -> Vec<(highs::Row, f64)> {
             columns
                 .of(j)
-                .iter()
-                .filter_map(|&(r, c)| handle[r as usize].map(|h| (h, f64::from(c))))
+                .filter_map(|(r, c)| handle[r as usize].map(|h| (h, f64::from(c))))
                 .collect()
         };
     for &j in &first {
@@ -341,7 +340,7 @@ fn relaxation(
             .try_set_option("simplex_strategy", strategy)
             .map_err(|e| highs_error(format!("option simplex_strategy: {e:?}")))?;
         for j in entering {
-            for &(r, _) in columns.of(j) {
+            for (r, _) in columns.of(j) {
                 let r = r as usize;
                 if handle[r].is_none() {
                     let row = &model.rows[r];
