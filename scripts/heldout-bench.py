@@ -16,7 +16,9 @@ Each instance is solved once per backend with `roster --time-limit LIMIT --forma
 HiGHS run also exports its model (not for big4 and big6, whose models the peer cannot
 solve in its cap) (`--export-model`), which the peer solves: HiGHS through
 highspy, one thread, gap 0, capped at --peer-cap seconds. `--anytime` also solves each
-instance at LIMIT/4 and reports whether the roster at LIMIT is at least as good. `--busy`
+instance at LIMIT/4 and reports whether the roster at LIMIT is at least as good, and
+whether each roster costs less than the greedy warm start it began from (the summary's
+`warm_start_objective`). `--busy`
 keeps a busy loop running on the second core for the L set (started and stopped here).
 
 Prints one Markdown table per set (every seed, then the median and the spread) and keeps
@@ -181,7 +183,7 @@ def report(name, flags, rows, backends, args):
     for b in backends:
         head += [f"{b} status", f"{b} wall s", f"{b} objective", f"{b} peak MB"]
         if args.anytime:
-            head += [f"{b} at T/4 no better"]
+            head += [f"{b} at T/4 no better", f"{b} below warm start at T, T/4"]
     head += ["peer", "peer s", "HiGHS / peer"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
@@ -209,6 +211,13 @@ def report(name, flags, rows, backends, args):
                 ok = (x.get("objective") is not None and q.get("objective") is not None
                       and x["objective"] <= q["objective"] + 1e-6)
                 cells.append("yes" if ok else f"NO ({q.get('objective')})")
+
+                def below(r):
+                    w, o = r.get("warm_start_objective"), r.get("objective")
+                    if w is None or o is None:
+                        return "–"
+                    return f"yes (−{w - o:.0f})" if o < w else "NO"
+                cells.append(f"{below(x)}, {below(q)}")
         p = r.get("peer")
         if p:
             cells += [p["status"], f"{p['wall']:.1f}" if p.get("wall") else "–"]

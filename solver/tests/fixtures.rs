@@ -46,6 +46,24 @@ fn shipped_week_is_proven_optimal_and_passes_the_checker() {
     assert!(outcome.roster.meetings.len() >= 25);
 }
 
+/// The summary gives the cost of the greedy roster the solve started from: the greedy's
+/// own cost, never below the roster returned.
+#[test]
+fn the_warm_start_cost_is_the_greedy_rosters_and_never_below_the_roster_returned() {
+    use mediation_solver::candidates::roster_cost;
+    use mediation_solver::greedy::construct;
+    for (problem, outcome) in [week(), {
+        let p = generated_week(60, 20, 12, 3);
+        let o = schedule(&p, &SolveOptions::default()).expect("solves");
+        (p, o)
+    }] {
+        let weights = SolveOptions::default().weights;
+        let greedy = roster_cost(&problem, &construct(&problem, &weights), &weights) as f64;
+        assert_eq!(outcome.solver.warm_start_objective, Some(greedy));
+        assert!(outcome.solver.objective <= greedy, "{:?}", outcome.solver);
+    }
+}
+
 #[test]
 fn case_whose_every_covering_mediator_is_conflicted_is_unscheduled_for_impartiality() {
     let (_, outcome) = week();

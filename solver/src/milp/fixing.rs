@@ -663,6 +663,8 @@ pub(super) fn rounds(
     let mut cap = max_kept;
     // Whether the time left after a capped round went to windows of days already.
     let mut windows_done = false;
+    // Whether windows of days ran before a capped round (when the LP converged).
+    let mut windows_first = false;
     // Whether a MILP round has given a roster (the greedy one may break `≥` rows).
     let mut found = false;
     loop {
@@ -681,6 +683,38 @@ pub(super) fn rounds(
             .filter(|&i| by_cost(i) && !in_warm[i] && !published[i])
             .collect();
         let capped = kept.len() > cap;
+        if capped
+            && lp.converged
+            && !windows_first
+            && full.candidates.len() > WINDOWS_ABOVE
+            && !deadline.passed()
+            && !cancelled_now(options)
+        {
+            // This round keeps only the `cap` candidates of least reduced cost, so it
+            // cannot prove the roster optimal, and a MILP that large finds little in a short
+            // limit: L with HiGHS at 10 s gave it the 2.6 s after round 1 and returned a
+            // worse roster than at 2.5 s, where the LP stops early and windows run first.
+            // So windows of days improve the roster first, until a turn of them brings
+            // nothing (at most `WINDOW_SHARE` of the time left), and the round starts from
+            // what they give.
+            windows_first = true;
+            let windowed = by_windows(
+                problem,
+                full,
+                reduced,
+                best.clone(),
+                Deadline::in_secs(deadline.left_secs() * WINDOW_SHARE),
+                window_cases,
+                WINDOW_PER_CASE,
+                options,
+                solve_sub,
+            )?;
+            if cost(&windowed) < cost(&best) - 0.5 {
+                best = windowed;
+            }
+            rounds -= 1;
+            continue;
+        }
         if capped {
             kept.sort_by(|&a, &b| reduced[a].total_cmp(&reduced[b]));
             kept.truncate(cap);
@@ -722,10 +756,18 @@ pub(super) fn rounds(
             }
             other => other?,
         };
-        if raw.values.is_none() && found {
-            // The warm start is the previous round's roster: still the best known.
+        if found {
+            // The warm start is the best roster known (a round's, or the windows'): a
+            // backend that stops with nothing, or with a worse roster of its own (HiGHS did,
+            // at L with 10 s, when it had not yet taken up the start), does not replace it.
             let z = sub.cost_of(&sub_warm);
-            raw.values = Some((z, sub_warm.clone()));
+            if raw
+                .values
+                .as_ref()
+                .is_none_or(|(found, _)| *found > z + 0.5)
+            {
+                raw.values = Some((z, sub_warm.clone()));
+            }
         }
         // A roster costs at least the LP bound, and either holds only kept candidates (at
         // least the restricted model's bound) or a left-out one.
@@ -975,6 +1017,64 @@ mod tests {
         assert_eq!((z + model.constant).round(), optimum.objective);
         let bound = reduced.raw.best_bound.expect("a bound");
         assert!(bound > z - 1.0, "not proven: bound {bound}, roster {z}");
+    }
+
+    /// A backend that stops a later round with a roster worse than the one it was started
+    /// from (HiGHS did, at L with 10 s) does not make the rounds return that roster: the
+    /// best one known is kept.
+    #[test]
+    fn a_worse_roster_from_the_backend_never_replaces_the_best_known() {
+        let (problem, model) = instance();
+        let options = SolveOptions::default();
+        let empty = model.cost_of(&model.assignment(&problem, &[]));
+        let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
+        let calls = Mutex::new(0usize);
+        let first = Mutex::new(f64::INFINITY);
+        // The first MILP is solved; every later one "stops" with the empty roster.
+        let sub = |m: &Model, w: &[f64], limit: f64, stall| {
+            let mut n = calls.lock().unwrap();
+            *n += 1;
+            if *n == 1 {
+                let raw = solve_microlp(m, w, limit, stall, &options)?;
+                if let Some((z, _)) = &raw.values {
+                    *first.lock().unwrap() = *z;
+                }
+                Ok(raw)
+            } else {
+                let values = m.assignment(&problem, &[]);
+                Ok(RawSolution {
+                    status: SolveStatus::TimeLimit,
+                    values: Some((m.cost_of(&values), values)),
+                    best_bound: None,
+                })
+            }
+        };
+        // A cap of 10 candidates, grown to the whole model after the windows: round 2 runs.
+        let staged = rounds(
+            &problem,
+            &model,
+            &[],
+            lp,
+            0.0,
+            Deadline::in_secs(30.0),
+            10,
+            model.candidates.len(),
+            20,
+            true,
+            &options,
+            &sub,
+        )
+        .unwrap();
+        let Staged::Solved(reduced) = staged else {
+            panic!("the rounds asked for the whole model")
+        };
+        assert!(*calls.lock().unwrap() > 2, "no later round ran");
+        let (z, values) = reduced.raw.values.expect("a roster");
+        let held = reduced.model.expect("the model of the roster");
+        assert!(checked(&problem, &held, &values) > 0, "the empty roster");
+        let first = *first.lock().unwrap();
+        assert!(z <= first + 0.5, "{z} is worse than round 1's {first}");
+        assert!(z < empty - 0.5);
     }
 
     /// A case moved from its on-time meeting in the optimum to one of its late options (a

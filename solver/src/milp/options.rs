@@ -418,6 +418,10 @@ pub struct SolverSummary {
     pub solve_seconds: f64,
     /// The backend found no incumbent in time, so the greedy roster was returned.
     pub greedy_fallback: bool,
+    /// Cost of the greedy roster the solve started from (its warm start), in objective
+    /// units. A lower `objective` means the solve improved on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_start_objective: Option<f64>,
     pub candidates: usize,
     pub variables: usize,
     pub constraints: usize,
