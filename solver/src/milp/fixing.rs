@@ -756,10 +756,11 @@ pub(super) fn rounds(
             }
             other => other?,
         };
-        if found {
-            // The warm start is the best roster known (a round's, or the windows'): a
-            // backend that stops with nothing, or with a worse roster of its own (HiGHS did,
-            // at L with 10 s, when it had not yet taken up the start), does not replace it.
+        if found || sub.satisfies(&sub_warm) {
+            // The warm start is the best roster known (a round's, the windows' or, when it
+            // meets every row, the greedy one): a backend that stops with nothing, or with
+            // a worse roster of its own (HiGHS did, at L with 10 s, when it had not yet
+            // taken up the start), does not replace it.
             let z = sub.cost_of(&sub_warm);
             if raw
                 .values
@@ -1017,6 +1018,26 @@ mod tests {
         assert_eq!((z + model.constant).round(), optimum.objective);
         let bound = reduced.raw.best_bound.expect("a bound");
         assert!(bound > z - 1.0, "not proven: bound {bound}, roster {z}");
+    }
+
+    /// `Model::satisfies`, which decides whether a greedy warm start may stand in for a
+    /// worse roster from the backend: the empty roster meets every row of this model, and
+    /// one case held twice breaks its "held at most once" row.
+    #[test]
+    fn a_case_held_twice_does_not_satisfy_the_model() {
+        let (problem, model) = instance();
+        let empty = model.assignment(&problem, &[]);
+        assert!(model.satisfies(&empty));
+        let run = super::super::bound::case_runs(&model)
+            .into_iter()
+            .find(|run| {
+                run.len() >= 2 && run.clone().all(|i| !model.candidates[i].needs_interpreter)
+            })
+            .expect("a case with two candidates");
+        let once = model.assignment(&problem, &[(run.start, None)]);
+        assert!(model.satisfies(&once));
+        let twice = model.assignment(&problem, &[(run.start, None), (run.start + 1, None)]);
+        assert!(!model.satisfies(&twice));
     }
 
     /// A backend that stops a later round with a roster worse than the one it was started

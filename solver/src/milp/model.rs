@@ -404,6 +404,18 @@ impl Model {
         INTEGRAL_PRUNE_SLACK / self.objective_magnitude().max(1.0)
     }
 
+    /// Whether `values` (one per column) meet every row, within floating-point noise.
+    pub fn satisfies(&self, values: &[f64]) -> bool {
+        self.rows.iter().all(|row| {
+            let activity: f64 = row
+                .terms
+                .iter()
+                .map(|&(j, c)| values[j as usize] * f64::from(c))
+                .sum();
+            activity >= row.lower - 1e-6 && activity <= row.upper + 1e-6
+        })
+    }
+
     /// The cost of column values (without the constant).
     pub fn cost_of(&self, values: &[f64]) -> f64 {
         values.iter().zip(&self.costs).map(|(v, c)| v * c).sum()

@@ -62,6 +62,12 @@ const WINDOW_CASES: usize = 1000;
 /// LP optimum by at least `cuts::MIN_GAIN`.
 const CUT_ROUNDS: usize = 20;
 
+/// Share of the LP's own time after which no further round of cuts starts. Cuts serve the
+/// proof; with a short limit the time goes to the roster instead: L with the second core
+/// busy spent 5.7 of 10 s in the LP (177 cuts in 9 rounds), which left one window of days
+/// and returned 1.4% above its bound, against 0.7% at 2.5 s.
+const CUT_SHARE: f64 = 0.5;
+
 /// HiGHS' `simplex_strategy` values.
 const SIMPLEX_DUAL: i32 = 1;
 const SIMPLEX_PRIMAL: i32 = 4;
@@ -183,6 +189,7 @@ fn relaxation(
         .try_optimise(highs::Sense::Minimise)
         .map_err(|e| highs_error(format!("could not load the LP: {e:?}")))?;
     let time_limit = deadline.left_secs();
+    let cut_deadline = Deadline::in_secs(time_limit * CUT_SHARE);
     apply_highs_options(&mut inner, time_limit.max(0.05), options)?;
     let watch = super::interrupt::Watch::new(
         Deadline::in_secs(time_limit),
@@ -281,7 +288,7 @@ fn relaxation(
         if converged
             && cut_rounds < CUT_ROUNDS
             && before_cuts.is_none_or(|b| objective - b >= super::cuts::MIN_GAIN)
-            && !deadline.passed()
+            && !cut_deadline.passed()
         {
             cuts = super::cuts::cliques(&conflicts, &values, &mut seen);
         }
