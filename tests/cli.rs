@@ -715,18 +715,23 @@ const ILLNESS: &str = concat!(
     "/fixtures/replan/illness-2026-12-07.json"
 );
 
-#[test]
-fn replan_after_an_illness_lists_the_forced_move_and_keeps_the_rest() {
-    let o = run(&[
+/// `replan` of the shipped week's published roster after `changes`, with `extra` arguments.
+fn replan(changes: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
         "replan",
         WEEK_FIXTURE,
         "--published",
         PUBLISHED,
         "--changes",
-        ILLNESS,
-        "--format",
-        "json",
-    ]);
+        changes,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn replan_after_an_illness_lists_the_forced_move_and_keeps_the_rest() {
+    let o = replan(ILLNESS, &["--format", "json"]);
     assert_eq!(status(&o), 0, "{}", stderr(&o));
     let doc: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     let changes = doc["changes"].as_array().expect("changes");
@@ -757,25 +762,11 @@ fn replan_with_a_change_naming_an_unknown_mediator_exits_2_with_its_pointer() {
         r#"[{"kind": "mediator_unavailable", "mediator": "M999", "dates": ["2026-12-08"]}]"#,
     )
     .unwrap();
-    let o = run(&[
-        "replan",
-        WEEK_FIXTURE,
-        "--published",
-        PUBLISHED,
-        "--changes",
-        path_str(&changes),
-    ]);
+    let o = replan(path_str(&changes), &[]);
     assert_eq!(status(&o), 2);
     assert!(stderr(&o).contains("/changes/0/mediator"), "{}", stderr(&o));
     std::fs::write(&changes, r#"[{"kind": "mediator_on_holiday"}]"#).unwrap();
-    let o = run(&[
-        "replan",
-        WEEK_FIXTURE,
-        "--published",
-        PUBLISHED,
-        "--changes",
-        path_str(&changes),
-    ]);
+    let o = replan(path_str(&changes), &[]);
     assert_eq!(status(&o), 2);
     assert!(stderr(&o).contains("changes file"), "{}", stderr(&o));
 }
@@ -786,15 +777,7 @@ fn replan_with_a_penalty_out_of_range_exits_2_naming_the_flag() {
         ("-1", "must be zero or more"),
         ("9223372036854775807", "must be at most 1000000000"),
     ] {
-        let o = run(&[
-            "replan",
-            WEEK_FIXTURE,
-            "--published",
-            PUBLISHED,
-            "--changes",
-            ILLNESS,
-            &format!("--penalty={penalty}"),
-        ]);
+        let o = replan(ILLNESS, &[&format!("--penalty={penalty}")]);
         assert_eq!(status(&o), 2, "{}", stderr(&o));
         assert!(stderr(&o).contains("--penalty"), "{}", stderr(&o));
         assert!(stderr(&o).contains(says), "{}", stderr(&o));
@@ -1016,14 +999,7 @@ fn a_changes_file_error_points_at_the_change_with_a_json_pointer() {
            {"kind": "mediator_on_holiday"}]"#,
     )
     .unwrap();
-    let o = run(&[
-        "replan",
-        WEEK_FIXTURE,
-        "--published",
-        PUBLISHED,
-        "--changes",
-        path_str(&changes),
-    ]);
+    let o = replan(path_str(&changes), &[]);
     assert_eq!(status(&o), 2);
     let err = stderr(&o);
     assert!(err.contains("code: bad_changes"), "{err}");
@@ -1056,14 +1032,7 @@ fn values_in_messages_are_cut_and_invisible_characters_escaped() {
         .to_string(),
     )
     .unwrap();
-    let o = run(&[
-        "replan",
-        WEEK_FIXTURE,
-        "--published",
-        PUBLISHED,
-        "--changes",
-        path_str(&changes),
-    ]);
+    let o = replan(path_str(&changes), &[]);
     assert_eq!(status(&o), 2);
     let err = stderr(&o);
     assert!(err.len() < 4_000, "{} bytes of stderr", err.len());
@@ -1077,14 +1046,7 @@ fn values_in_messages_are_cut_and_invisible_characters_escaped() {
         .to_string(),
     )
     .unwrap();
-    let o = run(&[
-        "replan",
-        WEEK_FIXTURE,
-        "--published",
-        PUBLISHED,
-        "--changes",
-        path_str(&changes),
-    ]);
+    let o = replan(path_str(&changes), &[]);
     assert_eq!(status(&o), 2);
     let err = stderr(&o);
     assert!(err.contains(r"M0\u{200b}13"), "{err}");

@@ -488,7 +488,7 @@ mod tests {
     #[test]
     fn every_weight_is_named_as_json_spells_it() {
         let json = serde_json::to_value(Weights::default()).expect("weights serialise");
-        let keys: Vec<&str> = json
+        let mut keys: Vec<&str> = json
             .as_object()
             .expect("an object")
             .keys()
@@ -496,7 +496,6 @@ mod tests {
             .collect();
         let mut named: Vec<&str> = Weights::default().named().iter().map(|(n, _)| *n).collect();
         named.sort_unstable();
-        let mut keys = keys;
         keys.sort_unstable();
         assert_eq!(named, keys);
         for (name, value) in Weights::default().named() {

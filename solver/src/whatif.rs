@@ -200,10 +200,9 @@ pub enum ChangeError {
     Empty,
     #[error("must be at least 1")]
     Zero,
-    #[error("must be zero or more (got {0})")]
-    Negative(i64),
-    #[error("must be at most {max} (got {0})", max = crate::candidates::MAX_WEIGHT)]
-    TooLarge(i64),
+    /// A weight outside 0 to [`crate::candidates::MAX_WEIGHT`].
+    #[error(transparent)]
+    Weight(#[from] WeightError),
     #[error("the problem has no case to scale")]
     NoCases,
     #[error("the change would move the horizon to {0}, outside the supported dates {min} to {max}", min = validate::MIN_DATE, max = validate::MAX_DATE)]
@@ -226,10 +225,10 @@ impl ChangeError {
             ChangeError::BadWeeks(_) => "E3010",
             ChangeError::Empty => "E3011",
             ChangeError::Zero => "E3012",
-            ChangeError::Negative(_) => "E3013",
+            ChangeError::Weight(WeightError::Negative(_)) => "E3013",
             ChangeError::NoCases => "E3014",
             ChangeError::DateOutOfRange(_) => "E3015",
-            ChangeError::TooLarge(_) => "E3016",
+            ChangeError::Weight(WeightError::TooLarge(_)) => "E3016",
         }
     }
 }
@@ -589,11 +588,7 @@ pub fn apply_changes(
             }
             Change::Weights { weights: w } => {
                 if let Some((name, refused)) = w.refused().into_iter().next() {
-                    let error = match refused {
-                        WeightError::Negative(value) => ChangeError::Negative(value),
-                        WeightError::TooLarge(value) => ChangeError::TooLarge(value),
-                    };
-                    return Err(fail(&format!("weights/{name}"), error));
+                    return Err(fail(&format!("weights/{name}"), refused.into()));
                 }
                 weights = *w;
             }

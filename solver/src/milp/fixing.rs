@@ -614,23 +614,24 @@ pub(super) fn rounds(
     if cost(&guided) < cost(&best) {
         best = guided;
     }
-    if !lp.converged {
+    // Windows of days from `best`, until a turn of them brings nothing or `WINDOW_SHARE`
+    // of the time left has passed (they never return a worse roster).
+    let windows = |best| {
+        by_windows(
+            problem,
+            full,
+            reduced,
+            best,
+            Deadline::in_secs(deadline.left_secs() * WINDOW_SHARE),
+            window_cases,
+            WINDOW_PER_CASE,
+            options,
+            solve_sub,
+        )
+    };
+    if !lp.converged && full.candidates.len() > WINDOWS_ABOVE {
         // The LP's own choices are no roster yet: windows of days improve the guided one.
-        if full.candidates.len() > WINDOWS_ABOVE {
-            let left = deadline.left_secs();
-            let windows_deadline = Deadline::in_secs(left * WINDOW_SHARE);
-            best = by_windows(
-                problem,
-                full,
-                reduced,
-                best,
-                windows_deadline,
-                window_cases,
-                WINDOW_PER_CASE,
-                options,
-                solve_sub,
-            )?;
-        }
+        best = windows(best)?;
     }
     let mut in_warm = vec![false; full.candidates.len()];
     // Published meetings are always kept: the cap on changes counts them.
@@ -694,24 +695,10 @@ pub(super) fn rounds(
             // cannot prove the roster optimal, and a MILP that large finds little in a short
             // limit: L with HiGHS at 10 s gave it the 2.6 s after round 1 and returned a
             // worse roster than at 2.5 s, where the LP stops early and windows run first.
-            // So windows of days improve the roster first, until a turn of them brings
-            // nothing (at most `WINDOW_SHARE` of the time left), and the round starts from
-            // what they give.
+            // So windows of days improve the roster first, and this round is chosen again
+            // around what they give.
             windows_first = true;
-            let windowed = by_windows(
-                problem,
-                full,
-                reduced,
-                best.clone(),
-                Deadline::in_secs(deadline.left_secs() * WINDOW_SHARE),
-                window_cases,
-                WINDOW_PER_CASE,
-                options,
-                solve_sub,
-            )?;
-            if cost(&windowed) < cost(&best) - 0.5 {
-                best = windowed;
-            }
+            best = windows(best)?;
             rounds -= 1;
             continue;
         }
