@@ -1,4 +1,5 @@
-//! The microlp backend (pure Rust, the default): one MILP solve, warm-started, run in
+//! The microlp backend (pure Rust, the default): one MILP solve, warm-started, with rounds
+//! of Gomory cuts at its root (the vendored microlp, `vendor/microlp/VENDORED.md`), run in
 //! slices so that the cancel flag is seen.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -22,6 +23,23 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 /// takes a time limit but has no interrupt, so a MILP runs in slices: each is resumed from
 /// where the last stopped (its branch-and-bound tree and incumbent are kept).
 const MICROLP_SLICE: Duration = Duration::from_millis(250);
+
+/// Rounds of Gomory mixed-integer cuts at the root of a microlp MILP (the vendored
+/// microlp, `vendor/microlp/VENDORED.md`), and the most cuts a round adds. microlp makes no
+/// cuts of its own; on the restricted MILPs that prove held-out M and busy-month rosters,
+/// these close most of the gap between the LP bound and the optimum (M seed 4's proof MILP,
+/// written out and cut the same way in Python: 27.9 units to 0.6), which microlp's
+/// branching closed slowly or not at all in a minute. With 10 rounds of 100, microlp proved
+/// 4 of M seeds 1-10 at 60 s instead of 2, and 4 of busy-month seeds 1-5 with a median of
+/// 4.2 s instead of 16.3 s (`docs/performance.md`, "Gomory cuts for microlp"). Other
+/// settings tried at 30-40 s on some of M seeds 2-5, 9 and 10 (5 x 50, 5 x 200, 20 x 100,
+/// 30 x 30, 30 x 100) proved nothing more; 20 x 100 took seed 4 from 3.1 s to 5.7 s.
+const GOMORY_ROUNDS: usize = 10;
+const GOMORY_CUTS_PER_ROUND: usize = 100;
+
+/// Root cuts only for MILPs of at most this many columns: each cut rebuilds microlp's
+/// matrix, and the windows' and first rounds' MILPs at 600 cases and more are larger.
+const GOMORY_UP_TO: usize = 10_000;
 
 /// microlp's variables for columns `0..n`. A microlp variable is its creation order
 /// ([`microlp::Variable::idx`]) and good_lp creates one per column in column order, but
@@ -69,6 +87,10 @@ pub(super) fn solve_microlp(
         first.mip_gap = options.mip_gap;
         first.tolerances.prune_epsilon = model.integral_prune_epsilon();
         first.time_limit = Some(slice());
+        if model.n_vars() <= GOMORY_UP_TO {
+            first.gomory_rounds = GOMORY_ROUNDS;
+            first.gomory_cuts_per_round = GOMORY_CUTS_PER_ROUND;
+        }
         first.warm_start = (warm.len() == columns.len())
             .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());
         let mut progress = stall.map(Stall::new);

@@ -388,7 +388,7 @@ const LAGRANGIAN_ABOVE: usize = AUTO_HIGHS_ABOVE;
 const SUBGRADIENT_ROUNDS: usize = 20_000;
 
 /// The most candidates a restricted microlp MILP keeps besides the best roster: its branch
-/// and bound has no cuts, so it stays small.
+/// and bound has only root Gomory cuts, so it stays small.
 const MICROLP_MAX_KEPT: usize = 3_000;
 
 /// The most candidates a restricted microlp MILP keeps when the windows of days are done
