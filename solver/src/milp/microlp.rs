@@ -29,13 +29,21 @@ const MICROLP_SLICE: Duration = Duration::from_millis(250);
 /// cuts of its own; on the restricted MILPs that prove held-out M and busy-month rosters,
 /// these close most of the gap between the LP bound and the optimum (M seed 4's proof MILP,
 /// written out and cut the same way in Python: 27.9 units to 0.6), which microlp's
-/// branching closed slowly or not at all in a minute. With 10 rounds of 100, microlp proved
-/// 4 of M seeds 1-10 at 60 s instead of 2, and 4 of busy-month seeds 1-5 with a median of
-/// 4.2 s instead of 16.3 s (`docs/performance.md`, "Gomory cuts for microlp"). Other
+/// branching closed slowly or not at all in a minute. With 10 rounds of 100 (and
+/// [`GOMORY_MAX_GAP`]), microlp proved 5 of M seeds 1-10 at 60 s instead of 2 or 3, and 4 of
+/// busy-month seeds 1-5 with a median of 5.1 s instead of 12-18 s (`docs/performance.md`,
+/// "Gomory cuts for microlp"). Other
 /// settings tried at 30-40 s on some of M seeds 2-5, 9 and 10 (5 x 50, 5 x 200, 20 x 100,
 /// 30 x 30, 30 x 100) proved nothing more; 20 x 100 took seed 4 from 3.1 s to 5.7 s.
 const GOMORY_ROUNDS: usize = 10;
 const GOMORY_CUTS_PER_ROUND: usize = 100;
+
+/// Root cuts only while the warm start is within this many objective units of the root
+/// LP bound. Gomory cuts close proof gaps of tens or hundreds of units; a gap of a case
+/// held late (about 1,000,000 units) is beyond them, and there they only slow the search
+/// for rosters: busy-month seed 1's proof round (a 1,470,000-unit gap) found no better
+/// roster in 58 s with them, and ended 508,516 units above the optimum instead of 449.
+const GOMORY_MAX_GAP: f64 = 10_000.0;
 
 /// Root cuts only for MILPs of at most this many columns: each cut rebuilds microlp's
 /// matrix, and the windows' and first rounds' MILPs at 600 cases and more are larger.
@@ -90,6 +98,7 @@ pub(super) fn solve_microlp(
         if model.n_vars() <= GOMORY_UP_TO {
             first.gomory_rounds = GOMORY_ROUNDS;
             first.gomory_cuts_per_round = GOMORY_CUTS_PER_ROUND;
+            first.gomory_max_gap = GOMORY_MAX_GAP;
         }
         first.warm_start = (warm.len() == columns.len())
             .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());

@@ -453,6 +453,36 @@ fn root_gomory_cuts_keep_the_exhaustive_optimum() {
     assert!(with_cuts > 1_000, "only {with_cuts} models were cut at all");
 }
 
+/// `gomory_max_gap`: with a warm start at the optimum, no round of cuts runs once the
+/// incumbent is further than the largest gap from the root bound (here any distance, as
+/// the root bound is never above the optimum), and every solve still reaches the optimum.
+#[test]
+fn no_gomory_cuts_beyond_the_largest_gap() {
+    let (mut cut_without_limit, mut cut_with_limit) = (0, 0);
+    for seed in 0..5_000 {
+        let case = generated_case(seed);
+        let Some((objective, values)) = brute_force(&case) else {
+            continue;
+        };
+        for (max_gap, count) in [
+            (f64::INFINITY, &mut cut_without_limit),
+            (-1.0, &mut cut_with_limit),
+        ] {
+            let (problem, vars, mut options) = build_problem(&case, Some(&values));
+            options.gomory_rounds = 5;
+            options.gomory_cuts_per_round = 10;
+            options.gomory_max_gap = max_gap;
+            let outcome = problem.solve_with(options).unwrap_or_else(|error| {
+                panic!("seed {seed}: warm-started solve failed: {error}; {case:?}")
+            });
+            *count += outcome.stats().gomory_cuts;
+            assert_solution(&case, &vars, seed, objective, &expect_solution(outcome));
+        }
+    }
+    assert!(cut_without_limit > 100, "{cut_without_limit} rounds without a limit");
+    assert_eq!(cut_with_limit, 0);
+}
+
 #[test]
 fn mixed_integer_models_match_integer_enumeration_and_analytic_lp() {
     for seed in 0..25_000 {

@@ -14,13 +14,13 @@ use crate::solver::{check_deadline, Deadline, Solver};
 use crate::{
     ComparisonOp, CsVec, Error, OptimizationDirection, Problem, StopReason, VarDomain, Variable,
 };
-
-/// A basic integer variable this far from an integer gives a Gomory cut.
-const GOMORY_MIN_FRACTION: f64 = 0.01;
 use core::time::Duration;
 use node::{effective_bounds, Node};
 use std::collections::BTreeMap;
 use web_time::Instant;
+
+/// A basic integer variable this far from an integer gives a Gomory cut.
+const GOMORY_MIN_FRACTION: f64 = 0.01;
 
 /// Whether a usable solution is proven optimal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +86,10 @@ pub struct SolveOptions {
     pub gomory_cuts_per_round: usize,
     /// The least root-bound gain (in objective units) for another round of Gomory cuts.
     pub gomory_min_gain: f64,
+    /// Rounds of Gomory cuts only while the incumbent (if any) is within this many
+    /// objective units of the root bound (default: any distance). Cuts close small gaps;
+    /// when the gap is far beyond what they close, they only make every node's LP larger.
+    pub gomory_max_gap: f64,
 }
 
 impl Default for SolveOptions {
@@ -100,6 +104,7 @@ impl Default for SolveOptions {
             gomory_rounds: 0,
             gomory_cuts_per_round: 50,
             gomory_min_gain: 0.0,
+            gomory_max_gap: f64::INFINITY,
         }
     }
 }
@@ -991,6 +996,13 @@ fn initialize_root(
             break;
         }
         let before = state.solver.cur_obj_val;
+        if state
+            .incumbent
+            .as_ref()
+            .is_some_and(|inc| inc.objective - before > state.options.gomory_max_gap)
+        {
+            break;
+        }
         let cuts = state
             .solver
             .gomory_cuts(state.options.gomory_cuts_per_round, GOMORY_MIN_FRACTION);
