@@ -32,9 +32,9 @@ const MICROLP_SLICE: Duration = Duration::from_millis(250);
 /// branching closed slowly or not at all in a minute. With 10 rounds of 100 (and
 /// [`GOMORY_MAX_GAP`]), microlp proved 5 of M seeds 1-10 at 60 s instead of 2 or 3, and 4 of
 /// busy-month seeds 1-5 with a median of 5.1 s instead of 12-18 s (`docs/performance.md`,
-/// "Gomory cuts for microlp"). Other
-/// settings tried at 30-40 s on some of M seeds 2-5, 9 and 10 (5 x 50, 5 x 200, 20 x 100,
-/// 30 x 30, 30 x 100) proved nothing more; 20 x 100 took seed 4 from 3.1 s to 5.7 s.
+/// "Gomory cuts for microlp"). Other settings tried at 30-40 s on some of M seeds 2-5, 9
+/// and 10 (5 x 50, 5 x 200, 20 x 100, 30 x 30, 30 x 100) proved nothing more; 20 x 100
+/// took seed 4 from 3.1 s to 5.7 s.
 const GOMORY_ROUNDS: usize = 10;
 const GOMORY_CUTS_PER_ROUND: usize = 100;
 

@@ -911,7 +911,11 @@ impl Solver {
     /// [`GOMORY_SAFETY`] against rounding.
     ///
     /// Added to this vendored copy by mediation-scheduler (not in microlp 0.6.0).
-    pub(crate) fn gomory_cuts(&mut self, max: usize, min_frac: f64) -> Vec<(Vec<(usize, f64)>, f64)> {
+    pub(crate) fn gomory_cuts(
+        &mut self,
+        max: usize,
+        min_frac: f64,
+    ) -> Vec<(Vec<(usize, f64)>, f64)> {
         let mut rows: Vec<(f64, usize)> = (0..self.basic_vars.len())
             .filter_map(|r| {
                 let v = self.basic_vars[r];
@@ -946,8 +950,7 @@ impl Solver {
             // Σ g·z ≥ 1 over the nonbasic variables shifted to their bounds, rewritten as
             // Σ coef·x + constant ≥ 1.
             let mut constant = 0.0;
-            let entries: Vec<(usize, f64)> =
-                self.row_coeffs.iter().map(|(c, &a)| (c, a)).collect();
+            let entries: Vec<(usize, f64)> = self.row_coeffs.iter().map(|(c, &a)| (c, a)).collect();
             for (c, a) in entries {
                 if a.abs() < 1e-11 {
                     continue;
@@ -1037,9 +1040,6 @@ impl Solver {
                 terms.sort_unstable_by_key(|&(v, _)| v);
                 cuts.push((terms, rhs));
             }
-        }
-        for &v in &touched {
-            coef[v] = 0.0;
         }
         cuts
     }

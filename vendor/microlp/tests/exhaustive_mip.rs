@@ -411,7 +411,7 @@ fn root_gomory_cuts_keep_the_exhaustive_optimum() {
             (None, Err(Error::Infeasible)) => {}
             (None, other) => panic!("seed {seed}: expected infeasible, got {other:?}; {case:?}"),
             (Some((objective, _)), Ok(outcome)) => {
-                if outcome.stats().gomory_cuts > 0 {
+                if outcome.stats().gomory_cut_rounds > 0 {
                     with_cuts += 1;
                 }
                 let solution = expect_solution(outcome);
@@ -433,7 +433,7 @@ fn root_gomory_cuts_keep_the_exhaustive_optimum() {
             (None, Err(Error::Infeasible)) => {}
             (None, other) => panic!("seed {seed}: expected infeasible, got {other:?}; {case:?}"),
             (Some((objective, _, _)), Ok(outcome)) => {
-                if outcome.stats().gomory_cuts > 0 {
+                if outcome.stats().gomory_cut_rounds > 0 {
                     with_cuts += 1;
                 }
                 let solution = expect_solution(outcome);
@@ -475,11 +475,14 @@ fn no_gomory_cuts_beyond_the_largest_gap() {
             let outcome = problem.solve_with(options).unwrap_or_else(|error| {
                 panic!("seed {seed}: warm-started solve failed: {error}; {case:?}")
             });
-            *count += outcome.stats().gomory_cuts;
+            *count += outcome.stats().gomory_cut_rounds;
             assert_solution(&case, &vars, seed, objective, &expect_solution(outcome));
         }
     }
-    assert!(cut_without_limit > 100, "{cut_without_limit} rounds without a limit");
+    assert!(
+        cut_without_limit > 100,
+        "{cut_without_limit} rounds without a limit"
+    );
     assert_eq!(cut_with_limit, 0);
 }
 

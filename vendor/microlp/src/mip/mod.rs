@@ -1,5 +1,5 @@
 // Modified by mediation-scheduler (December 2026): root Gomory cuts (`SolveOptions::
-// gomory_*`, `Stats::gomory_cuts`, the loop in `initialize_root`); see VENDORED.md.
+// gomory_*`, `Stats::gomory_cut_rounds`, the loop in `initialize_root`); see VENDORED.md.
 
 //! Branch & bound driver for mixed-integer problems.
 //!
@@ -233,7 +233,7 @@ pub struct Stats {
     /// known; `Some(0.0)` once optimality is proven.
     pub gap: Option<f64>,
     /// Rounds of root Gomory cuts that added cuts.
-    pub gomory_cuts: u64,
+    pub gomory_cut_rounds: u64,
 }
 
 /// A feasible integer assignment, in internal (minimize) objective space.
@@ -1013,25 +1013,23 @@ fn initialize_root(
         for (terms, rhs) in cuts {
             let (vars, coeffs): (Vec<usize>, Vec<f64>) = terms.into_iter().unzip();
             let row = CsVec::new(num_vars, vars, coeffs);
-            // A cut's dual simplex may end with a reduced cost of the wrong sign (float
-            // noise): the next cut needs an optimal basis, so re-optimise.
-            match state.solver.reoptimize().and_then(|stop| match stop {
-                StopReason::Finished => state
-                    .solver
-                    .add_constraint(row, ComparisonOp::Ge, rhs)
-                    .and_then(|_| state.solver.reoptimize()),
-                StopReason::Limit => Ok(stop),
-            }) {
-                Ok(StopReason::Finished) => {}
-                Ok(StopReason::Limit) => {
-                    // Resumed later: `initial_solve` restores feasibility first.
-                    state.root_solved = false;
-                    return Ok(Some(TerminationReason::TimeLimit));
-                }
-                Err(e) => return Err(e),
+            // `add_constraint` needs an optimal basis, and a warm-start restore or a cut's
+            // dual simplex may leave a reduced cost of the wrong sign (float noise), so
+            // re-optimise first (nothing to do when the basis is optimal).
+            let mut stop = state.solver.reoptimize()?;
+            if stop == StopReason::Finished {
+                stop = state.solver.add_constraint(row, ComparisonOp::Ge, rhs)?;
+            }
+            if stop == StopReason::Finished {
+                stop = state.solver.reoptimize()?;
+            }
+            if stop == StopReason::Limit {
+                // Resumed later: `initial_solve` restores feasibility first.
+                state.root_solved = false;
+                return Ok(Some(TerminationReason::TimeLimit));
             }
         }
-        state.stats.gomory_cuts += 1;
+        state.stats.gomory_cut_rounds += 1;
         if state.solver.cur_obj_val - before < state.options.gomory_min_gain {
             break;
         }
