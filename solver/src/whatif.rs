@@ -805,13 +805,17 @@ fn scale_demand(input: &mut ProblemInput, factor: f64, seed: u64) -> Result<(), 
         .max()
         .unwrap_or(first);
     let span = (last - first).num_days().max(0) as u64;
+    // The references taken, so that finding a free one is not a scan of every case (up to
+    // ten times the input's, which a fuzzed input makes thousands).
+    let mut taken: std::collections::HashSet<String> =
+        input.cases.iter().map(|c| c.reference.clone()).collect();
     let mut k = 0u32;
     for _ in n..target {
         let mut case = input.cases[rng.gen_range(0..n)].clone();
         let reference = loop {
             k += 1;
             let r = format!("WI-{seed}-{k:04}");
-            if !input.cases.iter().any(|c| c.reference == r) {
+            if taken.insert(r.clone()) {
                 break r;
             }
         };
