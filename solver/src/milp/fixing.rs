@@ -45,7 +45,7 @@ pub(super) struct Reduced {
     pub lp_columns: usize,
     pub pricing_rounds: usize,
     pub lp_optimal: bool,
-    /// Clique cuts added to the LP relaxation.
+    /// Cuts added to the LP relaxation (clique cuts, and Gomory cuts with HiGHS).
     pub cuts: usize,
 }
 
@@ -71,7 +71,7 @@ pub(super) struct Relaxation {
     pub converged: bool,
     /// Which candidates the LP had.
     pub in_lp: Vec<bool>,
-    /// Clique cuts the LP had (`milp::cuts`).
+    /// Cuts the LP had (`milp::cuts`, `milp::gomory`).
     pub cuts: usize,
     /// The row duals that give `objective`.
     pub duals: Vec<f64>,
@@ -532,7 +532,14 @@ fn restricted(
     } else {
         &[]
     };
-    for cut in cuts {
+    // A cut over candidates alone holds in the restricted model with the others at zero;
+    // one over auxiliary columns (a Gomory cut) would need them renumbered, and is left out.
+    let over_candidates = |cut: &&Row| {
+        cut.terms
+            .iter()
+            .all(|&(j, _)| full.aux(j as usize).is_none())
+    };
+    for cut in cuts.iter().filter(over_candidates) {
         let terms: Vec<(u32, f32)> = cut
             .terms
             .iter()

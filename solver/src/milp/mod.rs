@@ -36,6 +36,9 @@ mod build;
 mod coefficients;
 mod cuts;
 mod fixing;
+#[cfg(feature = "highs")]
+#[allow(unsafe_code)]
+mod gomory;
 mod highs;
 #[cfg(feature = "highs")]
 #[allow(unsafe_code)]

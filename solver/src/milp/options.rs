@@ -135,6 +135,9 @@ pub enum Phase {
     Bound,
     /// A round of clique cuts (`milp::cuts`) added to the relaxation, and how many.
     Cuts { round: usize, cuts: usize },
+    /// A round of Gomory mixed-integer cuts (`milp::gomory`) added to the LP relaxation
+    /// (HiGHS), and how many.
+    GomoryCuts { round: usize, cuts: usize },
     /// A restricted MILP that re-plans the cases meeting on a window of days (horizon days
     /// `first` to `last`, from 1): before the fixing rounds when the bound is not the LP's
     /// optimum, and after a round whose proof is out of reach.
@@ -160,6 +163,9 @@ impl std::fmt::Display for Phase {
             Phase::Bound => write!(f, "Lagrangian bound (subgradient)"),
             Phase::Cuts { round, cuts } => {
                 write!(f, "clique cuts, round {round} ({cuts} cuts added)")
+            }
+            Phase::GomoryCuts { round, cuts } => {
+                write!(f, "Gomory cuts, round {round} ({cuts} cuts added)")
             }
             Phase::LpRelaxation { round, columns } => {
                 write!(
