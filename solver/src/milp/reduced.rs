@@ -63,15 +63,15 @@ const WINDOW_CASES: usize = 1000;
 const CUT_ROUNDS: usize = 20;
 
 /// Rounds of Gomory mixed-integer cuts (`milp::gomory`) once the clique cuts have stopped.
-/// One round took busy-month seed 1 from 8.6 s to 2.0 s (its LP gap from 247,490 units to
-/// 30); a second round made the held-out M seeds slower (median 1.3 s against 0.8 s): each
-/// cut is read over the rows of the last round's, so they grow dense (10,000–30,000 terms),
-/// and HiGHS' LP with them takes seconds.
+/// One round took busy-month seed 1 from 8.6 s to 1.2 s (its LP gap from 247,490 units to
+/// 30); a second round made the held-out M seeds slower (median 0.7 s against 0.65 s, seed 3
+/// 5.3 s against 3.9 s): the cuts of a second round are read over the first round's rows,
+/// and HiGHS' LP takes longer with them than they save.
 const GOMORY_ROUNDS: usize = 1;
 
-/// The most Gomory cuts a round adds, from the most fractional basic candidates. With 25,
-/// M seed 7's LP gap stayed at 149,560 units; with 100, the LP took longer and M's median
-/// rose.
+/// The most Gomory cuts a round adds, from the most fractional basic candidates. Measured
+/// before the cap on a cut's terms (`gomory::MAX_TERMS`): with 25, M seed 7's LP gap stayed
+/// at 149,560 units; with 100, the LP took longer and M's median proof rose.
 const GOMORY_CUTS: usize = 50;
 
 /// Share of the LP's own time after which no further round of cuts starts. Cuts serve the
