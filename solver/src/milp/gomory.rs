@@ -50,8 +50,8 @@ const MAX_DYNAMISM: f64 = 1e6;
 
 /// The most terms a cut may have (over the whole model). Denser cuts slow HiGHS' LP more
 /// than they raise its bound: on the held-out M seeds a round of cuts of up to 12,700 terms
-/// took M seed 2's LP from 0.3 s to 1.3 s, and with this cap M's median proof went from
-/// 1.0 s to 0.7 s and busy-month seed 1's from 1.9 s to 1.2 s (`docs/performance.md`).
+/// took M seed 2's LP from 0.3 s to 1.3 s; with this cap M's median proof went from 0.85 s
+/// to 0.65 s and busy-month seed 1's from 2.0 s to 1.2 s (`docs/performance.md`).
 const MAX_TERMS: usize = 3_000;
 
 /// The right-hand side of each cut is lowered by this much times (1 + the sum of its
