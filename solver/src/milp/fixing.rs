@@ -296,6 +296,7 @@ fn by_windows(
     deadline: Deadline,
     window_cases: usize,
     per_case: usize,
+    late_first: bool,
     options: &SolveOptions,
     solve_sub: &SolveSub,
 ) -> Result<Vec<(usize, Option<InterpreterIdx>)>, SolveError> {
@@ -333,10 +334,12 @@ fn by_windows(
         straddling.push(start..days);
     }
     // The cases held late get a neighbourhood after each turn of windows: with microlp a
-    // turn of day windows can take half the time left.
-    let plan: Vec<Neighbourhood> = windows
+    // turn of day windows can take half the time left. With `late_first`, one before the
+    // first turn too (see the windows before a capped round in `rounds`).
+    let plan: Vec<Neighbourhood> = late_first
+        .then_some(Neighbourhood::Late)
         .into_iter()
-        .map(Neighbourhood::Days)
+        .chain(windows.into_iter().map(Neighbourhood::Days))
         .chain([Neighbourhood::Late])
         .chain(straddling.into_iter().map(Neighbourhood::Days))
         .chain([Neighbourhood::Late])
@@ -452,7 +455,7 @@ fn widening_windows(
     let (mut cases, mut per_case) = (window_cases, WINDOW_PER_CASE);
     while !deadline.passed() && !cancelled_now(options) && per_case <= MAX_PER_CASE {
         best = by_windows(
-            problem, full, fixing, best, deadline, cases, per_case, options, solve_sub,
+            problem, full, fixing, best, deadline, cases, per_case, false, options, solve_sub,
         )?;
         if cases >= best.len() {
             per_case *= 2;
@@ -624,7 +627,7 @@ pub(super) fn rounds(
     }
     // Windows of days from `best`, until a turn of them brings nothing or `WINDOW_SHARE`
     // of the time left has passed (they never return a worse roster).
-    let windows = |best| {
+    let windows = |best, late_first| {
         by_windows(
             problem,
             full,
@@ -633,13 +636,14 @@ pub(super) fn rounds(
             Deadline::in_secs(deadline.left_secs() * WINDOW_SHARE),
             window_cases,
             WINDOW_PER_CASE,
+            late_first,
             options,
             solve_sub,
         )
     };
     if !lp.converged && full.candidates.len() > WINDOWS_ABOVE {
         // The LP's own choices are no roster yet: windows of days improve the guided one.
-        best = windows(best)?;
+        best = windows(best, false)?;
     }
     let mut in_warm = vec![false; full.candidates.len()];
     // Published meetings are always kept: the cap on changes counts them.
@@ -706,7 +710,7 @@ pub(super) fn rounds(
             // So windows of days improve the roster first, and this round is chosen again
             // around what they give.
             windows_first = true;
-            best = windows(best)?;
+            best = windows(best, true)?;
             rounds -= 1;
             continue;
         }
@@ -951,6 +955,7 @@ mod tests {
                 Deadline::in_secs(30.0),
                 20,
                 WINDOW_PER_CASE,
+                false,
                 &options,
                 &sub,
             )
@@ -1204,6 +1209,7 @@ mod tests {
             Deadline::in_secs(30.0),
             1,
             WINDOW_PER_CASE,
+            false,
             &options,
             &sub_options,
         )
@@ -1212,6 +1218,33 @@ mod tests {
         assert!(windowed
             .iter()
             .any(|&(i, _)| model.candidates[i].case == case && !model.candidates[i].late));
+        // With `late_first` the neighbourhood of late cases comes before the first window.
+        let phases = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let recorded = phases.clone();
+        let recording = SolveOptions {
+            progress: Some(crate::milp::Progress::new(move |p| {
+                recorded.lock().unwrap().push(p);
+            })),
+            ..options.clone()
+        };
+        let late_first = by_windows(
+            &problem,
+            &model,
+            fixing,
+            late_roster.clone(),
+            Deadline::in_secs(30.0),
+            1,
+            WINDOW_PER_CASE,
+            true,
+            &recording,
+            &sub_options,
+        )
+        .unwrap();
+        assert!(matches!(
+            phases.lock().unwrap().first(),
+            Some(crate::milp::Phase::LateCases { .. })
+        ));
+        assert!(cost(&late_first) < cost(&late_roster) - 0.5);
     }
 
     #[test]
