@@ -96,14 +96,15 @@ pub(super) fn separate(
     // `basic` has one entry per row, as HiGHS writes. HiGHS forms the basis' factors if it
     // has none.
     let status = unsafe { Highs_getBasicVariables(ptr, basic.as_mut_ptr()) };
-    if status != 0 {
+    // A `kHighsStatus` below zero is an error; 1 is a warning.
+    if status < 0 {
         return Err(format!("no basis to cut from (HiGHS status {status})"));
     }
     let mut col_status: Vec<HighsInt> = vec![0; k];
     let mut row_status: Vec<HighsInt> = vec![0; m];
     // SAFETY: as above; one entry per column and per row.
     let status = unsafe { Highs_getBasis(ptr, col_status.as_mut_ptr(), row_status.as_mut_ptr()) };
-    if status != 0 {
+    if status < 0 {
         return Err(format!("no basis status (HiGHS status {status})"));
     }
     // The basis rows whose basic column is a fractional binary, most fractional first.
@@ -151,7 +152,7 @@ pub(super) fn separate(
                 std::ptr::null_mut(),
             )
         };
-        if status != 0 {
+        if status < 0 {
             return Err(format!(
                 "no row of the basis inverse (HiGHS status {status})"
             ));
