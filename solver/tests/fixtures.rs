@@ -276,6 +276,20 @@ fn interpreter_columns(lp: &str) -> usize {
         .count()
 }
 
+/// Solves `problem` with HiGHS (600 s): proven optimal, and the roster passes the checker.
+#[cfg(feature = "highs")]
+fn proven_with_highs(problem: &Problem) -> (SolveOptions, Outcome) {
+    let options = SolveOptions {
+        backend: mediation_solver::milp::Backend::Highs,
+        time_limit_secs: 600.0,
+        ..SolveOptions::default()
+    };
+    let outcome = schedule(problem, &options).unwrap();
+    assert_eq!(outcome.solver.status, SolveStatus::Optimal);
+    assert!(check(problem, &outcome.roster).is_valid());
+    (options, outcome)
+}
+
 /// Busy-month seed 1 of the held-out set (`generate --cases 160 --mediators 40 --venues 30
 /// --weeks 4 --seed 1`): one case is late in every roster and the LP keeps it on time by
 /// halves, 247,490 units below the optimum with clique cuts alone. A round of Gomory cuts
@@ -286,7 +300,6 @@ fn interpreter_columns(lp: &str) -> usize {
 #[test]
 fn gomory_cuts_close_the_busy_months_lp_gap_and_keep_its_optimum() {
     use mediation_solver::generate::{generate, GenerateParams};
-    use mediation_solver::milp::Backend;
     let params = GenerateParams {
         weeks: 4,
         ..GenerateParams::week(160, 40, 30, 1)
@@ -294,14 +307,7 @@ fn gomory_cuts_close_the_busy_months_lp_gap_and_keep_its_optimum() {
     let problem = mediation_solver::validate::validate(&generate(&params))
         .unwrap()
         .problem;
-    let options = SolveOptions {
-        backend: Backend::Highs,
-        time_limit_secs: 600.0,
-        ..SolveOptions::default()
-    };
-    let outcome = schedule(&problem, &options).unwrap();
-    assert_eq!(outcome.solver.status, SolveStatus::Optimal);
-    assert!(check(&problem, &outcome.roster).is_valid());
+    let (_, outcome) = proven_with_highs(&problem);
     assert_eq!(outcome.solver.objective, 15_174_046.0);
     let fixing = outcome
         .solver
@@ -324,14 +330,7 @@ fn gomory_cuts_close_the_busy_months_lp_gap_and_keep_its_optimum() {
 fn two_hundred_case_week_is_proven_optimal_with_highs() {
     use mediation_solver::milp::Backend;
     let problem = generated_week(200, 100, 60, 1);
-    let options = SolveOptions {
-        backend: Backend::Highs,
-        time_limit_secs: 600.0,
-        ..SolveOptions::default()
-    };
-    let outcome = schedule(&problem, &options).unwrap();
-    assert_eq!(outcome.solver.status, SolveStatus::Optimal);
-    assert!(check(&problem, &outcome.roster).is_valid());
+    let (options, outcome) = proven_with_highs(&problem);
     // The optimum was proven on a restricted model (reduced-cost fixing): solving the
     // whole model must give the same objective.
     let fixing = outcome

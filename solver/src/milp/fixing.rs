@@ -1200,25 +1200,8 @@ mod tests {
             .find(|&&(i, _)| model.candidates[i].case == case)
             .expect("the case is still held");
         assert!(!model.candidates[now.0].late, "the case is still late");
-        // by_windows, which visits the neighbourhood after its windows of days, mends it too.
-        let windowed = by_windows(
-            &problem,
-            &model,
-            fixing,
-            late_roster.clone(),
-            Deadline::in_secs(30.0),
-            1,
-            WINDOW_PER_CASE,
-            false,
-            &options,
-            &sub_options,
-        )
-        .unwrap();
-        assert!(cost(&windowed) < cost(&late_roster) - 0.5);
-        assert!(windowed
-            .iter()
-            .any(|&(i, _)| model.candidates[i].case == case && !model.candidates[i].late));
-        // With `late_first` the neighbourhood of late cases comes before the first window.
+        // by_windows, which visits the neighbourhood after its windows of days (and, with
+        // `late_first`, before them too), mends it too.
         let phases = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let recorded = phases.clone();
         let recording = SolveOptions {
@@ -1227,24 +1210,31 @@ mod tests {
             })),
             ..options.clone()
         };
-        let late_first = by_windows(
-            &problem,
-            &model,
-            fixing,
-            late_roster.clone(),
-            Deadline::in_secs(30.0),
-            1,
-            WINDOW_PER_CASE,
-            true,
-            &recording,
-            &sub_options,
-        )
-        .unwrap();
-        assert!(matches!(
-            phases.lock().unwrap().first(),
-            Some(crate::milp::Phase::LateCases { .. })
-        ));
-        assert!(cost(&late_first) < cost(&late_roster) - 0.5);
+        for late_first in [false, true] {
+            phases.lock().unwrap().clear();
+            let windowed = by_windows(
+                &problem,
+                &model,
+                fixing,
+                late_roster.clone(),
+                Deadline::in_secs(30.0),
+                1,
+                WINDOW_PER_CASE,
+                late_first,
+                &recording,
+                &sub_options,
+            )
+            .unwrap();
+            assert!(cost(&windowed) < cost(&late_roster) - 0.5);
+            assert!(windowed
+                .iter()
+                .any(|&(i, _)| model.candidates[i].case == case && !model.candidates[i].late));
+            let first_late = matches!(
+                phases.lock().unwrap().first(),
+                Some(crate::milp::Phase::LateCases { .. })
+            );
+            assert_eq!(first_late, late_first, "late cases first: {late_first}");
+        }
     }
 
     #[test]
