@@ -44,8 +44,8 @@ const ZERO: f64 = 1e-9;
 /// within this (a check of the basis and of every index mapping).
 const CHECK: f64 = 1e-6;
 
-/// The largest ratio between a cut's largest and smallest coefficients: beyond it the cut is
-/// numerically unsafe and dropped.
+/// The largest ratio between a cut's largest and smallest coefficients: a smaller term is
+/// dropped from the cut, which is loosened to stay valid (`safe_row`).
 const MAX_DYNAMISM: f64 = 1e6;
 
 /// The most terms a cut may have (over the whole model). Denser cuts slow HiGHS' LP more
@@ -54,8 +54,8 @@ const MAX_DYNAMISM: f64 = 1e6;
 /// to 0.65 s and busy-month seed 1's from 2.0 s to 1.2 s (`docs/performance.md`).
 const MAX_TERMS: usize = 3_000;
 
-/// The right-hand side of each cut is lowered by this much times (1 + the sum of its
-/// coefficients' sizes): room for the rounding of the tableau row.
+/// The right-hand side of each cut is lowered by this much times (1 + its own size + the sum
+/// of its coefficients' sizes): room for the rounding of the tableau row.
 const SAFETY: f64 = 1e-7;
 
 /// A cut is kept when the LP point breaks it by at least this much of its norm.
@@ -123,13 +123,16 @@ pub(super) fn separate(
     sources.truncate(max_cuts.saturating_mul(2));
 
     let n = model.n_vars();
-    // The LP value of every model column (zero for those HiGHS does not have), and the
-    // status of each: basic, or nonbasic at its lower or upper bound.
-    let mut x = vec![0.0; n];
-    let mut at = vec![LOWER; n];
+    let mut basis = Basis {
+        model,
+        lp_rows: lp.rows,
+        row_status,
+        x: vec![0.0; n],
+        at: vec![LOWER; n],
+    };
     for (c, &j) in lp.columns.iter().enumerate() {
-        x[j] = lp.values[c];
-        at[j] = col_status[c];
+        basis.x[j] = lp.values[c];
+        basis.at[j] = col_status[c];
     }
     let mut rho = vec![0.0; m];
     let mut tableau = Sparse::new(n);
@@ -170,17 +173,7 @@ pub(super) fn separate(
             column: lp.columns[c],
             value: lp.values[c],
         };
-        if let Some(row) = cut_from_row(
-            model,
-            lp,
-            &row_status,
-            &x,
-            &at,
-            &tableau,
-            &rho,
-            source,
-            &mut cut,
-        ) {
+        if let Some(row) = basis.cut_from_row(&tableau, &rho, source, &mut cut) {
             cuts.push(row);
         }
     }
@@ -228,122 +221,141 @@ impl Sparse {
     }
 }
 
-/// The Gomory mixed-integer cut of one tableau row (`tableau` over the columns, `rho` over
-/// the LP's rows) as a `≥` row of the model, or none when the row does not check out, the
-/// cut is numerically unsafe or the LP point does not break it. `cut` is scratch space.
-#[allow(clippy::too_many_arguments)]
-fn cut_from_row(
-    model: &Model,
-    lp: &Lp,
-    row_status: &[HighsInt],
-    x: &[f64],
-    at: &[HighsInt],
-    tableau: &Sparse,
-    rho: &[f64],
-    source: Source,
-    cut: &mut Sparse,
-) -> Option<Row> {
-    // The row must hold its own basic column with coefficient 1 and no other basic one.
-    if (tableau.values[source.column] - 1.0).abs() > CHECK {
-        return None;
-    }
-    // `x_B + Σ g_k t_k = β`: the distances `t_k` of the nonbasic columns and activities from
-    // their bounds, each with its coefficient `g_k`; `β` accumulates the constants.
-    let mut beta = 0.0;
-    let mut columns: Vec<(usize, f64)> = Vec::new();
-    for &j in &tableau.list {
-        let a = tableau.values[j];
-        if j == source.column || a.abs() <= ZERO {
-            continue;
+/// The optimal basis of the LP, over the model's columns.
+struct Basis<'a> {
+    model: &'a Model,
+    /// The model row of each HiGHS row.
+    lp_rows: &'a [usize],
+    /// HiGHS' status of each of its rows.
+    row_status: Vec<HighsInt>,
+    /// The LP value of every model column (zero for those HiGHS does not have).
+    x: Vec<f64>,
+    /// The status of every model column: basic, or nonbasic at its lower or upper bound
+    /// (lower for those HiGHS does not have).
+    at: Vec<HighsInt>,
+}
+
+impl Basis<'_> {
+    /// The Gomory mixed-integer cut of one tableau row (`tableau` over the columns, `rho`
+    /// over the LP's rows) as a `≥` row of the model, or none when the row does not check
+    /// out, the cut is numerically unsafe or the LP point does not break it. `cut` is
+    /// scratch space.
+    fn cut_from_row(
+        &self,
+        tableau: &Sparse,
+        rho: &[f64],
+        source: Source,
+        cut: &mut Sparse,
+    ) -> Option<Row> {
+        let Basis {
+            model,
+            lp_rows,
+            row_status,
+            x,
+            at,
+        } = self;
+        // The row must hold its own basic column with coefficient 1 and no other basic one.
+        if (tableau.values[source.column] - 1.0).abs() > CHECK {
+            return None;
         }
-        match at[j] {
-            // Another basic column: zero but for rounding, or the basis does not check out.
-            BASIC if a.abs() <= CHECK => {}
-            LOWER => columns.push((j, a)),
-            UPPER => {
-                beta -= a;
-                columns.push((j, -a));
+        // `x_B + Σ g_k t_k = β`: the distances `t_k` of the nonbasic columns and activities from
+        // their bounds, each with its coefficient `g_k`; `β` accumulates the constants.
+        let mut beta = 0.0;
+        let mut columns: Vec<(usize, f64)> = Vec::new();
+        for &j in &tableau.list {
+            let a = tableau.values[j];
+            if j == source.column || a.abs() <= ZERO {
+                continue;
             }
-            _ => return None,
+            match at[j] {
+                // Another basic column: zero but for rounding, or the basis does not check out.
+                BASIC if a.abs() <= CHECK => {}
+                LOWER => columns.push((j, a)),
+                UPPER => {
+                    beta -= a;
+                    columns.push((j, -a));
+                }
+                _ => return None,
+            }
         }
-    }
-    // (row, g, whether the distance is from the upper bound)
-    let mut activities: Vec<(usize, f64, bool)> = Vec::new();
-    for (h, &p) in rho.iter().enumerate() {
-        if p.abs() <= ZERO {
-            continue;
-        }
-        let row = &model.rows[lp.rows[h]];
-        if row.lower == row.upper {
-            beta += p * row.lower;
-            continue;
-        }
-        match row_status[h] {
-            LOWER if row.lower.is_finite() => {
+        // (row, g, whether the distance is from the upper bound)
+        let mut activities: Vec<(usize, f64, bool)> = Vec::new();
+        for (h, &p) in rho.iter().enumerate() {
+            if p.abs() <= ZERO {
+                continue;
+            }
+            let row = &model.rows[lp_rows[h]];
+            if row.lower == row.upper {
                 beta += p * row.lower;
-                activities.push((h, -p, false));
+                continue;
             }
-            UPPER if row.upper.is_finite() => {
-                beta += p * row.upper;
-                activities.push((h, p, true));
+            match row_status[h] {
+                LOWER if row.lower.is_finite() => {
+                    beta += p * row.lower;
+                    activities.push((h, -p, false));
+                }
+                UPPER if row.upper.is_finite() => {
+                    beta += p * row.upper;
+                    activities.push((h, p, true));
+                }
+                _ => return None,
             }
-            _ => return None,
         }
-    }
-    if (beta - source.value).abs() > CHECK * (1.0 + source.value.abs()) {
-        return None;
-    }
-    let f0 = beta - beta.floor();
-    if !(MIN_FRACTION..=1.0 - MIN_FRACTION).contains(&f0) {
-        return None;
-    }
-    let continuous = |g: f64| {
-        if g >= 0.0 {
-            g / f0
-        } else {
-            -g / (1.0 - f0)
+        if (beta - source.value).abs() > CHECK * (1.0 + source.value.abs()) {
+            return None;
         }
-    };
-    // `Σ α_k t_k ≥ 1`, written over the columns: `Σ π_j x_j ≥ rhs`.
-    cut.clear();
-    let mut rhs = 1.0;
-    for &(j, g) in &columns {
-        let alpha = if model.is_binary(j) {
-            let f = g - g.floor();
-            (f / f0).min((1.0 - f) / (1.0 - f0))
-        } else {
-            continuous(g)
+        let f0 = beta - beta.floor();
+        if !(MIN_FRACTION..=1.0 - MIN_FRACTION).contains(&f0) {
+            return None;
+        }
+        let continuous = |g: f64| {
+            if g >= 0.0 {
+                g / f0
+            } else {
+                -g / (1.0 - f0)
+            }
         };
-        if alpha <= 0.0 {
-            continue;
+        // `Σ α_k t_k ≥ 1`, written over the columns: `Σ π_j x_j ≥ rhs`.
+        cut.clear();
+        let mut rhs = 1.0;
+        for &(j, g) in &columns {
+            let alpha = if model.is_binary(j) {
+                let f = g - g.floor();
+                (f / f0).min((1.0 - f) / (1.0 - f0))
+            } else {
+                continuous(g)
+            };
+            if alpha <= 0.0 {
+                continue;
+            }
+            if at[j] == UPPER {
+                // t = 1 − x
+                rhs -= alpha;
+                cut.add(j, -alpha);
+            } else {
+                cut.add(j, alpha);
+            }
         }
-        if at[j] == UPPER {
-            // t = 1 − x
-            rhs -= alpha;
-            cut.add(j, -alpha);
-        } else {
-            cut.add(j, alpha);
+        for &(h, g, from_upper) in &activities {
+            let alpha = continuous(g);
+            if alpha <= 0.0 {
+                continue;
+            }
+            let row = &model.rows[lp_rows[h]];
+            // t = r − L or t = U − r, with r the row's terms.
+            let sign = if from_upper {
+                rhs -= alpha * row.upper;
+                -alpha
+            } else {
+                rhs += alpha * row.lower;
+                alpha
+            };
+            for &(j, a) in &row.terms {
+                cut.add(j as usize, sign * f64::from(a));
+            }
         }
+        safe_row(cut, rhs, x)
     }
-    for &(h, g, from_upper) in &activities {
-        let alpha = continuous(g);
-        if alpha <= 0.0 {
-            continue;
-        }
-        let row = &model.rows[lp.rows[h]];
-        // t = r − L or t = U − r, with r the row's terms.
-        let sign = if from_upper {
-            rhs -= alpha * row.upper;
-            -alpha
-        } else {
-            rhs += alpha * row.lower;
-            alpha
-        };
-        for &(j, a) in &row.terms {
-            cut.add(j as usize, sign * f64::from(a));
-        }
-    }
-    safe_row(cut, rhs, x)
 }
 
 /// `Σ π_j x_j ≥ rhs` (`π` in `cut`) as a row of the model with `f32` coefficients, every

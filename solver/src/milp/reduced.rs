@@ -217,9 +217,8 @@ fn relaxation(
     let mut conflicts = super::cuts::Conflicts::new(model);
     let mut seen = HashSet::new();
     let mut cut_rounds = 0;
+    // Once a round of Gomory cuts has run, the rounds of cuts have moved on from cliques.
     let mut gomory_rounds = 0;
-    // Whether the rounds of cuts have moved on from cliques to Gomory cuts.
-    let mut gomory = false;
     let mut before_cuts: Option<f64> = None;
     loop {
         rounds += 1;
@@ -302,11 +301,10 @@ fn relaxation(
         let mut cuts = Vec::new();
         let gained = before_cuts.is_none_or(|b| objective - b >= super::cuts::MIN_GAIN);
         if converged && !cut_deadline.passed() {
-            if !gomory && cut_rounds < CUT_ROUNDS && gained {
+            if gomory_rounds == 0 && cut_rounds < CUT_ROUNDS && gained {
                 cuts = super::cuts::cliques(&conflicts, &values, &mut seen);
             }
-            if cuts.is_empty() && (!gomory || gained) && gomory_rounds < GOMORY_ROUNDS {
-                gomory = true;
+            if cuts.is_empty() && (gomory_rounds == 0 || gained) && gomory_rounds < GOMORY_ROUNDS {
                 gomory_rounds += 1;
                 let lp = super::gomory::Lp {
                     columns: &lp_cols,
@@ -323,7 +321,7 @@ fn relaxation(
         }
         inner = highs::Model::from(solved);
         if !cuts.is_empty() {
-            if gomory {
+            if gomory_rounds > 0 {
                 options.report(super::Phase::GomoryCuts {
                     round: gomory_rounds,
                     cuts: cuts.len(),
