@@ -116,9 +116,8 @@ fn value(
     Some((bound, case_term))
 }
 
-/// The reduced cost of every column at row duals `y`: `c_j − Σ_r y_r a_rj` (HiGHS' column
+/// The reduced cost of every column at row duals `y`: `c_j − Σ_r y_r a_rj` (the column
 /// generation and the tests; the ascent fills its own vector with [`reduced_costs_into`]).
-#[cfg(any(feature = "highs", test))]
 pub(super) fn reduced_costs(model: &Model, columns: &Columns, y: &[f64]) -> Vec<f64> {
     let mut d = vec![0.0; model.n_vars()];
     reduced_costs_into(model, columns, y, &mut d);

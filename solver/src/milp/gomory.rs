@@ -1,18 +1,20 @@
-//! Gomory mixed-integer cuts on the LP relaxation of the whole model (HiGHS).
+//! Gomory mixed-integer cuts on the LP relaxation of the whole model (HiGHS or microlp).
 //!
 //! Clique cuts (`milp::cuts`) close most of the gap between the LP bound and the optimum on
 //! the ladder's weeks, but not where a case is late in every roster and the LP keeps it on
 //! time by halves: busy-month seed 1's LP stays 247,490 units below its optimum with 30
 //! rounds of cliques. A Gomory mixed-integer cut, read off a row of the optimal simplex
-//! tableau whose basic candidate is fractional, cuts that point off; one round of them
-//! closes nearly all of that gap (`docs/performance.md`).
+//! tableau whose basic candidate is fractional, cuts that point off; one round of them from
+//! HiGHS' basis, or a few from microlp's, closes nearly all of that gap
+//! (`docs/performance.md`).
 //!
 //! The LP is solved by column generation over part of the model's columns and rows
 //! (`milp::reduced`). A tableau row of that restricted LP still gives a cut valid for the
-//! whole model: the rows HiGHS lacks have their activities basic, and the columns it lacks
+//! whole model: the rows the LP lacks have their activities basic, and the columns it lacks
 //! are nonbasic at zero, so row `i` of the full tableau is `ρ A` with `ρ = e_iᵀ B⁻¹` over the
-//! rows HiGHS has. Each cut is computed over every column of the model, those HiGHS has
-//! not yet priced in included, which is what lets pricing go on after it.
+//! rows the LP has. Each cut is computed over every column of the model, those not yet
+//! priced in included, which is what lets pricing go on after it. The basis comes from the
+//! backend that solved the LP ([`Tableau`]).
 //!
 //! With `x` the columns (each in [0, 1]) and `r = A x` the activities of the LP's rows, row
 //! `i` of the tableau is `x_B + Σ_N ā_j x_j − Σ_N ρ_h r_h = 0` over the nonbasic columns and
@@ -28,8 +30,6 @@
 //! Cut rows are kept in `f32` like every row of the model: each coefficient is rounded up,
 //! which keeps a `≥` row over non-negative columns valid, and the right-hand side is lowered
 //! by a safety margin for the rounding of the computation itself.
-
-use highs_sys::{HighsInt, Highs_getBasicVariables, Highs_getBasis, Highs_getBasisInverseRow};
 
 use super::model::{Model, Row};
 
@@ -48,12 +48,6 @@ const CHECK: f64 = 1e-6;
 /// dropped from the cut, which is loosened to stay valid (`safe_row`).
 const MAX_DYNAMISM: f64 = 1e6;
 
-/// The most terms a cut may have (over the whole model). Denser cuts slow HiGHS' LP more
-/// than they raise its bound: on the held-out M seeds a round of cuts of up to 12,700 terms
-/// took M seed 2's LP from 0.3 s to 1.3 s; with this cap M's median proof went from 0.85 s
-/// to 0.65 s and busy-month seed 1's from 2.0 s to 1.2 s (`docs/performance.md`).
-const MAX_TERMS: usize = 3_000;
-
 /// The right-hand side of each cut is lowered by this much times (1 + its own size + the sum
 /// of its coefficients' sizes): room for the rounding of the tableau row.
 const SAFETY: f64 = 1e-7;
@@ -61,58 +55,78 @@ const SAFETY: f64 = 1e-7;
 /// A cut is kept when the LP point breaks it by at least this much of its norm.
 const MIN_EFFICACY: f64 = 1e-4;
 
-/// HiGHS' `kHighsBasisStatus` values.
-const LOWER: HighsInt = 0;
-const BASIC: HighsInt = 1;
-const UPPER: HighsInt = 2;
+/// Rounds of Gomory cuts in the column generation (`milp::reduced`), once clique cuts have
+/// stopped, for one backend (`RestrictedLp::GOMORY`).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Settings {
+    /// The most rounds (a round after the first only while the last raised the LP by at
+    /// least `cuts::MIN_GAIN`).
+    pub rounds: usize,
+    /// The most cuts a round adds, from the most fractional basic candidates.
+    pub cuts: usize,
+    /// The most terms a cut may have (over the whole model); a denser cut is dropped.
+    pub max_terms: usize,
+}
 
-/// The LP that HiGHS has solved, as the model sees it.
+/// Where a column, or a row's activity, sits in the LP's basis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum At {
+    Lower,
+    Basic,
+    Upper,
+}
+
+/// The optimal basis of a solved LP, as the backend that solved it gives it (HiGHS through
+/// its C API, microlp through the vendored copy's `Relaxation`), in the LP's own numbering of
+/// columns and rows.
+pub(super) trait Tableau {
+    /// The LP column basic at each position of the basis (none where a row's activity is).
+    fn basic_columns(&mut self) -> Result<Vec<Option<usize>>, String>;
+    /// The status of each LP column and of each LP row's activity.
+    fn statuses(&mut self) -> Result<(Vec<At>, Vec<At>), String>;
+    /// Row `position` of the basis inverse over the LP's rows, into `rho`: with `r = A x` the
+    /// rows' activities, `Σ_h ρ_h (A_h x − r_h) = 0` holds the basic column of that position
+    /// with coefficient 1.
+    fn inverse_row(&mut self, position: usize, rho: &mut [f64]) -> Result<(), String>;
+}
+
+/// The LP that a backend has solved, as the model sees it.
 pub(super) struct Lp<'a> {
-    /// The model column of each HiGHS column, in HiGHS' order.
+    /// The model column of each LP column, in the LP's order.
     pub columns: &'a [usize],
-    /// The model row of each HiGHS row, in HiGHS' order.
+    /// The model row of each LP row, in the LP's order.
     pub rows: &'a [usize],
-    /// The value of each HiGHS column.
+    /// The value of each LP column.
     pub values: &'a [f64],
 }
 
-/// Up to `max_cuts` Gomory mixed-integer cuts from the optimal basis `highs` has for `lp`,
-/// from the tableau rows of the most fractional basic binary columns, each violated by the
-/// LP point; rows of the model (`≥`), over its columns.
+/// Up to `settings.cuts` Gomory mixed-integer cuts from the optimal basis of `lp`
+/// (`tableau`), from the tableau rows of the most fractional basic binary columns, each
+/// violated by the LP point and of at most `settings.max_terms` terms; rows of the model
+/// (`≥`), over its columns.
 pub(super) fn separate(
-    highs: &highs::SolvedModel,
+    tableau: &mut impl Tableau,
     model: &Model,
     lp: &Lp,
-    max_cuts: usize,
+    settings: Settings,
 ) -> Result<Vec<Row>, String> {
+    let max_cuts = settings.cuts;
     let m = lp.rows.len();
     let k = lp.columns.len();
     if m == 0 || lp.values.len() != k {
         return Ok(Vec::new());
     }
-    let ptr = highs.as_ptr();
-    let mut basic: Vec<HighsInt> = vec![0; m];
-    // SAFETY: `ptr` is the live instance owned by `highs`, used by this thread alone;
-    // `basic` has one entry per row, as HiGHS writes. HiGHS forms the basis' factors if it
-    // has none.
-    let status = unsafe { Highs_getBasicVariables(ptr, basic.as_mut_ptr()) };
-    // A `kHighsStatus` below zero is an error; 1 is a warning.
-    if status < 0 {
-        return Err(format!("no basis to cut from (HiGHS status {status})"));
-    }
-    let mut col_status: Vec<HighsInt> = vec![0; k];
-    let mut row_status: Vec<HighsInt> = vec![0; m];
-    // SAFETY: as above; one entry per column and per row.
-    let status = unsafe { Highs_getBasis(ptr, col_status.as_mut_ptr(), row_status.as_mut_ptr()) };
-    if status < 0 {
-        return Err(format!("no basis status (HiGHS status {status})"));
+    let basic = tableau.basic_columns()?;
+    let (col_status, row_status) = tableau.statuses()?;
+    if basic.len() != m || col_status.len() != k || row_status.len() != m {
+        return Err("the basis does not match the LP".into());
     }
     // The basis rows whose basic column is a fractional binary, most fractional first.
     let mut sources: Vec<(usize, usize, f64)> = basic
         .iter()
         .enumerate()
-        .filter_map(|(i, &v)| {
-            let c = usize::try_from(v).ok()?;
+        .filter_map(|(i, &c)| {
+            let c = c?;
             let value = *lp.values.get(c)?;
             let f = value - value.floor();
             (model.is_binary(lp.columns[c]) && (MIN_FRACTION..=1.0 - MIN_FRACTION).contains(&f))
@@ -128,27 +142,107 @@ pub(super) fn separate(
         lp_rows: lp.rows,
         row_status,
         x: vec![0.0; n],
-        at: vec![LOWER; n],
+        at: vec![At::Lower; n],
+        max_terms: settings.max_terms,
     };
     for (c, &j) in lp.columns.iter().enumerate() {
         basis.x[j] = lp.values[c];
         basis.at[j] = col_status[c];
     }
     let mut rho = vec![0.0; m];
-    let mut tableau = Sparse::new(n);
+    let mut tableau_row = Sparse::new(n);
     let mut cut = Sparse::new(n);
     let mut cuts = Vec::new();
     for &(i, c, _) in &sources {
         if cuts.len() >= max_cuts {
             break;
         }
-        let Ok(i) = HighsInt::try_from(i) else {
-            break;
+        tableau.inverse_row(i, &mut rho)?;
+        // ā = ρ A over every column of the model.
+        tableau_row.clear();
+        for (&h, &r) in rho.iter().zip(lp.rows) {
+            if h.abs() > ZERO {
+                for &(j, a) in &model.rows[r].terms {
+                    tableau_row.add(j as usize, h * f64::from(a));
+                }
+            }
+        }
+        let source = Source {
+            column: lp.columns[c],
+            value: lp.values[c],
         };
+        if let Some(row) = basis.cut_from_row(&tableau_row, &rho, source, &mut cut) {
+            cuts.push(row);
+        }
+    }
+    Ok(cuts)
+}
+
+/// HiGHS' basis, through its C API (`highs-sys`), for an LP of `rows` rows and `columns`
+/// columns.
+#[cfg(feature = "highs")]
+pub(super) struct HighsTableau<'a> {
+    pub highs: &'a highs::SolvedModel,
+    pub rows: usize,
+    pub columns: usize,
+}
+
+#[cfg(feature = "highs")]
+impl Tableau for HighsTableau<'_> {
+    fn basic_columns(&mut self) -> Result<Vec<Option<usize>>, String> {
+        use highs_sys::{HighsInt, Highs_getBasicVariables};
+        let mut basic: Vec<HighsInt> = vec![0; self.rows];
+        // SAFETY: the pointer is the live instance owned by `highs`, used by this thread
+        // alone; `basic` has one entry per row, as HiGHS writes. HiGHS forms the basis'
+        // factors if it has none.
+        let status = unsafe { Highs_getBasicVariables(self.highs.as_ptr(), basic.as_mut_ptr()) };
+        // A `kHighsStatus` below zero is an error; 1 is a warning.
+        if status < 0 {
+            return Err(format!("no basis to cut from (HiGHS status {status})"));
+        }
+        // A negative entry is the activity of row −1 − entry.
+        Ok(basic.iter().map(|&v| usize::try_from(v).ok()).collect())
+    }
+
+    fn statuses(&mut self) -> Result<(Vec<At>, Vec<At>), String> {
+        use highs_sys::{HighsInt, Highs_getBasis};
+        // HiGHS' `kHighsBasisStatus` values: 0 lower, 1 basic, 2 upper; 3 (zero, a free
+        // row or column) and 4 (nonbasic) are read as basic, which `cut_from_row` gives up on
+        // wherever the row needs them.
+        let at = |&s: &HighsInt| match s {
+            0 => At::Lower,
+            2 => At::Upper,
+            _ => At::Basic,
+        };
+        let mut col_status: Vec<HighsInt> = vec![0; self.columns];
+        let mut row_status: Vec<HighsInt> = vec![0; self.rows];
+        // SAFETY: as above; one entry per column and per row.
+        let status = unsafe {
+            Highs_getBasis(
+                self.highs.as_ptr(),
+                col_status.as_mut_ptr(),
+                row_status.as_mut_ptr(),
+            )
+        };
+        if status < 0 {
+            return Err(format!("no basis status (HiGHS status {status})"));
+        }
+        Ok((
+            col_status.iter().map(at).collect(),
+            row_status.iter().map(at).collect(),
+        ))
+    }
+
+    fn inverse_row(&mut self, position: usize, rho: &mut [f64]) -> Result<(), String> {
+        use highs_sys::{HighsInt, Highs_getBasisInverseRow};
+        let i = HighsInt::try_from(position).map_err(|e| e.to_string())?;
+        if rho.len() != self.rows {
+            return Err("a basis inverse row of the wrong length".into());
+        }
         // SAFETY: as above; `rho` has one entry per row and `i` is a basis row.
         let status = unsafe {
             Highs_getBasisInverseRow(
-                ptr,
+                self.highs.as_ptr(),
                 i,
                 rho.as_mut_ptr(),
                 std::ptr::null_mut(),
@@ -160,24 +254,8 @@ pub(super) fn separate(
                 "no row of the basis inverse (HiGHS status {status})"
             ));
         }
-        // ā = ρ A over every column of the model.
-        tableau.clear();
-        for (&h, &r) in rho.iter().zip(lp.rows) {
-            if h.abs() > ZERO {
-                for &(j, a) in &model.rows[r].terms {
-                    tableau.add(j as usize, h * f64::from(a));
-                }
-            }
-        }
-        let source = Source {
-            column: lp.columns[c],
-            value: lp.values[c],
-        };
-        if let Some(row) = basis.cut_from_row(&tableau, &rho, source, &mut cut) {
-            cuts.push(row);
-        }
+        Ok(())
     }
-    Ok(cuts)
 }
 
 /// The basic column a tableau row is read for, and its LP value.
@@ -224,15 +302,17 @@ impl Sparse {
 /// The optimal basis of the LP, over the model's columns.
 struct Basis<'a> {
     model: &'a Model,
-    /// The model row of each HiGHS row.
+    /// The model row of each LP row.
     lp_rows: &'a [usize],
-    /// HiGHS' status of each of its rows.
-    row_status: Vec<HighsInt>,
+    /// The status of each LP row's activity.
+    row_status: Vec<At>,
     /// The LP value of every model column (zero for those HiGHS does not have).
     x: Vec<f64>,
     /// The status of every model column: basic, or nonbasic at its lower or upper bound
     /// (lower for those HiGHS does not have).
-    at: Vec<HighsInt>,
+    at: Vec<At>,
+    /// The most terms a cut may have.
+    max_terms: usize,
 }
 
 impl Basis<'_> {
@@ -253,6 +333,7 @@ impl Basis<'_> {
             row_status,
             x,
             at,
+            max_terms,
         } = self;
         // The row must hold its own basic column with coefficient 1 and no other basic one.
         if (tableau.values[source.column] - 1.0).abs() > CHECK {
@@ -269,9 +350,9 @@ impl Basis<'_> {
             }
             match at[j] {
                 // Another basic column: zero but for rounding, or the basis does not check out.
-                BASIC if a.abs() <= CHECK => {}
-                LOWER => columns.push((j, a)),
-                UPPER => {
+                At::Basic if a.abs() <= CHECK => {}
+                At::Lower => columns.push((j, a)),
+                At::Upper => {
                     beta -= a;
                     columns.push((j, -a));
                 }
@@ -290,11 +371,11 @@ impl Basis<'_> {
                 continue;
             }
             match row_status[h] {
-                LOWER if row.lower.is_finite() => {
+                At::Lower if row.lower.is_finite() => {
                     beta += p * row.lower;
                     activities.push((h, -p, false));
                 }
-                UPPER if row.upper.is_finite() => {
+                At::Upper if row.upper.is_finite() => {
                     beta += p * row.upper;
                     activities.push((h, p, true));
                 }
@@ -328,7 +409,7 @@ impl Basis<'_> {
             if alpha <= 0.0 {
                 continue;
             }
-            if at[j] == UPPER {
+            if at[j] == At::Upper {
                 // t = 1 − x
                 rhs -= alpha;
                 cut.add(j, -alpha);
@@ -354,14 +435,14 @@ impl Basis<'_> {
                 cut.add(j as usize, sign * f64::from(a));
             }
         }
-        safe_row(cut, rhs, x)
+        safe_row(cut, rhs, x, *max_terms)
     }
 }
 
 /// `Σ π_j x_j ≥ rhs` (`π` in `cut`) as a row of the model with `f32` coefficients, every
-/// step of which keeps it valid for columns in [0, 1], when it is safe and the LP point `x`
-/// breaks it by at least [`MIN_EFFICACY`] of its norm.
-fn safe_row(cut: &Sparse, mut rhs: f64, x: &[f64]) -> Option<Row> {
+/// step of which keeps it valid for columns in [0, 1], when it is safe, has at most
+/// `max_terms` terms and the LP point `x` breaks it by at least [`MIN_EFFICACY`] of its norm.
+fn safe_row(cut: &Sparse, mut rhs: f64, x: &[f64], max_terms: usize) -> Option<Row> {
     let largest = cut
         .list
         .iter()
@@ -391,7 +472,7 @@ fn safe_row(cut: &Sparse, mut rhs: f64, x: &[f64]) -> Option<Row> {
         size += f64::from(c).abs();
         terms.push((u32::try_from(j).ok()?, c));
     }
-    if terms.is_empty() || terms.len() > MAX_TERMS {
+    if terms.is_empty() || terms.len() > max_terms {
         return None;
     }
     rhs -= SAFETY * (1.0 + rhs.abs() + size);
@@ -429,7 +510,13 @@ fn next_up(c: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "highs")]
+    use crate::milp::highs::HighsLp;
+    use crate::milp::microlp::MicrolpLp;
     use crate::milp::model::{Col, Terms};
+    use crate::milp::reduced::{Change, LpOptimum, RestrictedLp};
+    use crate::milp::time::Deadline;
+    use crate::milp::SolveOptions;
     use proptest::prelude::*;
 
     /// A model of `n` binary candidates: each of `cases` cases holds at most one of its
@@ -502,12 +589,21 @@ mod tests {
         })
     }
 
+    /// One round of every cut, whatever its terms.
+    const SETTINGS: Settings = Settings {
+        rounds: 1,
+        cuts: 50,
+        max_terms: usize::MAX,
+    };
+
     /// The LP of `model` over the candidates `spec.in_lp` picks (and the presence column),
-    /// with every row they are in and every row that zero breaks, solved by HiGHS.
-    fn solve_lp(
+    /// with every row they are in and every row that zero breaks, solved by `lp`: its
+    /// optimum, the model column of each LP column and the model row of each LP row.
+    fn solve_lp<L: RestrictedLp>(
         model: &Model,
         spec: &Spec,
-    ) -> Option<(highs::SolvedModel, Vec<usize>, Vec<usize>)> {
+        lp: &mut L,
+    ) -> Option<(LpOptimum, Vec<usize>, Vec<usize>)> {
         let n = spec.costs.len();
         let columns: Vec<usize> = (0..model.n_vars())
             .filter(|&j| j >= n || spec.in_lp[j])
@@ -522,16 +618,15 @@ mod tests {
                         .any(|&(j, _)| columns.contains(&(j as usize)))
             })
             .collect();
-        let mut pb = highs::ColProblem::default();
-        let handles: Vec<highs::Row> = rows
-            .iter()
-            .map(|&r| pb.add_row(model.rows[r].lower..=model.rows[r].upper))
-            .collect();
+        for &r in &rows {
+            lp.add_row(model.rows[r].lower, model.rows[r].upper)
+                .unwrap();
+        }
         for &j in &columns {
-            let entries: Vec<(highs::Row, f64)> = rows
+            let entries: Vec<(usize, f64)> = rows
                 .iter()
-                .zip(&handles)
-                .flat_map(|(&r, &h)| {
+                .enumerate()
+                .flat_map(|(h, &r)| {
                     model.rows[r]
                         .terms
                         .iter()
@@ -539,13 +634,10 @@ mod tests {
                         .map(move |&(_, c)| (h, f64::from(c)))
                 })
                 .collect();
-            pb.add_column(model.costs[j], 0.0..=1.0, entries);
+            lp.add_column(model.costs[j], &entries).unwrap();
         }
-        let mut lp = pb.optimise(highs::Sense::Minimise);
-        lp.make_quiet();
-        lp.set_option("presolve", "off");
-        let solved = lp.try_solve().ok()?;
-        (solved.status() == highs::HighsModelStatus::Optimal).then_some((solved, columns, rows))
+        let optimum = lp.solve(Change::First).unwrap()?;
+        Some((optimum, columns, rows))
     }
 
     /// Every roster of the whole model: each candidate in or out, the presence column the
@@ -584,38 +676,62 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
         /// Each cut from an LP over part of the columns holds at every roster of the whole
-        /// model, left-out candidates included, and the LP's point breaks it.
+        /// model, left-out candidates included, and the LP's point breaks it: from
+        /// microlp's basis, and from HiGHS' when it is built in.
         #[test]
         fn cuts_from_part_of_the_columns_hold_for_every_roster_of_the_whole_model(spec in spec()) {
-            let model = model_of(&spec);
-            let n = spec.costs.len();
-            let Some((solved, columns, rows)) = solve_lp(&model, &spec) else {
-                return Ok(());
-            };
-            let solution = solved.get_solution();
-            let lp = Lp { columns: &columns, rows: &rows, values: solution.columns() };
-            let cuts = separate(&solved, &model, &lp, 50).unwrap();
-            let mut at_lp = vec![0.0; model.n_vars()];
-            for (&j, &v) in columns.iter().zip(solution.columns()) {
-                at_lp[j] = v;
-            }
-            let points = integer_points(&model, n);
-            for cut in &cuts {
-                let value = |x: &[f64]| -> f64 {
-                    cut.terms.iter().map(|&(j, c)| f64::from(c) * x[j as usize]).sum()
-                };
-                prop_assert!(value(&at_lp) < cut.lower, "the LP point satisfies a cut");
-                for x in &points {
-                    prop_assert!(value(x) >= cut.lower, "a roster {:?} breaks {:?}", x, cut);
-                }
-            }
+            let options = SolveOptions::default();
+            let deadline = Deadline::in_secs(60.0);
+            cuts_hold(&spec, MicrolpLp::new(deadline, &options))?;
+            #[cfg(feature = "highs")]
+            cuts_hold(&spec, HighsLp::new(deadline, &options))?;
         }
     }
 
+    fn cuts_hold<L: RestrictedLp>(spec: &Spec, mut lp: L) -> Result<(), TestCaseError> {
+        let model = model_of(spec);
+        let n = spec.costs.len();
+        let Some((optimum, columns, rows)) = solve_lp(&model, spec, &mut lp) else {
+            return Ok(());
+        };
+        let at = Lp {
+            columns: &columns,
+            rows: &rows,
+            values: &optimum.columns,
+        };
+        let cuts = lp.gomory_cuts(&model, &at, SETTINGS).unwrap();
+        let mut at_lp = vec![0.0; model.n_vars()];
+        for (&j, &v) in columns.iter().zip(&optimum.columns) {
+            at_lp[j] = v;
+        }
+        let points = integer_points(&model, n);
+        for cut in &cuts {
+            let value = |x: &[f64]| -> f64 {
+                cut.terms
+                    .iter()
+                    .map(|&(j, c)| f64::from(c) * x[j as usize])
+                    .sum()
+            };
+            prop_assert!(value(&at_lp) < cut.lower, "the LP point satisfies a cut");
+            for x in &points {
+                prop_assert!(value(x) >= cut.lower, "a roster {:?} breaks {:?}", x, cut);
+            }
+        }
+        Ok(())
+    }
+
     /// A knapsack whose LP optimum is fractional: the cut is found, and with it the LP
-    /// bound reaches the integer optimum.
+    /// bound reaches the integer optimum; from microlp's basis and from HiGHS'.
     #[test]
     fn a_fractional_knapsack_is_cut_to_its_integer_optimum() {
+        let options = SolveOptions::default();
+        let deadline = Deadline::in_secs(60.0);
+        knapsack_is_cut(|| MicrolpLp::new(deadline, &options));
+        #[cfg(feature = "highs")]
+        knapsack_is_cut(|| HighsLp::new(deadline, &options));
+    }
+
+    fn knapsack_is_cut<L: RestrictedLp>(new: impl Fn() -> L) {
         let spec = Spec {
             costs: vec![-10, -10, -10],
             required: vec![false, false, false],
@@ -623,31 +739,28 @@ mod tests {
             in_lp: vec![true; 3],
         };
         let mut model = model_of(&spec);
-        let (solved, columns, rows) = solve_lp(&model, &spec).unwrap();
+        let mut lp = new();
+        let (optimum, columns, rows) = solve_lp(&model, &spec, &mut lp).unwrap();
         assert!(
-            (solved.objective_value() + 15.0).abs() < 1e-6,
+            (optimum.objective + 15.0).abs() < 1e-6,
             "LP: 1.5 candidates"
         );
-        let solution = solved.get_solution();
-        let lp = Lp {
+        let at = Lp {
             columns: &columns,
             rows: &rows,
-            values: solution.columns(),
+            values: &optimum.columns,
         };
-        let cuts = separate(&solved, &model, &lp, 50).unwrap();
+        let cuts = lp.gomory_cuts(&model, &at, SETTINGS).unwrap();
         assert!(!cuts.is_empty());
         for cut in cuts {
             model.add_cut(cut);
         }
-        let (solved, _, _) = solve_lp(&model, &spec).unwrap();
+        let (optimum, _, _) = solve_lp(&model, &spec, &mut new()).unwrap();
         assert!(
-            solved.objective_value() > -15.0 + 1e-3,
+            optimum.objective > -15.0 + 1e-3,
             "the cuts raise the LP bound: {}",
-            solved.objective_value()
+            optimum.objective
         );
-        assert!(
-            solved.objective_value() <= -10.0 + 1e-6,
-            "and keep the optimum"
-        );
+        assert!(optimum.objective <= -10.0 + 1e-6, "and keep the optimum");
     }
 }

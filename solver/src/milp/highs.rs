@@ -224,3 +224,199 @@ pub(super) fn solve_highs(
 ) -> Result<RawSolution, SolveError> {
     Err(SolveError::BackendUnavailable("highs"))
 }
+
+/// HiGHS' `simplex_strategy` values.
+#[cfg(feature = "highs")]
+const SIMPLEX_DUAL: i32 = 1;
+#[cfg(feature = "highs")]
+const SIMPLEX_PRIMAL: i32 = 4;
+
+/// The restricted LP of the column generation (`milp::reduced`) in HiGHS: built as a
+/// column-wise problem until its first solve, then changed in place, HiGHS keeping its
+/// basis; kept to `deadline` and the cancel flag by the interrupt callback.
+#[cfg(feature = "highs")]
+pub(super) struct HighsLp<'a> {
+    state: HighsLpState,
+    /// HiGHS' handle of each LP row.
+    rows: Vec<highs::Row>,
+    columns: usize,
+    deadline: Deadline,
+    options: &'a SolveOptions,
+    /// The interrupt callback's state, alive as long as the model.
+    watch: Option<std::sync::Arc<interrupt::Watch>>,
+}
+
+#[cfg(feature = "highs")]
+enum HighsLpState {
+    Building(Box<highs::ColProblem>),
+    Loaded(highs::Model),
+    Solved(highs::SolvedModel),
+    /// A step failed part-way; every later call is an error.
+    Lost,
+}
+
+#[cfg(feature = "highs")]
+impl<'a> HighsLp<'a> {
+    pub fn new(deadline: Deadline, options: &'a SolveOptions) -> Self {
+        Self {
+            state: HighsLpState::Building(Box::default()),
+            rows: Vec::new(),
+            columns: 0,
+            deadline,
+            options,
+            watch: None,
+        }
+    }
+
+    /// The loaded model, ready to change or solve: loaded from the column-wise problem, with
+    /// the options, time limit and interrupt, on the first call.
+    fn loaded(&mut self) -> Result<&mut highs::Model, SolveError> {
+        let state = std::mem::replace(&mut self.state, HighsLpState::Lost);
+        let inner = match state {
+            HighsLpState::Building(pb) => {
+                let mut inner = pb
+                    .try_optimise(highs::Sense::Minimise)
+                    .map_err(|e| highs_error(format!("could not load the LP: {e:?}")))?;
+                apply_highs_options(
+                    &mut inner,
+                    self.deadline.left_secs().max(0.05),
+                    self.options,
+                )?;
+                let watch =
+                    interrupt::Watch::new(self.deadline, self.options.cancel.clone(), 0, None);
+                interrupt::install(&mut inner, &watch).map_err(highs_error)?;
+                self.watch = Some(watch);
+                inner
+            }
+            HighsLpState::Loaded(inner) => inner,
+            HighsLpState::Solved(solved) => highs::Model::from(solved),
+            HighsLpState::Lost => {
+                return Err(highs_error("the LP was lost by an earlier error".into()))
+            }
+        };
+        self.state = HighsLpState::Loaded(inner);
+        match &mut self.state {
+            HighsLpState::Loaded(inner) => Ok(inner),
+            _ => unreachable!("just set"),
+        }
+    }
+
+    fn set_strategy(&mut self, strategy: i32) -> Result<(), SolveError> {
+        self.loaded()?
+            .try_set_option("simplex_strategy", strategy)
+            .map_err(|e| highs_error(format!("option simplex_strategy: {e:?}")))
+    }
+}
+
+#[cfg(feature = "highs")]
+impl reduced::RestrictedLp for HighsLp<'_> {
+    /// One round: it took busy-month seed 1 from 8.6 s to 1.2 s (its LP gap from 247,490
+    /// units to 30); a second round made the held-out M seeds slower (median 0.7 s against
+    /// 0.65 s, seed 3 5.3 s against 3.9 s): the cuts of a second round are read over the first
+    /// round's rows, and HiGHS' LP takes longer with them than they save. 50 cuts: measured
+    /// before the cap on terms, with 25 M seed 7's LP gap stayed at 149,560 units; with 100
+    /// the LP took longer and M's median proof rose. At most 3,000 terms: denser cuts slow
+    /// HiGHS' LP more than they raise its bound; a round of cuts of up to 12,700 terms took M
+    /// seed 2's LP from 0.3 s to 1.3 s, and with the cap M's median proof went from 0.85 s
+    /// to 0.65 s and busy-month seed 1's from 2.0 s to 1.2 s (`docs/performance.md`).
+    const GOMORY: super::gomory::Settings = super::gomory::Settings {
+        rounds: 1,
+        cuts: 50,
+        max_terms: 3_000,
+    };
+
+    fn add_row(&mut self, lower: f64, upper: f64) -> Result<(), SolveError> {
+        let handle = match &mut self.state {
+            HighsLpState::Building(pb) => pb.add_row(lower..=upper),
+            _ => self
+                .loaded()?
+                .try_add_row(lower..=upper, std::iter::empty())
+                .map_err(|e| highs_error(format!("could not add a row: {e:?}")))?,
+        };
+        self.rows.push(handle);
+        Ok(())
+    }
+
+    fn add_column(&mut self, cost: f64, entries: &[(usize, f64)]) -> Result<(), SolveError> {
+        let entries: Vec<(highs::Row, f64)> =
+            entries.iter().map(|&(r, c)| (self.rows[r], c)).collect();
+        match &mut self.state {
+            HighsLpState::Building(pb) => pb.add_column(cost, 0.0..=1.0, entries),
+            _ => {
+                self.loaded()?
+                    .try_add_column(cost, 0.0..=1.0, entries)
+                    .map_err(|e| highs_error(format!("could not add a column: {e:?}")))?;
+            }
+        }
+        self.columns += 1;
+        Ok(())
+    }
+
+    fn add_cut(
+        &mut self,
+        row: &super::model::Row,
+        terms: &[(usize, f64)],
+    ) -> Result<(), SolveError> {
+        let index = self.rows.len();
+        let inner = self.loaded()?;
+        let handle = inner
+            .try_add_row(row.lower..=row.upper, std::iter::empty())
+            .map_err(|e| highs_error(format!("could not add a cut: {e:?}")))?;
+        for &(k, c) in terms {
+            super::coefficients::set(inner, index, k, c).map_err(highs_error)?;
+        }
+        self.rows.push(handle);
+        Ok(())
+    }
+
+    fn solve(&mut self, change: reduced::Change) -> Result<Option<reduced::LpOptimum>, SolveError> {
+        match change {
+            reduced::Change::First => {}
+            // A few columns more: the primal simplex goes on from the last basis in a few
+            // iterations. Many more: the dual simplex from scratch is faster (measured on
+            // the 600-case week).
+            reduced::Change::Columns { entered, before } if entered * 10 < before => {
+                self.set_strategy(SIMPLEX_PRIMAL)?
+            }
+            reduced::Change::Columns { .. } | reduced::Change::Cuts => {
+                self.set_strategy(SIMPLEX_DUAL)?
+            }
+        }
+        self.loaded()?;
+        let HighsLpState::Loaded(inner) = std::mem::replace(&mut self.state, HighsLpState::Lost)
+        else {
+            unreachable!("just loaded")
+        };
+        let solved = inner
+            .try_solve()
+            .map_err(|e| highs_error(format!("LP relaxation failed: {e:?}")))?;
+        let optimum = (solved.status() == highs::HighsModelStatus::Optimal).then(|| {
+            let solution = solved.get_solution();
+            reduced::LpOptimum {
+                objective: solved.objective_value(),
+                columns: solution.columns().to_vec(),
+                duals: solution.dual_rows().to_vec(),
+                reduced_costs: Some(solution.dual_columns().to_vec()),
+            }
+        });
+        self.state = HighsLpState::Solved(solved);
+        Ok(optimum)
+    }
+
+    fn gomory_cuts(
+        &mut self,
+        model: &Model,
+        lp: &super::gomory::Lp,
+        settings: super::gomory::Settings,
+    ) -> Result<Vec<super::model::Row>, String> {
+        let HighsLpState::Solved(solved) = &self.state else {
+            return Err("no solved LP to cut from".into());
+        };
+        let mut tableau = super::gomory::HighsTableau {
+            highs: solved,
+            rows: self.rows.len(),
+            columns: self.columns,
+        };
+        super::gomory::separate(&mut tableau, model, lp, settings)
+    }
+}

@@ -161,3 +161,254 @@ pub(super) fn solve_microlp(
         }),
     }
 }
+
+/// How long one simplex call of the restricted LP runs before the cancel flag is looked at
+/// again.
+const LP_SLICE: Duration = Duration::from_millis(100);
+
+/// The restricted LP of the column generation (`milp::reduced`) in microlp (the vendored
+/// copy's `Relaxation`, which gives row duals and its basis). microlp's LP cannot grow, so
+/// each solve builds it afresh from the columns and rows so far and starts from the last
+/// optimal basis (new columns at zero, new rows' slacks basic): after a pricing round that
+/// basis is still primal feasible (new rows hold only new columns, at zero), after a round of
+/// cuts still dual feasible, so the simplex goes on from where it was.
+/// A row of the restricted LP: its terms (LP column, coefficient) and bounds.
+struct LpRow {
+    terms: Vec<(usize, f64)>,
+    lower: f64,
+    upper: f64,
+}
+
+/// A row as microlp takes it: terms, comparison, right-hand side.
+type MicrolpRow = (Vec<(usize, f64)>, microlp::ComparisonOp, f64);
+
+pub(super) struct MicrolpLp<'a> {
+    costs: Vec<f64>,
+    rows: Vec<LpRow>,
+    basis: Option<microlp::RelaxationBasis>,
+    solved: Option<microlp::Relaxation>,
+    deadline: Deadline,
+    options: &'a SolveOptions,
+}
+
+impl<'a> MicrolpLp<'a> {
+    pub fn new(deadline: Deadline, options: &'a SolveOptions) -> Self {
+        Self {
+            costs: Vec::new(),
+            rows: Vec::new(),
+            basis: None,
+            solved: None,
+            deadline,
+            options,
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.deadline.passed()
+            || self
+                .options
+                .cancel
+                .as_ref()
+                .is_some_and(CancelFlag::is_cancelled)
+    }
+
+    /// The LP as rows microlp takes (every row of the model is one-sided or an equality),
+    /// starting from `basis` when given.
+    fn problem(
+        &self,
+        basis: Option<&microlp::RelaxationBasis>,
+    ) -> Result<microlp::Relaxation, microlp::Error> {
+        let rows: Vec<MicrolpRow> = self
+            .rows
+            .iter()
+            .map(
+                |LpRow {
+                     terms,
+                     lower,
+                     upper,
+                 }| {
+                    let (op, rhs) = if lower == upper {
+                        (microlp::ComparisonOp::Eq, *lower)
+                    } else if upper.is_finite() {
+                        (microlp::ComparisonOp::Le, *upper)
+                    } else {
+                        (microlp::ComparisonOp::Ge, *lower)
+                    };
+                    (terms.clone(), op, rhs)
+                },
+            )
+            .collect();
+        let bounds = vec![(0.0, 1.0); self.costs.len()];
+        let mut lp = microlp::Relaxation::new(&self.costs, &bounds, &rows)?;
+        if let Some(basis) = basis {
+            // A basis that does not factorise leaves the LP at its all-slack basis: slower,
+            // not wrong.
+            let _ = lp.start_from(basis);
+        }
+        Ok(lp)
+    }
+}
+
+fn lp_error(e: impl std::fmt::Display) -> SolveError {
+    SolveError::Backend {
+        backend: "microlp",
+        message: format!("LP relaxation: {e}"),
+    }
+}
+
+impl super::reduced::RestrictedLp for MicrolpLp<'_> {
+    /// Up to 8 rounds: microlp's optimal vertex is not HiGHS', and its cuts are weaker
+    /// round for round (M seed 7: one round of 73 raised the LP by 446 units where HiGHS'
+    /// one round of 47 raised it by 149,545; three rounds closed it to 2). All the cuts a
+    /// round finds, whatever their terms: at 3,000 terms half of M seed 7's were dropped.
+    const GOMORY: super::gomory::Settings = super::gomory::Settings {
+        rounds: 8,
+        cuts: 200,
+        max_terms: usize::MAX,
+    };
+
+    fn add_row(&mut self, lower: f64, upper: f64) -> Result<(), SolveError> {
+        if lower.is_finite() && upper.is_finite() && lower != upper {
+            return Err(lp_error("a row bounded on both sides"));
+        }
+        self.rows.push(LpRow {
+            terms: Vec::new(),
+            lower,
+            upper,
+        });
+        Ok(())
+    }
+
+    fn add_column(&mut self, cost: f64, entries: &[(usize, f64)]) -> Result<(), SolveError> {
+        let j = self.costs.len();
+        for &(r, c) in entries {
+            self.rows
+                .get_mut(r)
+                .ok_or_else(|| lp_error("a column in a row the LP does not have"))?
+                .terms
+                .push((j, c));
+        }
+        self.costs.push(cost);
+        Ok(())
+    }
+
+    fn add_cut(
+        &mut self,
+        row: &super::model::Row,
+        terms: &[(usize, f64)],
+    ) -> Result<(), SolveError> {
+        self.add_row(row.lower, row.upper)?;
+        if let Some(last) = self.rows.last_mut() {
+            last.terms.extend_from_slice(terms);
+        }
+        Ok(())
+    }
+
+    fn solve(
+        &mut self,
+        _change: super::reduced::Change,
+    ) -> Result<Option<super::reduced::LpOptimum>, SolveError> {
+        self.solved = None;
+        let run = |basis: Option<&microlp::RelaxationBasis>| {
+            catch_unwind(AssertUnwindSafe(|| {
+                let mut lp = self.problem(basis)?;
+                loop {
+                    if lp.solve(LP_SLICE)? {
+                        return Ok(Some(lp));
+                    }
+                    if self.stopped() {
+                        return Ok(None);
+                    }
+                }
+            }))
+        };
+        let mut outcome = run(self.basis.as_ref());
+        // A numerical failure from the last basis (a singular factorisation after dense cuts:
+        // busy-month seed 1's fifth round of Gomory cuts): once more from the all-slack basis,
+        // then the column generation ends with the best bound so far.
+        if self.basis.is_some()
+            && !matches!(outcome, Ok(Ok(_)) | Ok(Err(microlp::Error::Infeasible)))
+        {
+            outcome = run(None);
+            if !matches!(outcome, Ok(Ok(_))) {
+                return Ok(None);
+            }
+        }
+        let lp = match outcome {
+            Err(payload) => {
+                return Err(SolveError::BackendPanicked {
+                    backend: "microlp",
+                    message: panic_message(payload),
+                })
+            }
+            Ok(Err(microlp::Error::Infeasible)) | Ok(Ok(None)) => return Ok(None),
+            Ok(Err(e)) => return Err(lp_error(e)),
+            Ok(Ok(Some(lp))) => lp,
+        };
+        let mut lp = lp;
+        let optimum = super::reduced::LpOptimum {
+            objective: lp.objective(),
+            columns: lp.values(),
+            duals: lp.row_duals(),
+            reduced_costs: None,
+        };
+        self.basis = Some(lp.basis());
+        self.solved = Some(lp);
+        Ok(Some(optimum))
+    }
+
+    fn gomory_cuts(
+        &mut self,
+        model: &Model,
+        lp: &super::gomory::Lp,
+        settings: super::gomory::Settings,
+    ) -> Result<Vec<super::model::Row>, String> {
+        let (Some(solved), Some(basis)) = (self.solved.as_mut(), self.basis.as_ref()) else {
+            return Err("no solved LP to cut from".into());
+        };
+        let mut tableau = MicrolpTableau {
+            lp: solved,
+            basis,
+            rows: self.rows.len(),
+            columns: self.costs.len(),
+        };
+        super::gomory::separate(&mut tableau, model, lp, settings)
+    }
+}
+
+/// microlp's optimal basis for `milp::gomory`.
+struct MicrolpTableau<'a> {
+    lp: &'a mut microlp::Relaxation,
+    basis: &'a microlp::RelaxationBasis,
+    rows: usize,
+    columns: usize,
+}
+
+impl super::gomory::Tableau for MicrolpTableau<'_> {
+    fn basic_columns(&mut self) -> Result<Vec<Option<usize>>, String> {
+        Ok(self.lp.basic_columns())
+    }
+
+    fn statuses(&mut self) -> Result<(Vec<super::gomory::At>, Vec<super::gomory::At>), String> {
+        let at = |s: microlp::BasisStatus| match s {
+            microlp::BasisStatus::AtLower => super::gomory::At::Lower,
+            microlp::BasisStatus::Basic => super::gomory::At::Basic,
+            microlp::BasisStatus::AtUpper => super::gomory::At::Upper,
+        };
+        Ok((
+            (0..self.columns)
+                .map(|j| at(self.basis.column(j)))
+                .collect(),
+            (0..self.rows).map(|i| at(self.basis.row(i))).collect(),
+        ))
+    }
+
+    fn inverse_row(&mut self, position: usize, rho: &mut [f64]) -> Result<(), String> {
+        let row = self.lp.basis_inverse_row(position);
+        if row.len() != rho.len() {
+            return Err("a basis inverse row of the wrong length".into());
+        }
+        rho.copy_from_slice(&row);
+        Ok(())
+    }
+}

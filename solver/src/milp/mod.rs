@@ -36,7 +36,7 @@ mod build;
 mod coefficients;
 mod cuts;
 mod fixing;
-#[cfg(feature = "highs")]
+// Unsafe only in its HiGHS part (the C API for the basis).
 #[allow(unsafe_code)]
 mod gomory;
 mod highs;
@@ -46,7 +46,6 @@ mod interrupt;
 mod microlp;
 mod model;
 mod options;
-#[cfg(feature = "highs")]
 mod reduced;
 mod time;
 
@@ -216,16 +215,28 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
             // candidates that cannot improve on it (as the LP does for HiGHS).
             let mut staged = None;
             if options.reduced_cost_fixing && model.candidates.len() > LAGRANGIAN_ABOVE {
-                options.report(Phase::Bound);
-                let deadline = Deadline::in_secs(remaining * bound::ASCENT_SHARE);
-                let upper = model.cost_of(&warm);
-                let relaxed = cuts::ascent_with_cuts(
+                let relaxed = match microlp_relaxation(
+                    problem,
                     &mut model,
-                    upper,
-                    deadline,
-                    SUBGRADIENT_ROUNDS,
+                    &warm_chosen,
+                    solve_started.after_secs(remaining * reduced::LP_SHARE),
                     options,
-                );
+                ) {
+                    Some(lp) => Some(lp),
+                    None if stop.past_limit() => None,
+                    None => {
+                        options.report(Phase::Bound);
+                        let deadline = Deadline::in_secs(remaining * bound::ASCENT_SHARE);
+                        let upper = model.cost_of(&warm);
+                        cuts::ascent_with_cuts(
+                            &mut model,
+                            upper,
+                            deadline,
+                            SUBGRADIENT_ROUNDS,
+                            options,
+                        )
+                    }
+                };
                 if let Some(lp) = relaxed {
                     lagrangian_bound = Some(lp.objective);
                     let lp_seconds = solve_started.seconds();
@@ -384,8 +395,33 @@ struct RawSolution {
     best_bound: Option<f64>,
 }
 
-/// microlp on models above this many candidates gets a Lagrangian bound first.
+/// microlp on models above this many candidates gets a bound first: the LP relaxation up
+/// to [`MICROLP_LP_UP_TO`], the Lagrangian ascent above (or when the LP is not solved in time).
 const LAGRANGIAN_ABOVE: usize = AUTO_HIGHS_ABOVE;
+
+/// The most candidates for which microlp solves the LP relaxation by column generation
+/// (`milp::reduced`) rather than bounding by the ascent.
+const MICROLP_LP_UP_TO: usize = 100_000;
+
+/// The LP relaxation of `model` solved by microlp (column generation, cuts), when the model
+/// is small enough: none when it is not, or when microlp does not prove the first restricted
+/// LP optimal by `deadline` or fails on it (the ascent is then the bound).
+fn microlp_relaxation(
+    problem: &Problem,
+    model: &mut Model,
+    warm_chosen: &[(usize, Option<crate::model::InterpreterIdx>)],
+    deadline: Deadline,
+    options: &SolveOptions,
+) -> Option<fixing::Relaxation> {
+    if model.candidates.len() > MICROLP_LP_UP_TO {
+        return None;
+    }
+    let initial = reduced::initial_columns(problem, model, warm_chosen);
+    let mut lp = self::microlp::MicrolpLp::new(deadline, options);
+    reduced::relaxation(problem, model, &initial, deadline, options, &mut lp)
+        .ok()
+        .flatten()
+}
 
 /// The most subgradient steps for that bound.
 const SUBGRADIENT_ROUNDS: usize = 20_000;

@@ -2,9 +2,9 @@
 //! MILP over only the candidates that could still appear in a roster better than the best
 //! one known.
 //!
-//! The LP relaxation is solved by column generation (`relaxation`): HiGHS gets a few
-//! candidates per case, and the row duals price the rest, which never enter HiGHS unless
-//! they could lower the LP. Any row duals `y` of the right signs give a Lagrangian bound
+//! The LP relaxation is solved by column generation (`relaxation`), in HiGHS or in microlp
+//! ([`RestrictedLp`]): the LP gets a few candidates per case, and the row duals price the
+//! rest, which never enter the LP unless they could lower it. Any row duals `y` of the right signs give a Lagrangian bound
 //! `L(y)` with, for each candidate `j`, a value `a_j ≥ 0` such that every roster holding `j`
 //! costs at least `L(y) + a_j` (`milp::bound`). At the LP optimum `L(y)` is the LP's
 //! optimum; before it (a deadline stopped pricing) it is still a true bound.
@@ -25,16 +25,23 @@
 
 use std::collections::HashSet;
 
-use super::fixing::{Reduced, Relaxation, Staged};
-use super::highs::{apply_highs_options, highs_error, solve_highs};
-use super::model::{Col, Columns, Model};
-use super::time::{Clock, Deadline};
-use super::{CancelFlag, RawSolution, SolveOptions, SolveStatus};
+use super::fixing::Relaxation;
+#[cfg(feature = "highs")]
+use super::fixing::{Reduced, Staged};
+#[cfg(feature = "highs")]
+use super::highs::solve_highs;
+use super::model::{Col, Columns, Model, Row};
+#[cfg(feature = "highs")]
+use super::time::Clock;
+use super::time::Deadline;
+#[cfg(feature = "highs")]
+use super::{CancelFlag, RawSolution, SolveStatus};
+use super::{SolveError, SolveOptions};
 use crate::model::{InterpreterIdx, Problem};
 
 /// Share of the time limit the LP relaxation may take; the MILP rounds then start from the
 /// best bound priced so far.
-const LP_SHARE: f64 = 0.6;
+pub(super) const LP_SHARE: f64 = 0.6;
 
 /// Candidates of each case in the first LP, cheapest first.
 const FIRST_PER_CASE: usize = 12;
@@ -52,27 +59,17 @@ const MIN_ADD: usize = 2_000;
 /// The most candidates a restricted MILP keeps besides the best roster so far and the
 /// published meetings, lowest reduced cost first. A larger MILP would not finish in the
 /// time a roster is wanted, and its memory grows with it.
+#[cfg(feature = "highs")]
 const MAX_KEPT: usize = 60_000;
 
 /// The most meetings in a window of days whose cases a restricted MILP re-plans at once
 /// (`milp::fixing`, when the bound is not the LP's optimum).
+#[cfg(feature = "highs")]
 const WINDOW_CASES: usize = 1000;
 
 /// Rounds of clique cuts (`milp::cuts`) once pricing has converged, while each raises the
 /// LP optimum by at least `cuts::MIN_GAIN`.
 const CUT_ROUNDS: usize = 20;
-
-/// Rounds of Gomory mixed-integer cuts (`milp::gomory`) once the clique cuts have stopped.
-/// One round took busy-month seed 1 from 8.6 s to 1.2 s (its LP gap from 247,490 units to
-/// 30); a second round made the held-out M seeds slower (median 0.7 s against 0.65 s, seed 3
-/// 5.3 s against 3.9 s): the cuts of a second round are read over the first round's rows,
-/// and HiGHS' LP takes longer with them than they save.
-const GOMORY_ROUNDS: usize = 1;
-
-/// The most Gomory cuts a round adds, from the most fractional basic candidates. Measured
-/// before the cap on a cut's terms (`gomory::MAX_TERMS`): with 25, M seed 7's LP gap stayed
-/// at 149,560 units; with 100, the LP took longer and M's median proof rose.
-const GOMORY_CUTS: usize = 50;
 
 /// Share of the LP's own time after which no further round of cuts starts. Cuts serve the
 /// proof; with a short limit the time goes to the roster instead: L with the second core
@@ -80,34 +77,82 @@ const GOMORY_CUTS: usize = 50;
 /// and returned 1.4% above its bound, against 0.7% at 2.5 s.
 const CUT_SHARE: f64 = 0.5;
 
-/// HiGHS' `simplex_strategy` values.
-const SIMPLEX_DUAL: i32 = 1;
-const SIMPLEX_PRIMAL: i32 = 4;
-
 /// A reduced cost below this prices a column into the LP.
 const PRICE_TOLERANCE: f64 = 1e-6;
 
-/// The LP relaxation of `model` by column generation, or none when HiGHS could not solve its
-/// first restricted LP (too few columns for a `≥` row, or no time).
+/// What changed in a restricted LP since it was last solved, for the backend's choice of
+/// simplex (HiGHS chooses by it; microlp always goes on from its last basis).
+#[cfg_attr(not(feature = "highs"), allow(dead_code))]
+pub(super) enum Change {
+    /// Nothing: its first solve.
+    First,
+    /// `entered` columns were added to the `before` it had (and the rows they are in).
+    Columns { entered: usize, before: usize },
+    /// Cut rows were added.
+    Cuts,
+}
+
+/// A restricted LP's optimum.
+pub(super) struct LpOptimum {
+    pub objective: f64,
+    /// The value of each LP column.
+    pub columns: Vec<f64>,
+    /// The dual of each LP row (`d_j = c_j − Σ_r y_r a_rj`).
+    pub duals: Vec<f64>,
+    /// The reduced cost of each LP column, where the backend gives them (a check of the
+    /// duals and of the numbering).
+    pub reduced_costs: Option<Vec<f64>>,
+}
+
+/// The LP of the column generation, held by a backend that gives its row duals and its
+/// optimal basis (HiGHS, `milp::highs`; microlp, `milp::microlp`). Its columns (each in
+/// [0, 1]) and rows are numbered in the order they are added.
+pub(super) trait RestrictedLp {
+    /// The rounds of Gomory cuts the column generation takes once clique cuts stop, and
+    /// their size: each backend's LP pays for cuts differently.
+    const GOMORY: super::gomory::Settings;
+    /// Adds a row `lower ≤ · ≤ upper`, with no terms yet.
+    fn add_row(&mut self, lower: f64, upper: f64) -> Result<(), SolveError>;
+    /// Adds a column of `cost` with `entries` (LP row, coefficient).
+    fn add_column(&mut self, cost: f64, entries: &[(usize, f64)]) -> Result<(), SolveError>;
+    /// Adds the cut `row`, its terms on the LP's columns (`(LP column, coefficient)`).
+    fn add_cut(&mut self, row: &Row, terms: &[(usize, f64)]) -> Result<(), SolveError>;
+    /// Solves the LP as changed by `change`: none when it is not proven optimal (the
+    /// deadline passed, the solve was cancelled, or the rows cannot hold).
+    fn solve(&mut self, change: Change) -> Result<Option<LpOptimum>, SolveError>;
+    /// A round of Gomory mixed-integer cuts (`milp::gomory`) from the basis of the last
+    /// solve, which was optimal.
+    fn gomory_cuts(
+        &mut self,
+        model: &Model,
+        lp: &super::gomory::Lp,
+        settings: super::gomory::Settings,
+    ) -> Result<Vec<Row>, String>;
+}
+
+/// The LP relaxation of `model` by column generation in `lp` (HiGHS or microlp, the
+/// "backend" below), or none when the backend could not solve its first restricted LP (too
+/// few columns for a `≥` row, or no time).
 ///
-/// HiGHS gets only some columns, and only the rows they are in: the candidates in `initial`
+/// The backend gets only some columns, and only the rows they are in: the candidates in `initial`
 /// (the warm start and published meetings), each case's cheapest few, every fairness step,
 /// and the presence and interpreter columns linked to those candidates. After each solve the
-/// row duals `y` (zero for a row HiGHS does not have) price every column,
-/// `d_j = c_j − Σ_r y_r a_rj`, without it being in HiGHS; the candidates of each case with the
-/// lowest negative `d_j` are added with their linked columns and any new rows (HiGHS keeps
-/// its basis). The Lagrangian bound of `y` (`milp::bound::lagrangian`) is a true bound on
+/// row duals `y` (zero for a row the backend does not have) price every column,
+/// `d_j = c_j − Σ_r y_r a_rj`, without it being in the LP; the candidates of each case with
+/// the lowest negative `d_j` are added with their linked columns and any new rows (the
+/// backend starts from its last basis). The Lagrangian bound of `y` (`milp::bound::lagrangian`) is a true bound on
 /// every roster whatever the round. Pricing ends when no column has a negative reduced cost,
 /// or the LP's optimum is within [`BOUND_TOLERANCE`] of the bound, or the deadline passes:
 /// the round with the best bound is returned, with its per-candidate fixing values. On the
 /// 600-case week this solves the LP with 8 % of the columns (28,000 of 374,000).
-fn relaxation(
+pub(super) fn relaxation<L: RestrictedLp>(
     problem: &Problem,
     model: &mut Model,
     initial: &[usize],
     deadline: Deadline,
     options: &SolveOptions,
-) -> Result<Option<Relaxation>, super::SolveError> {
+    lp: &mut L,
+) -> Result<Option<Relaxation>, SolveError> {
     let n = model.candidates.len();
     let mut columns = model.columns();
     // The columns each row forces along with its positive terms: presence sums, interpreter
@@ -171,10 +216,10 @@ fn relaxation(
     }
     // Rows: those of the first columns, and every row that 0 does not satisfy (a `≥` row
     // with a positive bound), so that the restricted LP is never looser than the whole.
-    let mut handle: Vec<Option<highs::Row>> = vec![None; model.rows.len()];
-    // The model's row of each HiGHS row.
-    let mut highs_rows: Vec<usize> = Vec::new();
-    let mut pb = highs::ColProblem::default();
+    // The LP row of each model row that it has.
+    let mut handle: Vec<Option<usize>> = vec![None; model.rows.len()];
+    // The model row of each LP row.
+    let mut lp_rows: Vec<usize> = Vec::new();
     let mut wanted = vec![false; model.rows.len()];
     for &j in &first {
         for (r, _) in columns.of(j) {
@@ -183,33 +228,21 @@ fn relaxation(
     }
     for (r, row) in model.rows.iter().enumerate() {
         if wanted[r] || row.lower > 0.0 || row.upper < 0.0 {
-            handle[r] = Some(pb.add_row(row.lower..=row.upper));
-            highs_rows.push(r);
+            lp.add_row(row.lower, row.upper)?;
+            handle[r] = Some(lp_rows.len());
+            lp_rows.push(r);
         }
     }
-    let entries =
-        |j: usize, handle: &[Option<highs::Row>], columns: &Columns| -> Vec<(highs::Row, f64)> {
-            columns
-                .of(j)
-                .filter_map(|(r, c)| handle[r as usize].map(|h| (h, f64::from(c))))
-                .collect()
-        };
+    let entries = |j: usize, handle: &[Option<usize>], columns: &Columns| -> Vec<(usize, f64)> {
+        columns
+            .of(j)
+            .filter_map(|(r, c)| handle[r as usize].map(|h| (h, f64::from(c))))
+            .collect()
+    };
     for &j in &first {
-        pb.add_column(model.costs[j], 0.0..=1.0, entries(j, &handle, &columns));
+        lp.add_column(model.costs[j], &entries(j, &handle, &columns))?;
     }
-    let mut inner = pb
-        .try_optimise(highs::Sense::Minimise)
-        .map_err(|e| highs_error(format!("could not load the LP: {e:?}")))?;
-    let time_limit = deadline.left_secs();
-    let cut_deadline = Deadline::in_secs(time_limit * CUT_SHARE);
-    apply_highs_options(&mut inner, time_limit.max(0.05), options)?;
-    let watch = super::interrupt::Watch::new(
-        Deadline::in_secs(time_limit),
-        options.cancel.clone(),
-        0,
-        None,
-    );
-    super::interrupt::install(&mut inner, &watch).map_err(highs_error)?;
+    let cut_deadline = Deadline::in_secs(deadline.left_secs() * CUT_SHARE);
     let mut best: Option<Relaxation> = None;
     let mut rounds = 0;
     // Clique cuts (`milp::cuts`): the rows that give conflicts, the cliques found so far,
@@ -220,42 +253,42 @@ fn relaxation(
     // Once a round of Gomory cuts has run, the rounds of cuts have moved on from cliques.
     let mut gomory_rounds = 0;
     let mut before_cuts: Option<f64> = None;
+    let mut change = Change::First;
     loop {
         rounds += 1;
         options.report(super::Phase::LpRelaxation {
             round: rounds,
             columns: lp_cols.len(),
         });
-        let solved = inner
-            .try_solve()
-            .map_err(|e| highs_error(format!("LP relaxation failed: {e:?}")))?;
-        if solved.status() != highs::HighsModelStatus::Optimal {
+        let Some(solution) = lp.solve(std::mem::replace(&mut change, Change::Cuts))? else {
             return Ok(best);
+        };
+        if solution.duals.len() != lp_rows.len() || solution.columns.len() != lp_cols.len() {
+            return Err(SolveError::Backend {
+                backend: options.backend.as_str(),
+                message: "LP relaxation: a dual value per row or a value per column is missing"
+                    .into(),
+            });
         }
-        let solution = solved.get_solution();
-        let rows_in = solution.dual_rows();
-        if rows_in.len() != highs_rows.len() {
-            return Err(highs_error(
-                "LP relaxation: a dual value per row is missing".into(),
-            ));
-        }
-        // HiGHS numbers its rows in the order they were added. A dual of the wrong sign is
-        // floating-point noise: zero, so that the bound is exact for the duals priced with.
+        // A dual of the wrong sign is floating-point noise: zero, so that the bound is exact
+        // for the duals priced with.
         let mut y = vec![0.0; model.rows.len()];
-        for (&r, &dual) in highs_rows.iter().zip(rows_in) {
+        for (&r, &dual) in lp_rows.iter().zip(&solution.duals) {
             y[r] = model.rows[r].feasible_dual(dual);
         }
         let reduced_costs = super::bound::reduced_costs(model, &columns, &y);
         debug_assert!(
-            lp_cols
-                .iter()
-                .zip(solution.dual_columns())
-                .all(
-                    |(&j, &d)| (reduced_costs[j] - d).abs() <= 1e-6 * model.costs[j].abs().max(1.0)
-                ),
-            "reduced costs priced from the row duals differ from HiGHS' own"
+            solution
+                .reduced_costs
+                .as_ref()
+                .is_none_or(|own| lp_cols
+                    .iter()
+                    .zip(own)
+                    .all(|(&j, &d)| (reduced_costs[j] - d).abs()
+                        <= 1e-6 * model.costs[j].abs().max(1.0))),
+            "reduced costs priced from the row duals differ from the backend's own"
         );
-        let objective = solved.objective_value();
+        let objective = solution.objective;
         let (bound, fixing_costs) = super::bound::lagrangian(model, &y, &reduced_costs);
         let mut added = Vec::new();
         for idx in &by_case {
@@ -277,7 +310,7 @@ fn relaxation(
         let converged = added.is_empty() || objective - bound < BOUND_TOLERANCE;
         // The LP's value of each candidate (zero for those it does not have).
         let mut values = vec![0.0; n];
-        for (&j, &v) in lp_cols.iter().zip(solution.columns()) {
+        for (&j, &v) in lp_cols.iter().zip(&solution.columns) {
             if j < n {
                 values[j] = v;
             }
@@ -304,22 +337,21 @@ fn relaxation(
             if gomory_rounds == 0 && cut_rounds < CUT_ROUNDS && gained {
                 cuts = super::cuts::cliques(&conflicts, &values, &mut seen);
             }
-            if cuts.is_empty() && (gomory_rounds == 0 || gained) && gomory_rounds < GOMORY_ROUNDS {
+            if cuts.is_empty() && (gomory_rounds == 0 || gained) && gomory_rounds < L::GOMORY.rounds
+            {
                 gomory_rounds += 1;
-                let lp = super::gomory::Lp {
+                let at = super::gomory::Lp {
                     columns: &lp_cols,
-                    rows: &highs_rows,
-                    values: solution.columns(),
+                    rows: &lp_rows,
+                    values: &solution.columns,
                 };
-                // A basis HiGHS cannot give back costs the cuts, not the solve.
-                cuts =
-                    super::gomory::separate(&solved, model, &lp, GOMORY_CUTS).unwrap_or_default();
+                // A basis the backend cannot give back costs the cuts, not the solve.
+                cuts = lp.gomory_cuts(model, &at, L::GOMORY).unwrap_or_default();
             }
         }
         if cuts.is_empty() && (converged || deadline.passed()) {
             return Ok(best);
         }
-        inner = highs::Model::from(solved);
         if !cuts.is_empty() {
             if gomory_rounds > 0 {
                 options.report(super::Phase::GomoryCuts {
@@ -339,26 +371,21 @@ fn relaxation(
                 position[j] = k;
             }
             for cut in cuts {
-                let h = inner
-                    .try_add_row(cut.lower..=cut.upper, std::iter::empty())
-                    .map_err(|e| highs_error(format!("could not add a cut: {e:?}")))?;
-                for &(j, c) in &cut.terms {
-                    let k = position[j as usize];
-                    if k != usize::MAX {
-                        super::coefficients::set(&mut inner, highs_rows.len(), k, f64::from(c))
-                            .map_err(highs_error)?;
-                    }
-                }
-                handle.push(Some(h));
-                highs_rows.push(model.rows.len());
+                let terms: Vec<(usize, f64)> = cut
+                    .terms
+                    .iter()
+                    .filter(|&&(j, _)| position[j as usize] != usize::MAX)
+                    .map(|&(j, c)| (position[j as usize], f64::from(c)))
+                    .collect();
+                lp.add_cut(&cut, &terms)?;
+                handle.push(Some(lp_rows.len()));
+                lp_rows.push(model.rows.len());
                 linked.push(Vec::new());
                 model.add_cut(cut);
             }
             columns = model.columns();
             conflicts = super::cuts::Conflicts::new(model);
-            inner
-                .try_set_option("simplex_strategy", SIMPLEX_DUAL)
-                .map_err(|e| highs_error(format!("option simplex_strategy: {e:?}")))?;
+            change = Change::Cuts;
             continue;
         }
         let before = lp_cols.len();
@@ -366,40 +393,43 @@ fn relaxation(
         for j in added {
             entering.extend(enter(j, &mut in_lp, &mut lp_cols, &columns, &linked));
         }
-        // A few columns more: the primal simplex goes on from the last basis in a few
-        // iterations. Many more: the dual simplex from scratch is faster (measured on the
-        // 600-case week).
-        let strategy = if entering.len() * 10 < before {
-            SIMPLEX_PRIMAL
-        } else {
-            SIMPLEX_DUAL
+        change = Change::Columns {
+            entered: entering.len(),
+            before,
         };
-        inner
-            .try_set_option("simplex_strategy", strategy)
-            .map_err(|e| highs_error(format!("option simplex_strategy: {e:?}")))?;
         for j in entering {
             for (r, _) in columns.of(j) {
                 let r = r as usize;
                 if handle[r].is_none() {
                     let row = &model.rows[r];
-                    handle[r] = Some(
-                        inner
-                            .try_add_row(row.lower..=row.upper, std::iter::empty())
-                            .map_err(|e| highs_error(format!("could not add a row: {e:?}")))?,
-                    );
-                    highs_rows.push(r);
+                    lp.add_row(row.lower, row.upper)?;
+                    handle[r] = Some(lp_rows.len());
+                    lp_rows.push(r);
                 }
             }
-            inner
-                .try_add_column(model.costs[j], 0.0..=1.0, entries(j, &handle, &columns))
-                .map_err(|e| highs_error(format!("could not add a column: {e:?}")))?;
+            lp.add_column(model.costs[j], &entries(j, &handle, &columns))?;
         }
     }
 }
 
-/// Solves `full` through its LP relaxation and restricted MILPs, within `time_limit`
-/// seconds of `started`. Returns none when the relaxation is not available in time (the
-/// caller then solves the whole model).
+/// The candidates every first restricted LP holds: those of the warm start and the
+/// published meetings.
+pub(super) fn initial_columns(
+    problem: &Problem,
+    full: &Model,
+    warm_chosen: &[(usize, Option<InterpreterIdx>)],
+) -> Vec<usize> {
+    warm_chosen
+        .iter()
+        .map(|&(i, _)| i)
+        .chain((0..full.candidates.len()).filter(|&i| full.candidates[i].is_published(problem)))
+        .collect()
+}
+
+/// Solves `full` through its LP relaxation (HiGHS) and restricted MILPs, within
+/// `time_limit` seconds of `started`. Returns none when the relaxation is not available in
+/// time (the caller then solves the whole model).
+#[cfg(feature = "highs")]
 pub(super) fn solve(
     problem: &Problem,
     full: &mut Model,
@@ -408,11 +438,7 @@ pub(super) fn solve(
     time_limit: f64,
     options: &SolveOptions,
 ) -> Result<Staged, super::SolveError> {
-    let initial: Vec<usize> = warm_chosen
-        .iter()
-        .map(|&(i, _)| i)
-        .chain((0..full.candidates.len()).filter(|&i| full.candidates[i].is_published(problem)))
-        .collect();
+    let initial = initial_columns(problem, full, warm_chosen);
     let lp_deadline = started.after_secs(time_limit * LP_SHARE);
     let relaxed = if full.candidates.len() > super::bound::LARGE_ABOVE {
         options.report(super::Phase::Bound);
@@ -427,7 +453,8 @@ pub(super) fn solve(
             options.cancel.as_ref(),
         )
     } else {
-        relaxation(problem, full, &initial, lp_deadline, options)?
+        let mut lp = super::highs::HighsLp::new(lp_deadline, options);
+        relaxation(problem, full, &initial, lp_deadline, options, &mut lp)?
     };
     let Some(lp) = relaxed else {
         let cancelled = options

@@ -95,6 +95,7 @@ mod ordering;
 // public API — exists only to exercise the crate's own tests).
 #[cfg(test)]
 mod problems_solvers;
+mod relaxation;
 mod solver;
 mod sparse;
 mod tests;
@@ -426,6 +427,7 @@ impl Problem {
 }
 
 pub use mip::{ResumeOptions, SolutionStatus, SolveOptions, Stats, TerminationReason, Tolerances};
+pub use relaxation::{BasisStatus, Relaxation, RelaxationBasis};
 
 /// Internal signal for whether a simplex operation finished or hit its deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 // Modified by mediation-scheduler (December 2026): `Solver::gomory_cuts` and its two
-// constants were added; see VENDORED.md. The rest is microlp 0.6.0 as published.
+// constants, and the basis accessors `row_duals`, `basis_inverse_row`, `basic_vars` and
+// `is_optimal` were added; see VENDORED.md. The rest is microlp 0.6.0 as published.
 
 use core::time::Duration;
 
@@ -1042,6 +1043,54 @@ impl Solver {
             }
         }
         cuts
+    }
+
+    /// The dual value of each row, over the user's (unscaled) rows: `y = c_B B⁻¹`, so that a
+    /// column's reduced cost is `c_j − Σ_i y_i a_ij`. Meaningful at an optimal basis.
+    ///
+    /// Added to this vendored copy by mediation-scheduler (not in microlp 0.6.0).
+    pub(crate) fn row_duals(&mut self) -> Vec<f64> {
+        let mut rhs = vec![0.0; self.num_constraints()];
+        for (c, &var) in self.basic_vars.iter().enumerate() {
+            rhs[c] = self.orig_obj_coeffs[var];
+        }
+        self.basis_solver.solve_transp_dense_with_etas(&mut rhs);
+        for (y, &scale) in rhs.iter_mut().zip(&self.row_scales) {
+            *y *= scale;
+        }
+        rhs
+    }
+
+    /// Row `position` of the basis inverse over the user's (unscaled) rows: `ρ` with
+    /// `Σ_i ρ_i (a_i x + s_i) = Σ_i ρ_i rhs_i` holding the basic variable of that position with
+    /// coefficient 1 (`s_i` the slack of row `i` in the user's units).
+    ///
+    /// Added to this vendored copy by mediation-scheduler (not in microlp 0.6.0).
+    pub(crate) fn basis_inverse_row(&mut self, position: usize) -> Vec<f64> {
+        let mut rho = vec![0.0; self.num_constraints()];
+        for (i, &v) in self
+            .basis_solver
+            .solve_transp(std::iter::once((position, &1.0)))
+            .iter()
+        {
+            rho[i] = v * self.row_scales[i];
+        }
+        rho
+    }
+
+    /// The basic variable of each basis position (structural `< num_vars`, else the slack of
+    /// row `var − num_vars`).
+    ///
+    /// Added to this vendored copy by mediation-scheduler (not in microlp 0.6.0).
+    pub(crate) fn basic_vars(&self) -> &[usize] {
+        &self.basic_vars
+    }
+
+    /// Whether both the primal and the dual are feasible, i.e. the basis is optimal.
+    ///
+    /// Added to this vendored copy by mediation-scheduler (not in microlp 0.6.0).
+    pub(crate) fn is_optimal(&self) -> bool {
+        self.is_primal_feasible && self.is_dual_feasible
     }
 
     pub(crate) fn num_constraints(&self) -> usize {
