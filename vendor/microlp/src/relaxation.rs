@@ -184,6 +184,7 @@ impl Relaxation {
             self.solver.load_basis(&slack)?;
             return Err(e);
         }
+        self.solver.refresh_primal_norms();
         self.solved = true;
         Ok(())
     }

@@ -1,6 +1,6 @@
 // Modified by mediation-scheduler (December 2026): `Solver::gomory_cuts` and its two
-// constants, and the basis accessors `row_duals`, `basis_inverse_row`, `basic_vars` and
-// `is_optimal` were added; see VENDORED.md. The rest is microlp 0.6.0 as published.
+// constants, and the basis methods `row_duals`, `basis_inverse_row`, `basic_vars`,
+// `is_optimal` and `refresh_primal_norms` were added; see VENDORED.md. The rest is microlp 0.6.0 as published.
 
 use core::time::Duration;
 
@@ -1086,6 +1086,17 @@ impl Solver {
         &self.basic_vars
     }
 
+    /// After a basis was loaded: the primal steepest-edge weights of the nonbasic columns
+    /// computed afresh for it (they are set for the all-slack basis when the solver is
+    /// built, and a primal simplex from another basis pivots badly with them).
+    ///
+    /// Added to this vendored copy by mediation-scheduler (not in microlp 0.6.0).
+    pub(crate) fn refresh_primal_norms(&mut self) {
+        if self.enable_primal_steepest_edge {
+            self.recalc_primal_sq_norms();
+        }
+    }
+
     /// Whether both the primal and the dual are feasible, i.e. the basis is optimal.
     ///
     /// Added to this vendored copy by mediation-scheduler (not in microlp 0.6.0).
@@ -1913,7 +1924,6 @@ impl Solver {
         Ok(())
     }
 
-    #[allow(dead_code)]
     fn recalc_primal_sq_norms(&mut self) {
         self.primal_edge_sq_norms.clear();
         for &var in &self.nb_vars {
