@@ -1277,7 +1277,7 @@ mod tests {
         );
         // microlp left at its own pruning (float noise only) finds the same optimum.
         use good_lp::{Solution, SolverModel};
-        let lp = model.lp();
+        let lp = model.lp_with(true);
         let objective = lp.objective.clone();
         let mut plain = good_lp::solvers::microlp::microlp(lp.vars.minimise(lp.objective));
         for c in lp.constraints {

@@ -72,7 +72,7 @@ fn load_highs(
     time_limit: f64,
     options: &SolveOptions,
 ) -> Result<highs::Model, SolveError> {
-    let model = model.lp();
+    let model = model.lp_with(true);
     let mut hp = good_lp::solvers::highs::highs(model.vars.minimise(model.objective));
     for c in model.constraints {
         hp.add_constraint(c);

@@ -84,59 +84,71 @@ pub(super) fn solve_microlp(
                 .as_ref()
                 .is_some_and(CancelFlag::is_cancelled)
     };
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        let lp = model.lp();
-        let columns = microlp_columns(lp.col_vars.len());
-        let mut built = good_lp::solvers::microlp::microlp(lp.vars.minimise(lp.objective));
-        for c in lp.constraints {
-            built.add_constraint(c);
-        }
-        let mut first = microlp::SolveOptions::default();
-        first.mip_gap = options.mip_gap;
-        first.tolerances.prune_epsilon = model.integral_prune_epsilon();
-        first.time_limit = Some(slice());
-        if model.n_vars() <= GOMORY_UP_TO {
-            first.gomory_rounds = GOMORY_ROUNDS;
-            first.gomory_cuts_per_round = GOMORY_CUTS_PER_ROUND;
-            first.gomory_max_gap = GOMORY_MAX_GAP;
-        }
-        first.warm_start = (warm.len() == columns.len())
-            .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());
-        let mut progress = stall.map(Stall::new);
-        let mut outcome = built.as_inner().solve_with(first)?;
-        let mut best = outcome.solution().map(|s| s.objective());
-        while matches!(
-            outcome.termination_reason(),
-            microlp::TerminationReason::TimeLimit
-        ) && !stopped()
-            && !progress.is_some_and(|p| p.stalled())
-        {
-            let mut next = outcome.last_resume_options();
-            next.time_limit = Some(slice());
-            outcome = outcome.resume_with(next)?;
-            if let Some(p) = progress
-                .as_mut()
-                .filter(|_| outcome.stats().nodes_solved > 0)
-            {
-                p.searching();
+    let run = |cuts: bool| {
+        catch_unwind(AssertUnwindSafe(|| {
+            let lp = model.lp_with(cuts);
+            let columns = microlp_columns(lp.col_vars.len());
+            let mut built = good_lp::solvers::microlp::microlp(lp.vars.minimise(lp.objective));
+            for c in lp.constraints {
+                built.add_constraint(c);
             }
-            let found = outcome.solution().map(|s| s.objective());
-            // The objective is integral: a better roster is better by a unit.
-            if found.is_some_and(|z| best.is_none_or(|b| z < b - 0.5)) {
-                best = found;
-                if let Some(p) = progress.as_mut() {
-                    p.improved();
+            let mut first = microlp::SolveOptions::default();
+            first.mip_gap = options.mip_gap;
+            first.tolerances.prune_epsilon = model.integral_prune_epsilon();
+            first.time_limit = Some(slice());
+            if model.n_vars() <= GOMORY_UP_TO {
+                first.gomory_rounds = GOMORY_ROUNDS;
+                first.gomory_cuts_per_round = GOMORY_CUTS_PER_ROUND;
+                first.gomory_max_gap = GOMORY_MAX_GAP;
+            }
+            first.warm_start = (warm.len() == columns.len())
+                .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());
+            let mut progress = stall.map(Stall::new);
+            let mut outcome = built.as_inner().solve_with(first)?;
+            let mut best = outcome.solution().map(|s| s.objective());
+            while matches!(
+                outcome.termination_reason(),
+                microlp::TerminationReason::TimeLimit
+            ) && !stopped()
+                && !progress.is_some_and(|p| p.stalled())
+            {
+                let mut next = outcome.last_resume_options();
+                next.time_limit = Some(slice());
+                outcome = outcome.resume_with(next)?;
+                if let Some(p) = progress
+                    .as_mut()
+                    .filter(|_| outcome.stats().nodes_solved > 0)
+                {
+                    p.searching();
+                }
+                let found = outcome.solution().map(|s| s.objective());
+                // The objective is integral: a better roster is better by a unit.
+                if found.is_some_and(|z| best.is_none_or(|b| z < b - 0.5)) {
+                    best = found;
+                    if let Some(p) = progress.as_mut() {
+                        p.improved();
+                    }
                 }
             }
-        }
-        let stats = outcome.stats();
-        let reason = outcome.termination_reason();
-        let values = outcome.solution().map(|s| {
-            let values: Vec<f64> = columns.iter().map(|&v| s.var_value(v)).collect();
-            (s.objective(), values)
-        });
-        Ok::<_, microlp::Error>((values, stats, reason))
-    }));
+            let stats = outcome.stats();
+            let reason = outcome.termination_reason();
+            let values = outcome.solution().map(|s| {
+                let values: Vec<f64> = columns.iter().map(|&v| s.var_value(v)).collect();
+                (s.objective(), values)
+            });
+            Ok::<_, microlp::Error>((values, stats, reason))
+        }))
+    };
+    let mut result = run(true);
+    // microlp's factorisation can go singular with cuts in the model (dense Gomory cuts from
+    // the LP relaxation, `milp::gomory`): the same MILP without them, in the time left, rather
+    // than a failed backend. The cuts only tighten; the rows as built are the model.
+    if matches!(result, Ok(Err(microlp::Error::InternalError(_))))
+        && !model.cuts().is_empty()
+        && !deadline.passed()
+    {
+        result = run(false);
+    }
     match result {
         Err(payload) => Err(SolveError::BackendPanicked {
             backend: NAME,

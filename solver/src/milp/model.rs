@@ -351,8 +351,8 @@ impl Model {
         mask
     }
 
-    /// The whole model in good_lp's terms.
-    pub fn lp(&self) -> Lp {
+    /// The model in good_lp's terms, with its cuts or without them (the rows as built).
+    pub fn lp_with(&self, cuts: bool) -> Lp {
         let mut vars = ProblemVariables::new();
         let col_vars: Vec<Variable> = (0..self.n_vars())
             .map(|j| {
@@ -369,7 +369,12 @@ impl Model {
                 objective.add_mul(c, *v);
             }
         }
-        let constraints = self.rows.iter().map(|r| r.constraint(&col_vars)).collect();
+        let rows = if cuts {
+            &self.rows[..]
+        } else {
+            &self.rows[..self.first_cut]
+        };
+        let constraints = rows.iter().map(|r| r.constraint(&col_vars)).collect();
         Lp {
             vars,
             objective,
