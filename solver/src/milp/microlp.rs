@@ -178,12 +178,6 @@ pub(super) fn solve_microlp(
 /// again.
 const LP_SLICE: Duration = Duration::from_millis(100);
 
-/// The restricted LP of the column generation (`milp::reduced`) in microlp (the vendored
-/// copy's `Relaxation`, which gives row duals and its basis). microlp's LP cannot grow, so
-/// each solve builds it afresh from the columns and rows so far and starts from the last
-/// optimal basis (new columns at zero, new rows' slacks basic): after a pricing round that
-/// basis is still primal feasible (new rows hold only new columns, at zero), after a round of
-/// cuts still dual feasible, so the simplex goes on from where it was.
 /// A row of the restricted LP: its terms (LP column, coefficient) and bounds.
 struct LpRow {
     terms: Vec<(usize, f64)>,
@@ -194,10 +188,17 @@ struct LpRow {
 /// A row as microlp takes it: terms, comparison, right-hand side.
 type MicrolpRow = (Vec<(usize, f64)>, microlp::ComparisonOp, f64);
 
+/// The restricted LP of the column generation (`milp::reduced`) in microlp (the vendored
+/// copy's `Relaxation`, which gives row duals and its basis). microlp's LP cannot grow, so
+/// each solve builds it afresh from the columns and rows so far and starts from the last
+/// optimal basis (new columns at zero, new rows' slacks basic): after a pricing round that
+/// basis is still primal feasible (new rows hold only new columns, at zero), after a round of
+/// cuts still dual feasible, so the simplex goes on from where it was.
 pub(super) struct MicrolpLp<'a> {
     costs: Vec<f64>,
     rows: Vec<LpRow>,
-    basis: Option<microlp::RelaxationBasis>,
+    /// The last LP solved to its optimum (none before the first, or after a solve that
+    /// was not).
     solved: Option<microlp::Relaxation>,
     deadline: Deadline,
     options: &'a SolveOptions,
@@ -208,7 +209,6 @@ impl<'a> MicrolpLp<'a> {
         Self {
             costs: Vec::new(),
             rows: Vec::new(),
-            basis: None,
             solved: None,
             deadline,
             options,
@@ -320,7 +320,7 @@ impl super::reduced::RestrictedLp for MicrolpLp<'_> {
         &mut self,
         _change: super::reduced::Change,
     ) -> Result<Option<super::reduced::LpOptimum>, SolveError> {
-        self.solved = None;
+        let basis = self.solved.take().map(|lp| lp.basis());
         let run = |basis: Option<&microlp::RelaxationBasis>| {
             catch_unwind(AssertUnwindSafe(|| {
                 let mut lp = self.problem(basis)?;
@@ -334,19 +334,17 @@ impl super::reduced::RestrictedLp for MicrolpLp<'_> {
                 }
             }))
         };
-        let mut outcome = run(self.basis.as_ref());
+        let mut outcome = run(basis.as_ref());
         // A numerical failure from the last basis (a singular factorisation after dense cuts:
         // busy-month seed 1's fifth round of Gomory cuts): once more from the all-slack basis,
         // then the column generation ends with the best bound so far.
-        if self.basis.is_some()
-            && !matches!(outcome, Ok(Ok(_)) | Ok(Err(microlp::Error::Infeasible)))
-        {
+        if basis.is_some() && !matches!(outcome, Ok(Ok(_)) | Ok(Err(microlp::Error::Infeasible))) {
             outcome = run(None);
             if !matches!(outcome, Ok(Ok(_))) {
                 return Ok(None);
             }
         }
-        let lp = match outcome {
+        let mut lp = match outcome {
             Err(payload) => {
                 return Err(SolveError::BackendPanicked {
                     backend: "microlp",
@@ -357,14 +355,12 @@ impl super::reduced::RestrictedLp for MicrolpLp<'_> {
             Ok(Err(e)) => return Err(lp_error(e)),
             Ok(Ok(Some(lp))) => lp,
         };
-        let mut lp = lp;
         let optimum = super::reduced::LpOptimum {
             objective: lp.objective(),
             columns: lp.values(),
             duals: lp.row_duals(),
             reduced_costs: None,
         };
-        self.basis = Some(lp.basis());
         self.solved = Some(lp);
         Ok(Some(optimum))
     }
@@ -375,12 +371,13 @@ impl super::reduced::RestrictedLp for MicrolpLp<'_> {
         lp: &super::gomory::Lp,
         settings: super::gomory::Settings,
     ) -> Result<Vec<super::model::Row>, String> {
-        let (Some(solved), Some(basis)) = (self.solved.as_mut(), self.basis.as_ref()) else {
+        let Some(solved) = self.solved.as_mut() else {
             return Err("no solved LP to cut from".into());
         };
+        let basis = solved.basis();
         let mut tableau = MicrolpTableau {
             lp: solved,
-            basis,
+            basis: &basis,
             rows: self.rows.len(),
             columns: self.costs.len(),
         };

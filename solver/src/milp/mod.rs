@@ -416,9 +416,8 @@ fn microlp_relaxation(
     if model.candidates.len() > MICROLP_LP_UP_TO {
         return None;
     }
-    let initial = reduced::initial_columns(problem, model, warm_chosen);
     let mut lp = self::microlp::MicrolpLp::new(deadline, options);
-    reduced::relaxation(problem, model, &initial, deadline, options, &mut lp)
+    reduced::relaxation(problem, model, warm_chosen, deadline, options, &mut lp)
         .ok()
         .flatten()
 }

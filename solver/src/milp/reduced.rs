@@ -83,6 +83,7 @@ const PRICE_TOLERANCE: f64 = 1e-6;
 /// What changed in a restricted LP since it was last solved, for the backend's choice of
 /// simplex (HiGHS chooses by it; microlp always goes on from its last basis).
 #[cfg_attr(not(feature = "highs"), allow(dead_code))]
+#[derive(Clone, Copy)]
 pub(super) enum Change {
     /// Nothing: its first solve.
     First,
@@ -134,8 +135,8 @@ pub(super) trait RestrictedLp {
 /// "backend" below), or none when the backend could not solve its first restricted LP (too
 /// few columns for a `≥` row, or no time).
 ///
-/// The backend gets only some columns, and only the rows they are in: the candidates in `initial`
-/// (the warm start and published meetings), each case's cheapest few, every fairness step,
+/// The backend gets only some columns, and only the rows they are in: the candidates of
+/// `warm_chosen` (the warm start) and the published meetings, each case's cheapest few, every fairness step,
 /// and the presence and interpreter columns linked to those candidates. After each solve the
 /// row duals `y` (zero for a row the backend does not have) price every column,
 /// `d_j = c_j − Σ_r y_r a_rj`, without it being in the LP; the candidates of each case with
@@ -148,11 +149,12 @@ pub(super) trait RestrictedLp {
 pub(super) fn relaxation<L: RestrictedLp>(
     problem: &Problem,
     model: &mut Model,
-    initial: &[usize],
+    warm_chosen: &[(usize, Option<InterpreterIdx>)],
     deadline: Deadline,
     options: &SolveOptions,
     lp: &mut L,
 ) -> Result<Option<Relaxation>, SolveError> {
+    let initial = initial_columns(problem, model, warm_chosen);
     let n = model.candidates.len();
     let mut columns = model.columns();
     // The columns each row forces along with its positive terms: presence sums, interpreter
@@ -201,7 +203,7 @@ pub(super) fn relaxation<L: RestrictedLp>(
     for j in steps {
         first.extend(enter(j, &mut in_lp, &mut lp_cols, &columns, &linked));
     }
-    for &i in initial {
+    for &i in &initial {
         first.extend(enter(i, &mut in_lp, &mut lp_cols, &columns, &linked));
     }
     let mut by_case: Vec<Vec<usize>> = vec![Vec::new(); problem.cases.len()];
@@ -260,7 +262,7 @@ pub(super) fn relaxation<L: RestrictedLp>(
             round: rounds,
             columns: lp_cols.len(),
         });
-        let Some(solution) = lp.solve(std::mem::replace(&mut change, Change::Cuts))? else {
+        let Some(solution) = lp.solve(change)? else {
             return Ok(best);
         };
         if solution.duals.len() != lp_rows.len() || solution.columns.len() != lp_cols.len() {
@@ -414,7 +416,7 @@ pub(super) fn relaxation<L: RestrictedLp>(
 
 /// The candidates every first restricted LP holds: those of the warm start and the
 /// published meetings.
-pub(super) fn initial_columns(
+fn initial_columns(
     problem: &Problem,
     full: &Model,
     warm_chosen: &[(usize, Option<InterpreterIdx>)],
@@ -438,7 +440,6 @@ pub(super) fn solve(
     time_limit: f64,
     options: &SolveOptions,
 ) -> Result<Staged, super::SolveError> {
-    let initial = initial_columns(problem, full, warm_chosen);
     let lp_deadline = started.after_secs(time_limit * LP_SHARE);
     let relaxed = if full.candidates.len() > super::bound::LARGE_ABOVE {
         options.report(super::Phase::Bound);
@@ -454,7 +455,7 @@ pub(super) fn solve(
         )
     } else {
         let mut lp = super::highs::HighsLp::new(lp_deadline, options);
-        relaxation(problem, full, &initial, lp_deadline, options, &mut lp)?
+        relaxation(problem, full, warm_chosen, lp_deadline, options, &mut lp)?
     };
     let Some(lp) = relaxed else {
         let cancelled = options

@@ -393,7 +393,7 @@ mod tests {
         assert!((cut.objective() - fresh.objective()).abs() < 1e-9);
         assert!(
             cut.objective() > warm.objective() + 1e-6,
-            "{} {} {:?}",
+            "the cut raises the LP: {} from {} at {:?}",
             cut.objective(),
             warm.objective(),
             warm.values()
