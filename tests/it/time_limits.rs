@@ -65,9 +65,10 @@ async fn a_one_second_limit_ends_the_job_within_three_seconds() {
     }
 }
 
-/// A week of 200 cases that microlp does not prove in a minute (M seed 7).
+/// A week of 200 cases that microlp does not prove in a minute (M seed 2: in no run of
+/// `docs/performance.md`; seed 7, used before, is now proven in one to three seconds).
 fn hard_week() -> Value {
-    serde_json::to_value(generate(&GenerateParams::week(200, 100, 60, 7))).unwrap()
+    serde_json::to_value(generate(&GenerateParams::week(200, 100, 60, 2))).unwrap()
 }
 
 #[tokio::test]

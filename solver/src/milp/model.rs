@@ -136,6 +136,7 @@ impl Row {
 pub(super) const INTEGRAL_PRUNE_SLACK: f64 = 0.9;
 
 /// Variables and constraints, ready for either backend.
+#[derive(Clone)]
 pub(super) struct Model {
     /// Columns below this one are candidates, column `i` being candidate `i`.
     candidate_columns: usize,
