@@ -297,7 +297,7 @@ fn lift(conflicts: &Conflicts, mut clique: Vec<usize>) -> Vec<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::candidates::Candidate;
     use crate::input::Mode;
@@ -305,7 +305,7 @@ mod tests {
     use crate::rules::Site;
 
     /// `n` candidates, one for each of `n` cases (the rows of a test say which conflict).
-    fn one_a_case(n: usize) -> Vec<Candidate> {
+    pub(in crate::milp) fn one_a_case(n: usize) -> Vec<Candidate> {
         (0..n)
             .map(|case| Candidate {
                 case,
@@ -320,6 +320,14 @@ mod tests {
             .collect()
     }
 
+    /// The row `x_a + x_b ≤ 1`.
+    pub(in crate::milp) fn pair(a: usize, b: usize) -> Row {
+        let mut t = Terms::with_capacity(2);
+        t.add_mul(1.0, a);
+        t.add_mul(1.0, b);
+        t.leq(1.0)
+    }
+
     /// Three candidates, each pair in a different row: the LP's ½, ½, ½ breaks the cut.
     #[test]
     fn a_triangle_across_rows_is_cut_and_lifted() {
@@ -327,12 +335,6 @@ mod tests {
         for _ in 0..4 {
             model.add_candidate(-1.0);
         }
-        let pair = |a: usize, b: usize| {
-            let mut t = Terms::with_capacity(2);
-            t.add_mul(1.0, a);
-            t.add_mul(1.0, b);
-            t.leq(1.0)
-        };
         model.rows.push(pair(0, 1));
         model.rows.push(pair(1, 2));
         // Rooms: 2 + 2 > 3, so 0, 2 and 3 conflict pairwise; 3 conflicts with 1 below.

@@ -505,11 +505,8 @@ impl super::gomory::Tableau for MicrolpTableau<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cuts::tests::{one_a_case, pair};
     use super::*;
-    use crate::candidates::Candidate;
-    use crate::input::Mode;
-    use crate::milp::model::Terms;
-    use crate::rules::Site;
 
     fn options() -> SolveOptions {
         SolveOptions::default()
@@ -523,27 +520,10 @@ mod tests {
         for _ in 0..4 {
             model.add_candidate(-1.0);
         }
-        let pair = |a: usize, b: usize| {
-            let mut t = Terms::with_capacity(2);
-            t.add_mul(1.0, a);
-            t.add_mul(1.0, b);
-            t.leq(1.0)
-        };
         model.rows.push(pair(0, 1));
         model.rows.push(pair(1, 2));
         model.rows.push(pair(0, 2));
-        model.candidates = (0..4)
-            .map(|case| Candidate {
-                case,
-                mediator: 0,
-                day: 0,
-                template: 0,
-                site: Site::Remote(Mode::Video),
-                needs_interpreter: false,
-                late: false,
-                cost: -1,
-            })
-            .collect();
+        model.candidates = one_a_case(4);
         model
     }
 
