@@ -296,8 +296,12 @@ fn lift(conflicts: &Conflicts, mut clique: Vec<usize>) -> Vec<usize> {
     clique
 }
 
+/// The small models of these tests, for other modules' tests (`milp::microlp`).
 #[cfg(test)]
-pub(super) mod tests {
+pub(super) use tests::{one_a_case, pair};
+
+#[cfg(test)]
+mod tests {
     use super::*;
     use crate::candidates::Candidate;
     use crate::input::Mode;

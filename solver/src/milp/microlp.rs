@@ -505,7 +505,7 @@ impl super::gomory::Tableau for MicrolpTableau<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::cuts::tests::{one_a_case, pair};
+    use super::super::cuts::{one_a_case, pair};
     use super::*;
 
     fn options() -> SolveOptions {
