@@ -13,7 +13,7 @@ use super::build::{build, chosen_candidates, extract_indices};
 use super::model::{Model, Row};
 use super::time::Deadline;
 use super::SolveStatus;
-use super::{CancelFlag, RawSolution, SolveError, SolveOptions};
+use super::{RawSolution, SolveError, SolveOptions};
 use crate::calendar::iso_week;
 use crate::candidates::{self, Weights};
 use crate::greedy;
@@ -422,7 +422,7 @@ fn by_windows(
             }
             other => other?,
         };
-        let cancelled = cancelled_now(options);
+        let cancelled = options.cancelled();
         match raw.values {
             Some((z, values)) if z < cost - 0.5 => {
                 cost = z;
@@ -453,7 +453,7 @@ fn widening_windows(
     solve_sub: &SolveSub,
 ) -> Result<Vec<(usize, Option<InterpreterIdx>)>, SolveError> {
     let (mut cases, mut per_case) = (window_cases, WINDOW_PER_CASE);
-    while !deadline.passed() && !cancelled_now(options) && per_case <= MAX_PER_CASE {
+    while !deadline.passed() && !options.cancelled() && per_case <= MAX_PER_CASE {
         best = by_windows(
             problem, full, fixing, best, deadline, cases, per_case, false, options, solve_sub,
         )?;
@@ -464,13 +464,6 @@ fn widening_windows(
         }
     }
     Ok(best)
-}
-
-fn cancelled_now(options: &SolveOptions) -> bool {
-    options
-        .cancel
-        .as_ref()
-        .is_some_and(CancelFlag::is_cancelled)
 }
 
 /// Candidates of each case the Lagrangian greedy ranks by fixing value; the others rank
@@ -701,7 +694,7 @@ pub(super) fn rounds(
             && !windows_first
             && full.candidates.len() > WINDOWS_ABOVE
             && !deadline.passed()
-            && !cancelled_now(options)
+            && !options.cancelled()
         {
             // This round keeps only the `cap` candidates of least reduced cost, so it
             // cannot prove the roster optimal, and a MILP that large finds little in a short
@@ -784,7 +777,7 @@ pub(super) fn rounds(
         };
         found |= raw.values.is_some();
         let out_of_time = deadline.passed();
-        let cancelled = cancelled_now(options);
+        let cancelled = options.cancelled();
         if proven
             && raw.status != SolveStatus::Optimal
             && !close_enough
@@ -838,7 +831,7 @@ pub(super) fn rounds(
                     raw.values = Some((model.cost_of(&values), values));
                     sub = model;
                 }
-                if capped && cap < max_kept_grown && !deadline.passed() && !cancelled_now(options) {
+                if capped && cap < max_kept_grown && !deadline.passed() && !options.cancelled() {
                     // The windows are done and time is still left: try the proof again on a
                     // restricted MILP of every candidate that could beat the roster, up to a
                     // larger cap, with all the time left.

@@ -9,7 +9,7 @@ use good_lp::SolverModel;
 
 use super::model::Model;
 use super::time::{Deadline, Stall};
-use super::{CancelFlag, RawSolution, SolveError, SolveOptions, SolveStatus};
+use super::{RawSolution, SolveError, SolveOptions, SolveStatus};
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
@@ -86,13 +86,7 @@ pub(super) fn solve_microlp(
             .left()
             .clamp(Duration::from_millis(1), MICROLP_SLICE)
     };
-    let stopped = || {
-        deadline.passed()
-            || options
-                .cancel
-                .as_ref()
-                .is_some_and(CancelFlag::is_cancelled)
-    };
+    let stopped = || deadline.passed() || options.cancelled();
     let run = |cuts: bool| {
         catch_unwind(AssertUnwindSafe(|| {
             let lp = model.lp_with(cuts);
@@ -297,12 +291,7 @@ impl<'a> MicrolpLp<'a> {
     }
 
     fn stopped(&self) -> bool {
-        self.deadline.passed()
-            || self
-                .options
-                .cancel
-                .as_ref()
-                .is_some_and(CancelFlag::is_cancelled)
+        self.deadline.passed() || self.options.cancelled()
     }
 
     /// The LP as rows microlp takes (every row of the model is one-sided or an equality),

@@ -236,6 +236,11 @@ impl PartialEq for Progress {
 }
 
 impl SolveOptions {
+    /// Whether the solve was asked to stop ([`SolveOptions::cancel`]).
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(CancelFlag::is_cancelled)
+    }
+
     /// Tells the progress callback, if any, that `phase` starts.
     pub(crate) fn report(&self, phase: Phase) {
         if let Some(progress) = &self.progress {

@@ -35,7 +35,7 @@ use super::model::{Col, Columns, Model, Row};
 use super::time::Clock;
 use super::time::Deadline;
 #[cfg(feature = "highs")]
-use super::{CancelFlag, RawSolution, SolveStatus};
+use super::{RawSolution, SolveStatus};
 use super::{SolveError, SolveOptions};
 use crate::model::{InterpreterIdx, Problem};
 
@@ -458,10 +458,7 @@ pub(super) fn solve(
         relaxation(problem, full, warm_chosen, lp_deadline, options, &mut lp)?
     };
     let Some(lp) = relaxed else {
-        let cancelled = options
-            .cancel
-            .as_ref()
-            .is_some_and(CancelFlag::is_cancelled);
+        let cancelled = options.cancelled();
         if !lp_deadline.passed() && !cancelled {
             return Ok(Staged::WholeModel);
         }
