@@ -56,11 +56,16 @@ pub(super) const MIN_GAIN: f64 = 1.0;
 /// ascent may take half the time, or all of it above `bound::LARGE_ABOVE` candidates (at
 /// 5.3 M it is still climbing at its deadline, and half the time cost more bound than the
 /// cuts gave back). Returns the best bound, a true one whatever the round.
+///
+/// The first ascent starts from the duals `start` (one per row of `model`, or zero), and a
+/// clique already in `seen` (added to `model` by an earlier call) is not added again.
 pub(super) fn ascent_with_cuts(
     model: &mut Model,
     upper: f64,
     deadline: Deadline,
     max_rounds: usize,
+    start: Option<&[f64]>,
+    seen: &mut HashSet<Vec<u32>>,
     options: &SolveOptions,
 ) -> Option<Relaxation> {
     let first = if model.candidates.len() > super::bound::LARGE_ABOVE {
@@ -74,10 +79,9 @@ pub(super) fn ascent_with_cuts(
         upper,
         first,
         max_rounds,
-        None,
+        start,
         options.cancel.as_ref(),
     )?;
-    let mut seen = HashSet::new();
     for round in 0..ASCENT_CUT_ROUNDS {
         // This round's share of the time left: none once the deadline has passed.
         let Some(share) = deadline.split((ASCENT_CUT_ROUNDS - round) as u32) else {
@@ -91,7 +95,7 @@ pub(super) fn ascent_with_cuts(
         {
             break;
         }
-        let cuts = cliques(&Conflicts::new(model), &best.values, &mut seen);
+        let cuts = cliques(&Conflicts::new(model), &best.values, seen);
         if cuts.is_empty() {
             break;
         }
@@ -430,8 +434,16 @@ mod tests {
         let mut model = build(&problem, candidates, &options);
         let optimum = solved.summary.objective - model.constant;
         let deadline = Deadline::in_secs(60.0);
-        let relaxed =
-            ascent_with_cuts(&mut model, optimum + 10_000.0, deadline, 20_000, &options).unwrap();
+        let relaxed = ascent_with_cuts(
+            &mut model,
+            optimum + 10_000.0,
+            deadline,
+            20_000,
+            None,
+            &mut HashSet::new(),
+            &options,
+        )
+        .unwrap();
         assert!(!model.cuts().is_empty(), "the ascent found no cut");
         assert!(relaxed.objective <= optimum + 1e-6);
         let held: Vec<usize> = solved
