@@ -76,7 +76,7 @@ codes! {
     E1401 => "two venues share an id",
     E1402 => "a venue's `area` is not an area's `gss_code`",
     E1403 => "a venue has 0 rooms",
-    E1404 => "a venue's `cost_per_session` is negative or not finite",
+    E1404 => "a venue's `cost_per_session` is negative, not finite or above 100,000",
     E1405 => "a venue's `lat`/`lon` is out of range or not finite",
     E1406 => "a venue has an empty id",
     E1501 => "two cases share a reference",

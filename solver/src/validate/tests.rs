@@ -529,6 +529,19 @@ fn venue_numbers_are_checked() {
     assert_eq!(codes(&errors), vec!["E1402", "E1404", "E1405", "E1405"]);
 }
 
+/// A venue priced beyond any real hire is refused by name, not summed into an overflow
+/// (a fuzzed input at 10³⁰⁸ pounds made the candidates' costs overflow).
+#[test]
+fn a_venue_priced_beyond_any_real_hire_is_refused() {
+    let mut input = minimal();
+    input.venues[0].cost_per_session = 1e308;
+    let errors = errors(&input);
+    assert_eq!(codes(&errors), vec!["E1404"]);
+    assert_eq!(errors[0].path, "/venues/0/cost_per_session");
+    input.venues[0].cost_per_session = 100_000.0;
+    assert!(validate(&input).is_ok());
+}
+
 #[test]
 fn unknown_preferences_are_errors() {
     let mut input = minimal();

@@ -6,6 +6,11 @@ use super::{check_position, collect_all, index_ids, Code, Ctx, IdRule, Report};
 use crate::input::VenueInput;
 use crate::model;
 
+/// The most a venue may cost per session, in pounds: far above any real room hire, and low
+/// enough that a meeting's cost in objective units cannot overflow (a fuzzed venue at
+/// 10³⁰⁸ pounds overflowed the sum of a placement's terms).
+const MAX_COST_PER_SESSION: f64 = 100_000.0;
+
 pub(super) fn build_venues(
     ctx: &Ctx,
     input: &[VenueInput],
@@ -44,15 +49,22 @@ fn build_venue(ctx: &Ctx, i: usize, v: &VenueInput, r: &mut Report) -> Option<mo
             "Give the rooms bookable at once (a meeting needs 1 to 3), or leave the venue out.",
         );
     }
-    if !v.cost_per_session.is_finite() || v.cost_per_session < 0.0 {
+    if !(0.0..=MAX_COST_PER_SESSION).contains(&v.cost_per_session) {
         r.add(
             Code::E1404,
             format!("{path}/cost_per_session"),
-            format!(
-                "venue \"{}\" costs {} per session",
-                v.id, v.cost_per_session
-            ),
-            "Give the price in pounds per session booked, 0 or more.",
+            if v.cost_per_session > MAX_COST_PER_SESSION {
+                format!(
+                    "venue \"{}\" costs {:e} per session, more than 100,000",
+                    v.id, v.cost_per_session
+                )
+            } else {
+                format!(
+                    "venue \"{}\" costs {} per session",
+                    v.id, v.cost_per_session
+                )
+            },
+            "Give the price in pounds per session booked, from 0 to 100,000.",
         );
     }
     check_position(v.lat, v.lon, &path, Code::E1405, r);
