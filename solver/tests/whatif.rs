@@ -326,6 +326,13 @@ fn a_bad_change_names_its_code_scenario_change_and_field() {
             "E3016",
             "/scenarios/0/changes/0/weights/venue_pound",
         ),
+        // Found by tests/fuzz.rs: fifty changes of 1.3 compounded to 500,000 times the cases.
+        (
+            r#"[{"kind": "scale_demand", "factor": 4, "seed": 1},
+                {"kind": "scale_demand", "factor": 3, "seed": 2}]"#,
+            "E3017",
+            "/scenarios/0/changes/1/factor",
+        ),
     ];
     for (changes, code, pointer) in cases {
         assert_eq!(
