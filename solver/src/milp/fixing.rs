@@ -589,6 +589,10 @@ pub(super) type SolveSub<'a> =
 /// candidates. With `first_round_stall` the first restricted MILP also stops when it stops
 /// finding better rosters (microlp; HiGHS' first MILP at 600 cases needs several seconds
 /// before its first better roster, more with the other core busy, and keeps its share).
+/// With `windows_first`, when the bound is not the LP's optimum, windows of days improve the
+/// roster before the first restricted MILP; without (the warm start already came out of
+/// them, in an earlier stage of `milp::by_ascent`), the first MILP, which re-plans every
+/// case at once, comes first.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn rounds(
     problem: &Problem,
@@ -601,6 +605,7 @@ pub(super) fn rounds(
     max_kept_grown: usize,
     window_cases: usize,
     first_round_stall: bool,
+    windows_first: bool,
     options: &SolveOptions,
     solve_sub: &SolveSub,
 ) -> Result<Staged, SolveError> {
@@ -634,7 +639,7 @@ pub(super) fn rounds(
             solve_sub,
         )
     };
-    if !lp.converged && full.candidates.len() > WINDOWS_ABOVE {
+    if windows_first && !lp.converged && full.candidates.len() > WINDOWS_ABOVE {
         // The LP's own choices are no roster yet: windows of days improve the guided one.
         best = windows(best, false)?;
     }
@@ -919,12 +924,67 @@ mod tests {
             grown,
             20,
             true,
+            true,
             options,
             &sub,
         );
         match staged.unwrap() {
             Staged::Solved(reduced) => reduced,
             Staged::WholeModel => panic!("the rounds asked for the whole model"),
+        }
+    }
+
+    /// On a 600-case week (above `WINDOWS_ABOVE` candidates, the bound from the ascent) a
+    /// window of days comes before the first restricted MILP only with `windows_first`;
+    /// without it (a later stage of `milp::by_ascent`, whose roster came out of the
+    /// windows) the first MILP comes first.
+    #[test]
+    fn windows_come_before_the_first_milp_only_when_asked() {
+        let input = generate(&GenerateParams::week(600, 300, 150, 1));
+        let problem = crate::validate::validate(&input).unwrap().problem;
+        let candidates = candidates::generate(&problem, &SolveOptions::default().weights);
+        let model = build(&problem, candidates, &SolveOptions::default());
+        assert!(model.candidates.len() > WINDOWS_ABOVE);
+        let empty = model.cost_of(&model.assignment(&problem, &[]));
+        for windows_first in [true, false] {
+            let phases = Arc::new(Mutex::new(Vec::new()));
+            let seen = Arc::clone(&phases);
+            let options = SolveOptions {
+                progress: Some(Progress(Arc::new(move |p| seen.lock().unwrap().push(p)))),
+                ..SolveOptions::default()
+            };
+            let lp = subgradient(&model, empty, Deadline::in_secs(10.0), 200, None, None).unwrap();
+            assert!(!lp.converged);
+            let sub = |m: &Model, w: &[f64], limit: f64, stall| {
+                solve_microlp(m, w, limit, stall, &options)
+            };
+            rounds(
+                &problem,
+                &model,
+                &[],
+                lp,
+                0.0,
+                Deadline::in_secs(1.0),
+                3_000,
+                3_000,
+                100,
+                true,
+                windows_first,
+                &options,
+                &sub,
+            )
+            .unwrap();
+            let first = phases
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|p| matches!(p, Phase::Window { .. } | Phase::Milp { .. }))
+                .copied();
+            match first {
+                Some(Phase::Window { .. }) => assert!(windows_first),
+                Some(Phase::Milp { .. }) => assert!(!windows_first),
+                other => panic!("no window or MILP reported: {other:?}"),
+            }
         }
     }
 
@@ -1074,6 +1134,7 @@ mod tests {
             10,
             model.candidates.len(),
             20,
+            true,
             true,
             &options,
             &sub,

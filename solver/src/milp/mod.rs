@@ -233,6 +233,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                         lp,
                         lp_seconds,
                         solve_started.after_secs(remaining),
+                        true,
                         options,
                     )?;
                 } else if !stop.past_limit() {
@@ -411,7 +412,9 @@ fn microlp_relaxation(
 }
 
 /// microlp's fixing rounds (`fixing::rounds`) from the bound `lp`, until `deadline`: its
-/// caps on the restricted MILPs and the windows, its first MILP stopped by a stall.
+/// caps on the restricted MILPs and the windows, its first MILP stopped by a stall, and
+/// windows of days before it with `windows_first`.
+#[allow(clippy::too_many_arguments)]
 fn microlp_rounds(
     problem: &Problem,
     model: &Model,
@@ -419,6 +422,7 @@ fn microlp_rounds(
     lp: fixing::Relaxation,
     lp_seconds: f64,
     deadline: Deadline,
+    windows_first: bool,
     options: &SolveOptions,
 ) -> Result<Option<ReducedOutcome>, SolveError> {
     fixing_outcome(
@@ -434,6 +438,7 @@ fn microlp_rounds(
             MICROLP_MAX_KEPT_GROWN,
             MICROLP_WINDOW_CASES,
             true,
+            windows_first,
             options,
             &|sub: &Model, w: &[f64], limit: f64, stall| {
                 solve_microlp(sub, w, limit, stall, options)
@@ -515,6 +520,7 @@ fn by_ascent(
             problem,
             model,
             roster.as_deref().unwrap_or(warm_chosen),
+            roster.is_some(),
             start.as_deref(),
             deadline,
             seen,
@@ -534,12 +540,15 @@ fn by_ascent(
 
 /// One stage of [`by_ascent`]: the ascent from the duals `start` (or zero) with the roster
 /// `warm_chosen` as its upper bound, in [`bound::ASCENT_SHARE`] of the time left before
-/// `deadline`, then `fixing::rounds` from that roster until `deadline`. None when the ascent
-/// gives no bound.
+/// `deadline`, then `fixing::rounds` from that roster until `deadline`, with windows of days
+/// before its first MILP unless `warm_chosen` is an earlier stage's roster (`earlier`: it
+/// came out of them). None when the ascent gives no bound.
+#[allow(clippy::too_many_arguments)]
 fn ascent_stage(
     problem: &Problem,
     model: &mut Model,
     warm_chosen: &[(usize, Option<crate::model::InterpreterIdx>)],
+    earlier: bool,
     start: Option<&[f64]>,
     deadline: Deadline,
     seen: &mut HashSet<Vec<u32>>,
@@ -568,6 +577,7 @@ fn ascent_stage(
         lp,
         lp_seconds,
         deadline,
+        !earlier,
         options,
     )?;
     Ok(Some(Ascent {
@@ -806,6 +816,7 @@ mod tests {
             &problem,
             &mut model,
             &greedy,
+            false,
             None,
             Deadline::in_secs(1.0),
             &mut seen,
@@ -822,6 +833,7 @@ mod tests {
             &problem,
             &mut model,
             &roster,
+            true,
             Some(&start),
             Deadline::in_secs(2.0),
             &mut seen,

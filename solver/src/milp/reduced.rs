@@ -492,6 +492,7 @@ pub(super) fn solve(
         MAX_KEPT,
         WINDOW_CASES,
         false,
+        true,
         options,
         &|sub: &Model, warm: &[f64], limit: f64, stall| {
             solve_highs(sub, warm, limit, stall, options)
