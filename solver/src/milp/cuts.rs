@@ -87,12 +87,7 @@ pub(super) fn ascent_with_cuts(
         let Some(share) = deadline.split((ASCENT_CUT_ROUNDS - round) as u32) else {
             break;
         };
-        if upper - best.objective < 1.0
-            || options
-                .cancel
-                .as_ref()
-                .is_some_and(super::CancelFlag::is_cancelled)
-        {
+        if upper - best.objective < 1.0 || options.cancelled() {
             break;
         }
         let cuts = cliques(&Conflicts::new(model), &best.values, seen);

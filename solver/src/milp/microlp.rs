@@ -186,7 +186,8 @@ const OWN_CUTS_SHARE: f64 = 0.5;
 /// `model` with clique cuts (`milp::cuts`) separated at the optimum of its own LP relaxation
 /// (solved by microlp): up to [`OWN_CUT_ROUNDS`] rounds, while a round finds cuts and the
 /// one before raised the LP by at least [`super::cuts::MIN_GAIN`]. None when no cut is
-/// found, or the LP is not solved by `deadline` (the model is then solved as it is).
+/// found, the LP is not solved by `deadline` or refuses a row (the model is then solved as
+/// it is). The LP is built through `RestrictedLp::add_cut`, the rows' one rule for microlp.
 ///
 /// A restricted MILP keeps only the candidates of a neighbourhood, so its LP relaxation is
 /// not the whole model's, and the cuts found for the whole model miss its fractional
@@ -204,9 +205,18 @@ pub(super) fn with_own_clique_cuts(
 ) -> Option<Model> {
     use super::reduced::{Change, RestrictedLp};
     let n = model.candidates.len();
+    // The LP's columns are the model's, so a row's terms carry over as they are.
+    let lp_terms = |row: &super::model::Row| -> Vec<(usize, f64)> {
+        row.terms
+            .iter()
+            .map(|&(j, c)| (j as usize, f64::from(c)))
+            .collect()
+    };
     let mut lp = MicrolpLp::new(deadline, options);
     lp.costs = model.costs.clone();
-    lp.rows = model.rows.iter().map(LpRow::of).collect();
+    for row in &model.rows {
+        lp.add_cut(row, &lp_terms(row)).ok()?;
+    }
     let conflicts = super::cuts::Conflicts::new(model);
     let mut seen = std::collections::HashSet::new();
     let mut tightened: Option<Model> = None;
@@ -226,7 +236,7 @@ pub(super) fn with_own_clique_cuts(
         }
         let with_cuts = tightened.get_or_insert_with(|| model.clone());
         for cut in cuts {
-            lp.rows.push(LpRow::of(&cut));
+            lp.add_cut(&cut, &lp_terms(&cut)).ok()?;
             with_cuts.add_cut(cut);
         }
         change = Change::Cuts;
@@ -243,21 +253,6 @@ struct LpRow {
     terms: Vec<(usize, f64)>,
     lower: f64,
     upper: f64,
-}
-
-impl LpRow {
-    /// A row of a model whose columns are the LP's.
-    fn of(row: &super::model::Row) -> Self {
-        Self {
-            terms: row
-                .terms
-                .iter()
-                .map(|&(j, c)| (j as usize, f64::from(c)))
-                .collect(),
-            lower: row.lower,
-            upper: row.upper,
-        }
-    }
 }
 
 /// A row as microlp takes it: terms, comparison, right-hand side.
