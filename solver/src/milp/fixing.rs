@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::build::{build, chosen_candidates, extract_indices};
 use super::model::{Model, Row};
-use super::time::Deadline;
+use super::time::{Deadline, Search};
 use super::SolveStatus;
 use super::{RawSolution, SolveError, SolveOptions};
 use crate::calendar::iso_week;
@@ -414,7 +414,8 @@ fn by_windows(
         let (sub, warm) = restricted(problem, full, &kept, &best, options);
         options.report(phase.with_candidates(kept.len()));
         let left = deadline.left_secs();
-        let raw = match solve_sub(&sub, &warm, left.max(0.05), Some(stall_for(kept.len()))) {
+        let search = Search::Rosters(stall_for(kept.len()));
+        let raw = match solve_sub(&sub, &warm, left.max(0.05), search) {
             // The roster breaks a `≥` row (the greedy one may) and the window cannot mend it.
             Err(SolveError::Infeasible(_)) => {
                 unchanged += 1;
@@ -577,9 +578,9 @@ fn stall_for(candidates: usize) -> Duration {
 }
 
 /// A backend's MILP solve of a restricted model, from a warm start, within a time limit,
-/// and (with a minimum stall) only while it finds better rosters.
+/// run for what [`Search`] says.
 pub(super) type SolveSub<'a> =
-    dyn Fn(&Model, &[f64], f64, Option<Duration>) -> Result<RawSolution, SolveError> + 'a;
+    dyn Fn(&Model, &[f64], f64, Search) -> Result<RawSolution, SolveError> + 'a;
 
 /// Solves `full` by restricted MILPs from the bound `lp`, each with `solve_sub` (the
 /// backend), keeping at most `max_kept` candidates besides the best roster and the published
@@ -730,19 +731,28 @@ pub(super) fn rounds(
             .fold(f64::INFINITY, f64::min);
         let (sub, sub_warm) = restricted(problem, full, &kept, &best, options);
         let mut remaining = deadline.left_secs().max(0.05);
-        let mut stall = None;
+        // A capped round cannot prove the roster optimal: it only looks for a better one.
+        let mut search = if capped {
+            Search::Improve
+        } else {
+            Search::Proof
+        };
         if rounds == 1 && kept.len() < full.candidates.len() {
             // The first round is for a good roster, not a proof: later rounds need time. It
             // stops at its share of the time, or (`first_round_stall`) when it stops finding
             // better rosters.
             remaining *= FIRST_ROUND_SHARE;
-            stall = first_round_stall.then(|| stall_for(kept.len()));
+            search = if first_round_stall {
+                Search::Rosters(stall_for(kept.len()))
+            } else {
+                Search::Improve
+            };
         }
         options.report(super::Phase::Milp {
             round: rounds,
             candidates: kept.len(),
         });
-        let mut raw = match solve_sub(&sub, &sub_warm, remaining, stall) {
+        let mut raw = match solve_sub(&sub, &sub_warm, remaining, search) {
             // Too few candidates kept for the model's requirements: keep more.
             Err(SolveError::Infeasible(_)) if kept.len() < full.candidates.len() => {
                 threshold = FIRST_THRESHOLD.max(threshold * 4.0);
@@ -1172,7 +1182,7 @@ mod tests {
         let options = SolveOptions::default();
         let greedy = crate::greedy::construct(&problem, &options.weights);
         let warm = model.assignment(&problem, &chosen_candidates(&model, &greedy));
-        let (_, values) = solve_microlp(&model, &warm, 60.0, None, &options)
+        let (_, values) = solve_microlp(&model, &warm, 60.0, Search::Proof, &options)
             .unwrap()
             .values
             .expect("a roster");
@@ -1242,7 +1252,7 @@ mod tests {
         let sub_options =
             |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, &options);
         let (sub, warm) = restricted(&problem, &model, &kept, &late_roster, &options);
-        let (z, values) = sub_options(&sub, &warm, 30.0, None)
+        let (z, values) = sub_options(&sub, &warm, 30.0, Search::Improve)
             .unwrap()
             .values
             .expect("a roster");
@@ -1302,7 +1312,7 @@ mod tests {
         assert!(slack(magnitude) <= crate::milp::model::INTEGRAL_PRUNE_SLACK + 1e-12);
         let greedy = crate::greedy::construct(&problem, &options.weights);
         let warm = model.assignment(&problem, &chosen_candidates(&model, &greedy));
-        let raw = solve_microlp(&model, &warm, 60.0, None, &options).unwrap();
+        let raw = solve_microlp(&model, &warm, 60.0, Search::Proof, &options).unwrap();
         assert_eq!(raw.status, SolveStatus::Optimal);
         let (optimum, values) = raw.values.expect("a roster");
         // The bound holds for the optimum, the greedy roster and every part of the optimum

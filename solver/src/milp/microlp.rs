@@ -6,9 +6,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 use good_lp::SolverModel;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 
 use super::model::Model;
-use super::time::{Deadline, Stall};
+use super::time::{Deadline, Search, Stall};
 use super::{RawSolution, SolveError, SolveOptions, SolveStatus};
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -49,6 +52,68 @@ const GOMORY_MAX_GAP: f64 = 10_000.0;
 /// matrix, and the windows' and first rounds' MILPs at 600 cases and more are larger.
 const GOMORY_UP_TO: usize = 10_000;
 
+/// A MILP run for its proof ([`Search::Proof`]: a restricted MILP of every candidate that
+/// could beat the roster, a whole model) of at most this many columns restarts when an
+/// attempt has not ended in its time. The first attempt may take [`RESTART_FIRST`], later
+/// ones that time the next term of the Luby sequence ([`luby`]: 1, 1, 2, 1, 1, 2, 4, …);
+/// every attempt finishes its root, starts from the best roster so far and, from the
+/// second on, has the rows in another order (shuffled by the attempt's number, so runs
+/// repeat); the deadline ends the last one. The roster kept is the cheapest of the
+/// attempts, the bound the highest (each holds for the same MILP).
+///
+/// microlp's branch and bound on the proof MILPs of M seed 2 and busy-month seed 1 was fast
+/// or hopeless from run to run: its search follows the order of the rows, which decides the
+/// root basis and the cuts read off it. The same proof MILPs with the rows shuffled were
+/// proven in a few seconds under some orders and not in 40 s under others
+/// (`docs/performance.md`, "Restarts for microlp's proofs"). Larger proof MILPs (the last
+/// try at 600 cases and more) take seconds for their root alone and keep one attempt.
+const RESTART_UP_TO: usize = GOMORY_UP_TO;
+
+/// The time the first attempt of a restarting MILP has before it may restart, and the
+/// unit of the later attempts' times ([`luby`]).
+const RESTART_FIRST: Duration = Duration::from_secs(2);
+
+/// The Luby sequence (1, 1, 2, 1, 1, 2, 4, 1, 1, 2, …) from `i = 1`: restart lengths that
+/// are within a log factor of the best fixed length, whatever the distribution of the
+/// attempts' running times (Luby, Sinclair and Zuckerman, 1993).
+fn luby(i: u64) -> u64 {
+    let mut i = i.max(1);
+    loop {
+        // The smallest k with 2^k - 1 >= i.
+        let k = 64 - i.leading_zeros();
+        let full = u64::MAX >> (64 - k);
+        if i == full {
+            return 1 << (k - 1);
+        }
+        i -= (1u64 << (k - 1)) - 1;
+    }
+}
+
+/// How one microlp attempt at a MILP ended: its best roster (objective and column values),
+/// its bound, and why it stopped.
+struct Attempt {
+    values: Option<(f64, Vec<f64>)>,
+    bound: Option<f64>,
+    reason: microlp::TerminationReason,
+}
+
+impl Attempt {
+    /// Takes in a later attempt at the same MILP: the cheaper roster, the higher bound and
+    /// the later attempt's reason to stop (proven optimal when it was).
+    fn or_better(&mut self, later: Attempt) {
+        if let Some((z, _)) = &later.values {
+            if self.values.as_ref().is_none_or(|(best, _)| z < best) {
+                self.values = later.values;
+            }
+        }
+        self.bound = match (self.bound, later.bound) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.reason = later.reason;
+    }
+}
+
 /// microlp's variables for columns `0..n`. A microlp variable is its creation order
 /// ([`microlp::Variable::idx`]) and good_lp creates one per column in column order, but
 /// its wrapper does not hand them out; the warm start and the values need them.
@@ -58,41 +123,69 @@ fn microlp_columns(n: usize) -> Vec<microlp::Variable> {
 }
 
 /// Solves `model` with microlp, warm-started from `warm`, until it is proven, `time_limit`
-/// seconds have passed, the cancel flag is raised (seen within [`MICROLP_SLICE`]) or, with
-/// `stall`, the search has stopped finding better rosters ([`Stall`], seen within a slice).
+/// seconds have passed, the cancel flag is raised (seen within [`MICROLP_SLICE`]) or, in a
+/// search for better rosters ([`Search::Rosters`]), the search has stopped finding them
+/// ([`Stall`], seen within a slice).
 /// The objective is integral, so a node is pruned once its bound cannot beat the best
 /// roster by a whole unit ([`Model::integral_prune_epsilon`]): microlp's own slack is float
 /// noise.
 ///
-/// A MILP run for better rosters (with `stall`: a window of days, a late-cases
-/// neighbourhood, the first restricted MILP) first gets clique cuts at the optimum of its
-/// own LP relaxation ([`with_own_clique_cuts`]).
+/// A MILP run for better rosters (a window of days, a late-cases neighbourhood, the first
+/// restricted MILP) first gets clique cuts at the optimum of its own LP relaxation
+/// ([`with_own_clique_cuts`]). A MILP run for its proof ([`Search::Proof`]) of up to
+/// [`RESTART_UP_TO`] columns restarts with its rows in another order when an attempt takes
+/// longer than its share ([`RESTART_FIRST`] times the Luby sequence).
 pub(super) fn solve_microlp(
     model: &Model,
     warm: &[f64],
     time_limit: f64,
-    stall: Option<Duration>,
+    search: Search,
     options: &SolveOptions,
 ) -> Result<RawSolution, SolveError> {
+    solve_restarting_after(model, warm, time_limit, search, options, RESTART_FIRST)
+}
+
+/// [`solve_microlp`], whose first attempt may restart after `first` (tests shorten it).
+fn solve_restarting_after(
+    model: &Model,
+    warm: &[f64],
+    time_limit: f64,
+    search: Search,
+    options: &SolveOptions,
+    first: Duration,
+) -> Result<RawSolution, SolveError> {
     const NAME: &str = "microlp";
+    let stall = search.stall();
     let deadline = Deadline::in_secs(time_limit.max(0.05));
     let tightened = stall.and_then(|_| {
         let lp_deadline = Deadline::in_secs(time_limit.max(0.05) * OWN_CUTS_SHARE);
         with_own_clique_cuts(model, lp_deadline, options)
     });
     let model = tightened.as_ref().unwrap_or(model);
-    let slice = || {
-        deadline
-            .left()
-            .clamp(Duration::from_millis(1), MICROLP_SLICE)
-    };
     let stopped = || deadline.passed() || options.cancelled();
-    let run = |cuts: bool| {
+    // One attempt: a solve from `warm` with the rows in the model's order (attempt 0) or
+    // shuffled by the attempt's number, until `until` once its root is done (then it may
+    // restart), or until the deadline.
+    let run = |cuts: bool, attempt: u64, warm: &[f64], until: Deadline| {
+        // A slice ends at the attempt's own end too, until that has passed (its root
+        // then finishes in whole slices).
+        let slice = || {
+            let left = if until.passed() {
+                deadline.left()
+            } else {
+                deadline.left().min(until.left())
+            };
+            left.clamp(Duration::from_millis(1), MICROLP_SLICE)
+        };
         catch_unwind(AssertUnwindSafe(|| {
             let lp = model.lp_with(cuts);
             let columns = microlp_columns(lp.col_vars.len());
             let mut built = good_lp::solvers::microlp::microlp(lp.vars.minimise(lp.objective));
-            for c in lp.constraints {
+            let mut constraints = lp.constraints;
+            if attempt > 0 {
+                constraints.shuffle(&mut ChaCha8Rng::seed_from_u64(attempt));
+            }
+            for c in constraints {
                 built.add_constraint(c);
             }
             let mut first = microlp::SolveOptions::default();
@@ -114,6 +207,8 @@ pub(super) fn solve_microlp(
                 microlp::TerminationReason::TimeLimit
             ) && !stopped()
                 && !progress.is_some_and(|p| p.stalled())
+                // The attempt's time is up once its root is done (a restart may follow).
+                && (!until.passed() || outcome.stats().nodes_solved == 0)
             {
                 let mut next = outcome.last_resume_options();
                 next.time_limit = Some(slice());
@@ -139,18 +234,57 @@ pub(super) fn solve_microlp(
                 let values: Vec<f64> = columns.iter().map(|&v| s.var_value(v)).collect();
                 (s.objective(), values)
             });
-            Ok::<_, microlp::Error>((values, stats, reason))
+            Ok::<_, microlp::Error>(Attempt {
+                values,
+                bound: stats.best_bound,
+                reason,
+            })
         }))
     };
-    let mut result = run(true);
-    // microlp's factorisation can go singular with cuts in the model (dense Gomory cuts from
-    // the LP relaxation, `milp::gomory`): the same MILP without them, in the time left, rather
-    // than a failed backend. The cuts only tighten; the rows as built are the model.
-    if matches!(result, Ok(Err(microlp::Error::InternalError(_))))
-        && !model.cuts().is_empty()
-        && !deadline.passed()
-    {
-        result = run(false);
+    let attempt = |number: u64, warm: &[f64], until: Deadline| {
+        let result = run(true, number, warm, until);
+        // microlp's factorisation can go singular with cuts in the model (dense Gomory cuts
+        // from the LP relaxation, `milp::gomory`): the same MILP without them, in the time
+        // left, rather than a failed backend. The cuts only tighten; the rows as built are
+        // the model.
+        if matches!(result, Ok(Err(microlp::Error::InternalError(_))))
+            && !model.cuts().is_empty()
+            && !deadline.passed()
+        {
+            return run(false, number, warm, until);
+        }
+        result
+    };
+    let restarts = search == Search::Proof && model.n_vars() <= RESTART_UP_TO;
+    // Attempt `number` (from 0) may take `first` times the Luby sequence's term.
+    let until = |number: u64| {
+        if restarts {
+            Deadline::in_secs(first.as_secs_f64() * luby(number + 1) as f64)
+        } else {
+            deadline
+        }
+    };
+    let mut result = attempt(0, warm, until(0));
+    let mut number = 0;
+    while let Ok(Ok(last)) = &result {
+        if !matches!(last.reason, microlp::TerminationReason::TimeLimit) || stopped() || !restarts {
+            break;
+        }
+        number += 1;
+        options.report(super::Phase::Restart {
+            attempt: number as usize + 1,
+        });
+        let from = last.values.as_ref().map_or(warm, |(_, values)| values);
+        let next = attempt(number, from, until(number));
+        match next {
+            Ok(Ok(next)) => {
+                if let Ok(Ok(last)) = &mut result {
+                    last.or_better(next);
+                }
+            }
+            // A failed restart leaves the attempts before it as they were.
+            _ => break,
+        }
     }
     match result {
         Err(payload) => Err(SolveError::BackendPanicked {
@@ -164,7 +298,11 @@ pub(super) fn solve_microlp(
             backend: NAME,
             message: e.to_string(),
         }),
-        Ok(Ok((values, stats, reason))) => Ok(RawSolution {
+        Ok(Ok(Attempt {
+            values,
+            bound,
+            reason,
+        })) => Ok(RawSolution {
             status: match reason {
                 microlp::TerminationReason::ProvenOptimal => SolveStatus::Optimal,
                 microlp::TerminationReason::MipGap => SolveStatus::GapLimit,
@@ -172,7 +310,7 @@ pub(super) fn solve_microlp(
             },
             // None: interrupted before any incumbent (the warm start was rejected).
             values,
-            best_bound: stats.best_bound,
+            best_bound: bound,
         }),
     }
 }
@@ -554,16 +692,114 @@ mod tests {
             &options,
         );
         let warm = vec![0.0; model.n_vars()];
-        let plain = solve_microlp(&model, &warm, 60.0, None, &options).unwrap();
+        let plain = solve_microlp(&model, &warm, 60.0, Search::Proof, &options).unwrap();
         assert_eq!(plain.status, SolveStatus::Optimal);
         let (optimum, values) = plain.values.expect("a roster");
         let tightened = with_own_clique_cuts(&model, Deadline::in_secs(30.0), &options)
             .expect("the LP of a two-week instance is fractional");
         assert!(!tightened.cuts().is_empty());
         assert!(tightened.satisfies(&values), "a cut removes the optimum");
-        let stalled =
-            solve_microlp(&model, &warm, 60.0, Some(Duration::from_secs(30)), &options).unwrap();
+        let stalled = solve_microlp(
+            &model,
+            &warm,
+            60.0,
+            Search::Rosters(Duration::from_secs(30)),
+            &options,
+        )
+        .unwrap();
         let (found, _) = stalled.values.expect("a roster");
         assert!((found - optimum).abs() < 0.5, "{found} against {optimum}");
+    }
+
+    #[test]
+    fn attempts_take_the_luby_sequence_of_times() {
+        let terms: Vec<u64> = (1..=16).map(luby).collect();
+        assert_eq!(terms, [1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8, 1]);
+        assert_eq!(luby(0), 1);
+        assert_eq!(luby(u64::MAX), 1 << 63);
+    }
+
+    #[test]
+    fn of_two_attempts_the_cheaper_roster_the_higher_bound_and_the_later_reason_are_kept() {
+        use microlp::TerminationReason::{ProvenOptimal, TimeLimit};
+        let attempt = |z: Option<f64>, bound: Option<f64>, reason| Attempt {
+            values: z.map(|z| (z, vec![z])),
+            bound,
+            reason,
+        };
+        let mut first = attempt(Some(10.0), Some(4.0), TimeLimit);
+        first.or_better(attempt(Some(12.0), Some(6.0), TimeLimit));
+        assert_eq!(first.values, Some((10.0, vec![10.0])));
+        assert_eq!(first.bound, Some(6.0));
+        first.or_better(attempt(None, None, TimeLimit));
+        assert_eq!(first.values, Some((10.0, vec![10.0])));
+        assert_eq!(first.bound, Some(6.0));
+        first.or_better(attempt(Some(9.0), Some(9.0), ProvenOptimal));
+        assert_eq!(first.values, Some((9.0, vec![9.0])));
+        assert_eq!(first.bound, Some(9.0));
+        assert!(matches!(first.reason, ProvenOptimal));
+        let mut none = attempt(None, None, TimeLimit);
+        none.or_better(attempt(Some(3.0), Some(1.0), TimeLimit));
+        assert_eq!(
+            (none.values.map(|v| v.0), none.bound),
+            (Some(3.0), Some(1.0))
+        );
+    }
+
+    /// A MILP whose attempts may take 20 ms (times the Luby sequence) before they restart
+    /// (with the rows shuffled) restarts, and still ends proven at the optimum one attempt finds, with a
+    /// roster of that cost that meets every row. (A two-week instance whose whole model
+    /// microlp does not close at its root and does not prove in 20 ms.)
+    #[test]
+    fn a_milp_restarted_many_times_still_proves_its_optimum() {
+        use crate::generate::{generate, GenerateParams};
+        use std::sync::{Arc, Mutex};
+        let input = generate(&GenerateParams {
+            weeks: 2,
+            ..GenerateParams::week(80, 20, 15, 3)
+        });
+        let problem = crate::validate::validate(&input).unwrap().problem;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let options = SolveOptions {
+            progress: Some(super::super::Progress::new({
+                let seen = seen.clone();
+                move |p| seen.lock().unwrap().push(p)
+            })),
+            ..options()
+        };
+        let model = super::super::build::build(
+            &problem,
+            crate::candidates::generate(&problem, &options.weights),
+            &options,
+        );
+        let warm = vec![0.0; model.n_vars()];
+        let once = solve_microlp(&model, &warm, 60.0, Search::Proof, &options).unwrap();
+        assert_eq!(once.status, SolveStatus::Optimal);
+        let (optimum, _) = once.values.expect("a roster");
+        seen.lock().unwrap().clear();
+        let restarted = solve_restarting_after(
+            &model,
+            &warm,
+            60.0,
+            Search::Proof,
+            &options,
+            Duration::from_millis(20),
+        )
+        .unwrap();
+        let restarts = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| matches!(p, super::super::Phase::Restart { .. }))
+            .count();
+        assert!(restarts > 0, "no restart");
+        assert_eq!(restarted.status, SolveStatus::Optimal);
+        let (found, values) = restarted.values.expect("a roster");
+        assert!((found - optimum).abs() < 0.5, "{found} against {optimum}");
+        assert!(model.satisfies(&values));
+        assert!((model.cost_of(&values) - found).abs() < 0.5);
+        assert!(restarted
+            .best_bound
+            .is_some_and(|b| (b - optimum).abs() < 0.5));
     }
 }

@@ -63,7 +63,7 @@ use self::highs::{solve_highs, solve_reduced};
 use self::microlp::solve_microlp;
 use self::model::Model;
 use self::options::validate_options;
-use self::time::Deadline;
+use self::time::{Deadline, Search};
 
 /// Asked between the steps of the phases that come before any roster exists (listing
 /// candidates, building the model, the greedy warm start): was the solve cancelled, or has
@@ -262,13 +262,15 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                         round: 1,
                         candidates: model.candidates.len(),
                     });
-                    solve_microlp(&model, &warm, left.max(0.05), None, options).map(|mut raw| {
-                        raw.best_bound = match (raw.best_bound, lagrangian_bound) {
-                            (Some(a), Some(b)) => Some(a.max(b)),
-                            (a, b) => a.or(b),
-                        };
-                        raw
-                    })
+                    solve_microlp(&model, &warm, left.max(0.05), Search::Proof, options).map(
+                        |mut raw| {
+                            raw.best_bound = match (raw.best_bound, lagrangian_bound) {
+                                (Some(a), Some(b)) => Some(a.max(b)),
+                                (a, b) => a.or(b),
+                            };
+                            raw
+                        },
+                    )
                 }
             }
         }
@@ -440,8 +442,8 @@ fn microlp_rounds(
             true,
             windows_first,
             options,
-            &|sub: &Model, w: &[f64], limit: f64, stall| {
-                solve_microlp(sub, w, limit, stall, options)
+            &|sub: &Model, w: &[f64], limit: f64, search| {
+                solve_microlp(sub, w, limit, search, options)
             },
         ),
     )

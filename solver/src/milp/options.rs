@@ -152,6 +152,9 @@ pub enum Phase {
     LateCases { cases: usize, candidates: usize },
     /// A MILP over this many candidates: the whole model, or a restricted one (HiGHS).
     Milp { round: usize, candidates: usize },
+    /// microlp starts the MILP under way again, from its best roster, with its rows in
+    /// another order (`attempt` from 2: the first attempt ran out of its share of time).
+    Restart { attempt: usize },
 }
 
 impl std::fmt::Display for Phase {
@@ -175,6 +178,9 @@ impl std::fmt::Display for Phase {
             }
             Phase::Milp { round, candidates } => {
                 write!(f, "MILP round {round} ({candidates} candidates)")
+            }
+            Phase::Restart { attempt } => {
+                write!(f, "same MILP again, rows in another order (attempt {attempt})")
             }
             Phase::Window {
                 first,

@@ -494,8 +494,8 @@ pub(super) fn solve(
         false,
         true,
         options,
-        &|sub: &Model, warm: &[f64], limit: f64, stall| {
-            solve_highs(sub, warm, limit, stall, options)
+        &|sub: &Model, warm: &[f64], limit: f64, search| {
+            solve_highs(sub, warm, limit, search.stall(), options)
         },
     )
 }

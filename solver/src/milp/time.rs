@@ -93,6 +93,32 @@ impl Deadline {
     }
 }
 
+/// What a restricted MILP is run for, which decides when it stops (besides its time limit
+/// and the cancel flag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Search {
+    /// Better rosters: it stops once it has gone long enough without one ([`Stall`], at least
+    /// this long): a window of days, a late-cases neighbourhood, microlp's first restricted
+    /// MILP.
+    Rosters(Duration),
+    /// A better roster, to the time limit, where no proof can come (a restricted MILP capped
+    /// below every candidate that could beat the roster, HiGHS' first restricted MILP).
+    Improve,
+    /// The optimum and its proof, to the time limit (a restricted MILP of every candidate
+    /// that could beat the roster, the whole model); microlp restarts a long one.
+    Proof,
+}
+
+impl Search {
+    /// The least stall of a search for better rosters.
+    pub(super) fn stall(self) -> Option<Duration> {
+        match self {
+            Search::Rosters(min) => Some(min),
+            Search::Improve | Search::Proof => None,
+        }
+    }
+}
+
 /// Tells a search that is only to improve a roster (a restricted MILP over a window of days,
 /// the first restricted MILP) when it has stopped improving: once as long has passed without
 /// a better roster as the search had taken to find its last one, and at least `min`. The
