@@ -634,6 +634,22 @@ mod tests {
         SolveOptions::default()
     }
 
+    /// The whole model of a generated two-week instance (`cases`, `mediators`, 15 venues,
+    /// seed 3) with `options`' weights.
+    fn two_weeks(cases: usize, mediators: usize, options: &SolveOptions) -> Model {
+        use crate::generate::{generate, GenerateParams};
+        let input = generate(&GenerateParams {
+            weeks: 2,
+            ..GenerateParams::week(cases, mediators, 15, 3)
+        });
+        let problem = crate::validate::validate(&input).unwrap().problem;
+        super::super::build::build(
+            &problem,
+            crate::candidates::generate(&problem, &options.weights),
+            options,
+        )
+    }
+
     /// Four candidates of four cases, each worth one unit: 0, 1 and 2 conflict pairwise
     /// across three rows, so the LP holds each at ½ (1.5 units) where a roster holds one;
     /// 3 conflicts with nothing.
@@ -679,18 +695,8 @@ mod tests {
     /// rosters, with a stall) microlp reaches that same optimum.
     #[test]
     fn own_clique_cuts_keep_the_optimum_of_a_generated_instance() {
-        use crate::generate::{generate, GenerateParams};
-        let input = generate(&GenerateParams {
-            weeks: 2,
-            ..GenerateParams::week(60, 30, 15, 3)
-        });
-        let problem = crate::validate::validate(&input).unwrap().problem;
         let options = options();
-        let model = super::super::build::build(
-            &problem,
-            crate::candidates::generate(&problem, &options.weights),
-            &options,
-        );
+        let model = two_weeks(60, 30, &options);
         let warm = vec![0.0; model.n_vars()];
         let plain = solve_microlp(&model, &warm, 60.0, Search::Proof, &options).unwrap();
         assert_eq!(plain.status, SolveStatus::Optimal);
@@ -747,18 +753,12 @@ mod tests {
     }
 
     /// A MILP whose attempts may take 20 ms (times the Luby sequence) before they restart
-    /// (with the rows shuffled) restarts, and still ends proven at the optimum one attempt finds, with a
-    /// roster of that cost that meets every row. (A two-week instance whose whole model
-    /// microlp does not close at its root and does not prove in 20 ms.)
+    /// (with the rows shuffled) restarts, and still ends proven at the optimum one attempt
+    /// finds, with a roster of that cost that meets every row. (A two-week instance whose
+    /// whole model microlp does not close at its root and does not prove in 20 ms.)
     #[test]
     fn a_milp_restarted_many_times_still_proves_its_optimum() {
-        use crate::generate::{generate, GenerateParams};
         use std::sync::{Arc, Mutex};
-        let input = generate(&GenerateParams {
-            weeks: 2,
-            ..GenerateParams::week(80, 20, 15, 3)
-        });
-        let problem = crate::validate::validate(&input).unwrap().problem;
         let seen = Arc::new(Mutex::new(Vec::new()));
         let options = SolveOptions {
             progress: Some(super::super::Progress::new({
@@ -767,11 +767,7 @@ mod tests {
             })),
             ..options()
         };
-        let model = super::super::build::build(
-            &problem,
-            crate::candidates::generate(&problem, &options.weights),
-            &options,
-        );
+        let model = two_weeks(80, 20, &options);
         let warm = vec![0.0; model.n_vars()];
         let once = solve_microlp(&model, &warm, 60.0, Search::Proof, &options).unwrap();
         assert_eq!(once.status, SolveStatus::Optimal);
