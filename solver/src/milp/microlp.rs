@@ -106,10 +106,7 @@ impl Attempt {
                 self.values = later.values;
             }
         }
-        self.bound = match (self.bound, later.bound) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        self.bound = super::higher_bound(self.bound, later.bound);
         self.reason = later.reason;
     }
 }
@@ -265,25 +262,19 @@ fn solve_restarting_after(
         }
     };
     let mut result = attempt(0, warm, until(0));
-    let mut number = 0;
-    while let Ok(Ok(last)) = &result {
-        if !matches!(last.reason, microlp::TerminationReason::TimeLimit) || stopped() || !restarts {
-            break;
-        }
-        number += 1;
-        options.report(super::Phase::Restart {
-            attempt: number as usize + 1,
-        });
-        let from = last.values.as_ref().map_or(warm, |(_, values)| values);
-        let next = attempt(number, from, until(number));
-        match next {
-            Ok(Ok(next)) => {
-                if let Ok(Ok(last)) = &mut result {
-                    last.or_better(next);
-                }
+    if let (true, Ok(Ok(best))) = (restarts, &mut result) {
+        let mut number = 0;
+        while matches!(best.reason, microlp::TerminationReason::TimeLimit) && !stopped() {
+            number += 1;
+            options.report(super::Phase::Restart {
+                attempt: number as usize + 1,
+            });
+            let from = best.values.as_ref().map_or(warm, |(_, values)| values);
+            match attempt(number, from, until(number)) {
+                Ok(Ok(next)) => best.or_better(next),
+                // A failed restart leaves the attempts before it as they were.
+                _ => break,
             }
-            // A failed restart leaves the attempts before it as they were.
-            _ => break,
         }
     }
     match result {

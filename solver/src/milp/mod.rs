@@ -65,6 +65,14 @@ use self::model::Model;
 use self::options::validate_options;
 use self::time::{Deadline, Search};
 
+/// The higher of two lower bounds on the same model, either of which may be missing.
+fn higher_bound(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Asked between the steps of the phases that come before any roster exists (listing
 /// candidates, building the model, the greedy warm start): was the solve cancelled, or has
 /// its hard deadline passed? The hard deadline is the time limit plus half of the
@@ -264,10 +272,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<MilpSolution, 
                     });
                     solve_microlp(&model, &warm, left.max(0.05), Search::Proof, options).map(
                         |mut raw| {
-                            raw.best_bound = match (raw.best_bound, lagrangian_bound) {
-                                (Some(a), Some(b)) => Some(a.max(b)),
-                                (a, b) => a.or(b),
-                            };
+                            raw.best_bound = higher_bound(raw.best_bound, lagrangian_bound);
                             raw
                         },
                     )
@@ -611,10 +616,7 @@ impl Ascent {
             .iter()
             .filter_map(|a| a.outcome.as_ref()?.raw.best_bound)
             .reduce(f64::max);
-        let bound = match (self.bound, earlier.bound) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        let bound = higher_bound(self.bound, earlier.bound);
         let mut kept = if cost(&earlier) < cost(&self) - 0.5 {
             Ascent {
                 duals: self.duals,
