@@ -731,11 +731,25 @@ pub(super) fn rounds(
             .fold(f64::INFINITY, f64::min);
         let (sub, sub_warm) = restricted(problem, full, &kept, &best, options);
         let mut remaining = deadline.left_secs().max(0.05);
-        // A capped round cannot prove the roster optimal: it only looks for a better one.
-        let mut search = if capped {
-            Search::Improve
-        } else {
+        // Whether every candidate left out costs the roster at least a unit more: then the
+        // restricted MILP's optimum is the whole model's, capped or not.
+        let complete =
+            (found || sub.satisfies(&sub_warm)) && left_out_bound > sub.cost_of(&sub_warm) - 1.0;
+        let mut search = if !capped || complete {
             Search::Proof
+        } else if first_round_stall && lp.converged {
+            // A capped round on microlp's own LP relaxation (a week or a month of up to
+            // 100,000 candidates) looks for a better roster until its search stalls: from
+            // there the windows of days and a larger round go on. Run to the limit, it spent
+            // the minute on one search tree: M seeds 13-15 ended 7-187 units above the
+            // optimum, and 0-13 with the stall (docs/performance.md, "Capped rounds stop
+            // when they stall").
+            Search::Rosters(stall_for(kept.len()))
+        } else {
+            // A capped round cannot prove the roster optimal: it only looks for a better
+            // one. On the ascent's bound (600 cases and more) that search goes on to the
+            // limit: its long searches are where those rosters improve.
+            Search::Improve
         };
         if rounds == 1 && kept.len() < full.candidates.len() {
             // The first round is for a good roster, not a proof: later rounds need time. It
@@ -1063,6 +1077,97 @@ mod tests {
         assert!(checked(&problem, &held, &values) > 0);
         assert!((held.cost_of(&values) - z).abs() < 0.5);
         assert!(reduced.raw.best_bound.is_some_and(|b| b <= z + 1e-6));
+    }
+
+    /// What a capped restricted MILP after the first is run for, by the bound it comes from:
+    /// on microlp's own LP relaxation it searches for rosters until it stalls, on the
+    /// ascent's bound to the limit. Round 1 finds nothing here (its MILP is not solved), so
+    /// round 2 starts from the guided greedy roster, far above the bound, and the
+    /// candidates that could beat it are many more than the cap. The roster returned is
+    /// the checker's.
+    #[test]
+    fn a_capped_round_stops_when_it_stalls_only_on_microlps_own_lp() {
+        #[derive(Debug, Clone, Copy)]
+        enum Event {
+            Round(usize),
+            Call(Search),
+        }
+        let (problem, mut model) = instance();
+        let empty = model.cost_of(&model.assignment(&problem, &[]));
+        // Round 1 keeps the LP's choices and a few candidates of each of the 60 cases.
+        const CAP: usize = 1_000;
+        assert!(model.candidates.len() > 2 * CAP);
+        for on_lp in [true, false] {
+            let events = Arc::new(Mutex::new(Vec::new()));
+            let seen = Arc::clone(&events);
+            let options = SolveOptions {
+                progress: Some(Progress::new(move |p| {
+                    if let Phase::Milp { round, .. } = p {
+                        seen.lock().unwrap().push(Event::Round(round));
+                    }
+                })),
+                ..SolveOptions::default()
+            };
+            let lp = if on_lp {
+                let deadline = Deadline::in_secs(30.0);
+                let lp =
+                    super::super::microlp_relaxation(&problem, &mut model, &[], deadline, &options)
+                        .expect("microlp solves the LP of a 60-case week");
+                assert!(lp.converged);
+                lp
+            } else {
+                subgradient(&model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap()
+            };
+            let calls = Arc::clone(&events);
+            let sub = |m: &Model, w: &[f64], limit: f64, search| {
+                let mut calls = calls.lock().unwrap();
+                let first = !calls.iter().any(|e| matches!(e, Event::Call(_)));
+                calls.push(Event::Call(search));
+                drop(calls);
+                if first {
+                    return Ok(RawSolution {
+                        status: SolveStatus::TimeLimit,
+                        values: None,
+                        best_bound: None,
+                    });
+                }
+                solve_microlp(m, w, limit, search, &options)
+            };
+            let staged = rounds(
+                &problem,
+                &model,
+                &[],
+                lp,
+                0.0,
+                Deadline::in_secs(5.0),
+                CAP,
+                CAP,
+                20,
+                true,
+                false,
+                &options,
+                &sub,
+            )
+            .unwrap();
+            let Staged::Solved(reduced) = staged else {
+                panic!("the rounds asked for the whole model");
+            };
+            let events = events.lock().unwrap().clone();
+            assert!(
+                matches!(events[..2], [Event::Round(1), Event::Call(_)]),
+                "{events:?}"
+            );
+            // An uncapped round would be a proof on either bound.
+            match (on_lp, &events[2..4]) {
+                (true, [Event::Round(2), Event::Call(Search::Rosters(_))])
+                | (false, [Event::Round(2), Event::Call(Search::Improve)]) => {}
+                (_, other) => panic!("on the LP: {on_lp}; round 2 and its call: {other:?}"),
+            }
+            let (z, values) = reduced.raw.values.expect("a roster");
+            let held = reduced.model.expect("the model of the roster");
+            assert!(checked(&problem, &held, &values) > 0);
+            assert!((held.cost_of(&values) - z).abs() < 0.5);
+        }
     }
 
     /// With room to grow the cap, the time the windows leave goes to the proof: the same
