@@ -589,7 +589,8 @@ pub(super) type SolveSub<'a> =
 /// what is still left after them to one more restricted MILP of up to `max_kept_grown`
 /// candidates. With `first_round_stall` the first restricted MILP also stops when it stops
 /// finding better rosters (microlp; HiGHS' first MILP at 600 cases needs several seconds
-/// before its first better roster, more with the other core busy, and keeps its share).
+/// before its first better roster, more with the other core busy, and keeps its share), and
+/// so does a capped one when `lp` is the LP's optimum (microlp's own LP relaxation).
 /// With `windows_first`, when the bound is not the LP's optimum, windows of days improve the
 /// roster before the first restricted MILP; without (the warm start already came out of
 /// them, in an earlier stage of `milp::by_ascent`), the first MILP, which re-plans every
@@ -742,7 +743,7 @@ pub(super) fn rounds(
             // 100,000 candidates) looks for a better roster until its search stalls: from
             // there the windows of days and a larger round go on. Run to the limit, it spent
             // the minute on one search tree: M seeds 13-15 ended 7-187 units above the
-            // optimum, and 0-13 with the stall (docs/performance.md, "Capped rounds stop
+            // optimum in two runs, 0-17 with the stall (docs/performance.md, "Capped rounds stop
             // when they stall").
             Search::Rosters(stall_for(kept.len()))
         } else {

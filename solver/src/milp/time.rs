@@ -99,10 +99,12 @@ impl Deadline {
 pub(super) enum Search {
     /// Better rosters: it stops once it has gone long enough without one ([`Stall`], at least
     /// this long): a window of days, a late-cases neighbourhood, microlp's first restricted
-    /// MILP.
+    /// MILP, and on microlp's own LP relaxation a restricted MILP capped below every
+    /// candidate that could beat the roster.
     Rosters(Duration),
-    /// A better roster, to the time limit, where no proof can come (a restricted MILP capped
-    /// below every candidate that could beat the roster, HiGHS' first restricted MILP).
+    /// A better roster, to the time limit, where no proof can come (on the ascent's bound or
+    /// with HiGHS, a restricted MILP capped below every candidate that could beat the
+    /// roster; HiGHS' first restricted MILP).
     Improve,
     /// The optimum and its proof, to the time limit (a restricted MILP of every candidate
     /// that could beat the roster, the whole model); microlp restarts a long one.
