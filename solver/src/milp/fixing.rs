@@ -924,8 +924,46 @@ mod tests {
         placements.len()
     }
 
-    /// The rounds with microlp from an empty roster, at most 10 candidates per restricted
-    /// MILP at first and `grown` once the windows are done, within `secs`.
+    /// The rounds from an empty roster and the bound `lp`, each restricted MILP solved by
+    /// `sub`, at most `cap` candidates per restricted MILP at first and `grown` once the
+    /// windows are done, within `secs` (windows of 20 cases; the first MILP stops on a
+    /// stall, as with microlp).
+    #[allow(clippy::too_many_arguments)]
+    fn rounds_from_empty(
+        problem: &Problem,
+        model: &Model,
+        lp: Relaxation,
+        secs: f64,
+        cap: usize,
+        grown: usize,
+        options: &SolveOptions,
+        sub: &SolveSub,
+    ) -> Box<Reduced> {
+        let deadline = Deadline::in_secs(secs);
+        let staged = rounds(
+            problem,
+            model,
+            &[],
+            lp,
+            0.0,
+            deadline,
+            cap,
+            grown,
+            20,
+            true,
+            true,
+            options,
+            sub,
+        );
+        match staged.unwrap() {
+            Staged::Solved(reduced) => reduced,
+            Staged::WholeModel => panic!("the rounds asked for the whole model"),
+        }
+    }
+
+    /// The rounds with microlp from an empty roster and the ascent's bound, at most 10
+    /// candidates per restricted MILP at first and `grown` once the windows are done,
+    /// within `secs`.
     fn capped_rounds(
         problem: &Problem,
         model: &Model,
@@ -937,26 +975,7 @@ mod tests {
         let lp = subgradient(model, empty, Deadline::in_secs(10.0), 2_000, None, None).unwrap();
         let sub =
             |m: &Model, w: &[f64], limit: f64, stall| solve_microlp(m, w, limit, stall, options);
-        let deadline = Deadline::in_secs(secs);
-        let staged = rounds(
-            problem,
-            model,
-            &[],
-            lp,
-            0.0,
-            deadline,
-            10,
-            grown,
-            20,
-            true,
-            true,
-            options,
-            &sub,
-        );
-        match staged.unwrap() {
-            Staged::Solved(reduced) => reduced,
-            Staged::WholeModel => panic!("the rounds asked for the whole model"),
-        }
+        rounds_from_empty(problem, model, lp, secs, 10, grown, options, &sub)
     }
 
     /// On a 600-case week (above `WINDOWS_ABOVE` candidates, the bound from the ascent) a
@@ -1134,25 +1153,7 @@ mod tests {
                 }
                 solve_microlp(m, w, limit, search, &options)
             };
-            let staged = rounds(
-                &problem,
-                &model,
-                &[],
-                lp,
-                0.0,
-                Deadline::in_secs(5.0),
-                CAP,
-                CAP,
-                20,
-                true,
-                false,
-                &options,
-                &sub,
-            )
-            .unwrap();
-            let Staged::Solved(reduced) = staged else {
-                panic!("the rounds asked for the whole model");
-            };
+            let reduced = rounds_from_empty(&problem, &model, lp, 5.0, CAP, CAP, &options, &sub);
             let events = events.lock().unwrap().clone();
             assert!(
                 matches!(events[..2], [Event::Round(1), Event::Call(_)]),
@@ -1240,25 +1241,8 @@ mod tests {
             }
         };
         // A cap of 10 candidates, grown to the whole model after the windows: round 2 runs.
-        let staged = rounds(
-            &problem,
-            &model,
-            &[],
-            lp,
-            0.0,
-            Deadline::in_secs(30.0),
-            10,
-            model.candidates.len(),
-            20,
-            true,
-            true,
-            &options,
-            &sub,
-        )
-        .unwrap();
-        let Staged::Solved(reduced) = staged else {
-            panic!("the rounds asked for the whole model")
-        };
+        let grown = model.candidates.len();
+        let reduced = rounds_from_empty(&problem, &model, lp, 30.0, 10, grown, &options, &sub);
         assert!(*calls.lock().unwrap() > 2, "no later round ran");
         let (z, values) = reduced.raw.values.expect("a roster");
         let held = reduced.model.expect("the model of the roster");
