@@ -743,7 +743,7 @@ pub(super) fn rounds(
             // 100,000 candidates) looks for a better roster until its search stalls: from
             // there the windows of days and a larger round go on. Run to the limit, it spent
             // the minute on one search tree: M seeds 13-15 ended 7-187 units above the
-            // optimum in two runs, and 0-29 in three runs with the stall
+            // optimum in two runs, and 0-29 in four runs with the stall
             // (docs/performance.md, "Capped rounds stop when they stall").
             Search::Rosters(stall_for(kept.len()))
         } else {
