@@ -732,11 +732,23 @@ pub(super) fn rounds(
             .fold(f64::INFINITY, f64::min);
         let (sub, sub_warm) = restricted(problem, full, &kept, &best, options);
         let mut remaining = deadline.left_secs().max(0.05);
-        // Whether every candidate left out costs the roster at least a unit more: then the
+        // The cost of the warm start when it is a roster: the best one known (a round's, the
+        // windows' or, when it meets every row, the greedy one).
+        let warm_cost = (found || sub.satisfies(&sub_warm)).then(|| sub.cost_of(&sub_warm));
+        // Whether every candidate left out costs that roster at least a unit more: then the
         // restricted MILP's optimum is the whole model's, capped or not.
-        let complete =
-            (found || sub.satisfies(&sub_warm)) && left_out_bound > sub.cost_of(&sub_warm) - 1.0;
-        let mut search = if !capped || complete {
+        let complete = warm_cost.is_some_and(|z| left_out_bound > z - 1.0);
+        let search = if rounds == 1 && kept.len() < full.candidates.len() {
+            // The first round is for a good roster, not a proof: later rounds need time. It
+            // stops at its share of the time, or (`first_round_stall`) when it stops finding
+            // better rosters.
+            remaining *= FIRST_ROUND_SHARE;
+            if first_round_stall {
+                Search::Rosters(stall_for(kept.len()))
+            } else {
+                Search::Improve
+            }
+        } else if !capped || complete {
             Search::Proof
         } else if first_round_stall && lp.converged {
             // A capped round on microlp's own LP relaxation (a week or a month of up to
@@ -752,17 +764,6 @@ pub(super) fn rounds(
             // limit: its long searches are where those rosters improve.
             Search::Improve
         };
-        if rounds == 1 && kept.len() < full.candidates.len() {
-            // The first round is for a good roster, not a proof: later rounds need time. It
-            // stops at its share of the time, or (`first_round_stall`) when it stops finding
-            // better rosters.
-            remaining *= FIRST_ROUND_SHARE;
-            search = if first_round_stall {
-                Search::Rosters(stall_for(kept.len()))
-            } else {
-                Search::Improve
-            };
-        }
         options.report(super::Phase::Milp {
             round: rounds,
             candidates: kept.len(),
@@ -778,12 +779,10 @@ pub(super) fn rounds(
             }
             other => other?,
         };
-        if found || sub.satisfies(&sub_warm) {
-            // The warm start is the best roster known (a round's, the windows' or, when it
-            // meets every row, the greedy one): a backend that stops with nothing, or with
-            // a worse roster of its own (HiGHS did, at L with 10 s, when it had not yet
-            // taken up the start), does not replace it.
-            let z = sub.cost_of(&sub_warm);
+        if let Some(z) = warm_cost {
+            // A backend that stops with nothing, or with a worse roster of its own than the
+            // warm start (HiGHS did, at L with 10 s, when it had not yet taken up the
+            // start), does not replace it.
             if raw
                 .values
                 .as_ref()

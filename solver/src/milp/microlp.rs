@@ -59,8 +59,8 @@ const GOMORY_UP_TO: usize = 10_000;
 /// every attempt finishes its root, starts from the best roster so far and, from the
 /// second on, has the rows in another order (shuffled by the attempt's number, so runs
 /// repeat), every other one without the model's cut rows ([`WITHOUT_CUTS_EVERY`]); the
-/// deadline ends the last one. The roster kept is the cheapest of the
-/// attempts, the bound the highest (each holds for the same MILP).
+/// deadline ends the last one. The roster kept is the cheapest of the attempts, the bound
+/// the highest (each holds for the same MILP).
 ///
 /// microlp's branch and bound on the proof MILPs of M seed 2 and busy-month seed 1 was fast
 /// or hopeless from run to run: its search follows the order of the rows, which decides the
@@ -142,8 +142,9 @@ fn microlp_columns(n: usize) -> Vec<microlp::Variable> {
 /// A MILP run for better rosters (a window of days, a late-cases neighbourhood, the first
 /// restricted MILP) first gets clique cuts at the optimum of its own LP relaxation
 /// ([`with_own_clique_cuts`]). A MILP run for its proof ([`Search::Proof`]) of up to
-/// [`RESTART_UP_TO`] columns restarts with its rows in another order when an attempt takes
-/// longer than its share ([`RESTART_FIRST`] times the Luby sequence).
+/// [`RESTART_UP_TO`] columns restarts with its rows in another order (every other time
+/// without the model's cut rows) when an attempt takes longer than its share
+/// ([`RESTART_FIRST`] times the Luby sequence).
 pub(super) fn solve_microlp(
     model: &Model,
     warm: &[f64],
