@@ -207,8 +207,29 @@ fn solve_restarting_after(
                 first.gomory_cuts_per_round = GOMORY_CUTS_PER_ROUND;
                 first.gomory_max_gap = GOMORY_MAX_GAP;
             }
-            first.warm_start = (warm.len() == columns.len())
-                .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());
+            // A restart keeps its warm start (the best roster so far) when the start's own
+            // solve outlasts a slice; published microlp dropped it and searched without
+            // (7 of the 14 restarts of M seed 3's proof MILP). The first attempt, and every
+            // MILP that does not restart, drop it as before: kept there too, L's windows at
+            // 10 s ended further from the bound (docs/performance.md, "Restarts keep their
+            // roster").
+            first.keep_interrupted_warm_start = attempt > 0;
+            // A restart's warm start is an earlier attempt's values, whose float noise in
+            // the continuous columns (presences, fairness steps) made microlp reject the
+            // whole start (the other 7 of those 14): it names the binary columns only, and
+            // microlp's LP completes the others.
+            // The first attempt's start (built exactly, by `fixing::restricted`) names
+            // every column: naming only the binary ones there too made L's roster at 10 s
+            // worse (docs/performance.md, "Restarts keep their roster").
+            first.warm_start = (warm.len() == columns.len()).then(|| {
+                columns
+                    .iter()
+                    .zip(warm)
+                    .enumerate()
+                    .filter(|&(j, _)| attempt == 0 || model.is_binary(j))
+                    .map(|(_, (&column, &value))| (column, value))
+                    .collect()
+            });
             let mut progress = stall.map(Stall::new);
             let mut outcome = built.as_inner().solve_with(first)?;
             let mut best = outcome.solution().map(|s| s.objective());
