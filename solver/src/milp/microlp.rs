@@ -56,10 +56,15 @@ const GOMORY_UP_TO: usize = 10_000;
 /// could beat the roster, a whole model) of at most this many columns restarts when an
 /// attempt has not ended in its time. The first attempt may take [`RESTART_FIRST`], later
 /// ones that time the next term of the Luby sequence ([`luby`]: 1, 1, 2, 1, 1, 2, 4, …);
-/// every attempt finishes its root, starts from the best roster so far and, from the
-/// second on, has the rows in another order (shuffled by the attempt's number, so runs
-/// repeat), every other one without the model's cut rows ([`WITHOUT_CUTS_EVERY`]); the
-/// deadline ends the last one. The roster kept is the cheapest of the attempts, the bound
+/// every attempt finishes its root, is offered the best roster so far as its warm start
+/// and, from the second on, has the rows in another order (shuffled by the attempt's
+/// number, so runs repeat), every other one without the model's cut rows
+/// ([`WITHOUT_CUTS_EVERY`]); the deadline ends the last one. microlp often searches a
+/// restart without that roster: it rejects the earlier attempt's values (their float noise
+/// in the continuous columns) or drops a start whose own solve outlasts a
+/// [`MICROLP_SLICE`] (all 14 restarts of M seed 3's proof MILP). Restarts made to keep it
+/// proved no more, and M seed 24 less often (`docs/performance.md`, "Restarts and their
+/// roster"). The roster kept is the cheapest of the attempts, the bound
 /// the highest (each holds for the same MILP).
 ///
 /// microlp's branch and bound on the proof MILPs of M seed 2 and busy-month seed 1 was fast
@@ -207,29 +212,8 @@ fn solve_restarting_after(
                 first.gomory_cuts_per_round = GOMORY_CUTS_PER_ROUND;
                 first.gomory_max_gap = GOMORY_MAX_GAP;
             }
-            // A restart keeps its warm start (the best roster so far) when the start's own
-            // solve outlasts a slice; published microlp dropped it and searched without
-            // (7 of the 14 restarts of M seed 3's proof MILP). The first attempt, and every
-            // MILP that does not restart, drop it as before: kept there too, L's windows at
-            // 10 s ended further from the bound (docs/performance.md, "Restarts keep their
-            // roster").
-            first.keep_interrupted_warm_start = attempt > 0;
-            // A restart's warm start is an earlier attempt's values, whose float noise in
-            // the continuous columns (presences, fairness steps) made microlp reject the
-            // whole start (the other 7 of those 14): it names the binary columns only, and
-            // microlp's LP completes the others.
-            // The first attempt's start (built exactly, by `fixing::restricted`) names
-            // every column: naming only the binary ones there too made L's roster at 10 s
-            // worse (docs/performance.md, "Restarts keep their roster").
-            first.warm_start = (warm.len() == columns.len()).then(|| {
-                columns
-                    .iter()
-                    .zip(warm)
-                    .enumerate()
-                    .filter(|&(j, _)| attempt == 0 || model.is_binary(j))
-                    .map(|(_, (&column, &value))| (column, value))
-                    .collect()
-            });
+            first.warm_start = (warm.len() == columns.len())
+                .then(|| columns.iter().copied().zip(warm.iter().copied()).collect());
             let mut progress = stall.map(Stall::new);
             let mut outcome = built.as_inner().solve_with(first)?;
             let mut best = outcome.solution().map(|s| s.objective());

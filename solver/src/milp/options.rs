@@ -152,7 +152,7 @@ pub enum Phase {
     LateCases { cases: usize, candidates: usize },
     /// A MILP over this many candidates: the whole model, or a restricted one (HiGHS).
     Milp { round: usize, candidates: usize },
-    /// microlp starts the MILP under way again, from its best roster, with its rows in
+    /// microlp starts the MILP under way again, offered its best roster, with its rows in
     /// another order and, every other time, without the LP's cut rows (`attempt` from 2:
     /// the first attempt ran out of its share of time).
     Restart { attempt: usize },

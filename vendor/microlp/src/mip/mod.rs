@@ -90,11 +90,6 @@ pub struct SolveOptions {
     /// objective units of the root bound (default: any distance). Cuts close small gaps;
     /// when the gap is far beyond what they close, they only make every node's LP larger.
     pub gomory_max_gap: f64,
-    /// Keep a warm start whose own solve the time limit interrupts, with the bounds it
-    /// fixed, and go on with it in the next call (default `false`: microlp as published
-    /// drops it and searches without it). (Added to this vendored copy by
-    /// mediation-scheduler.)
-    pub keep_interrupted_warm_start: bool,
 }
 
 impl Default for SolveOptions {
@@ -110,7 +105,6 @@ impl Default for SolveOptions {
             gomory_cuts_per_round: 50,
             gomory_min_gain: 0.0,
             gomory_max_gap: f64::INFINITY,
-            keep_interrupted_warm_start: false,
         }
     }
 }
@@ -291,17 +285,6 @@ pub(crate) struct MipState {
     pub classifying_unbounded: bool,
     /// Rounds of root Gomory cuts done (see [`SolveOptions::gomory_rounds`]).
     pub gomory_rounds_done: usize,
-    /// A warm-start hint whose solve the time limit interrupted: the solver holds its
-    /// bounds, and the next call goes on with it.
-    pub pending_hint: Option<PendingHint>,
-}
-
-/// The state of a warm start's solve between two calls: the root basis to go back to
-/// and the variables the hint fixed.
-#[derive(Clone, Debug)]
-pub(crate) struct PendingHint {
-    root_basis: crate::solver::Basis,
-    applied: Vec<usize>,
 }
 
 impl std::fmt::Debug for MipState {
@@ -372,7 +355,6 @@ fn build_state(problem: &Problem, options: SolveOptions) -> Result<MipState, Err
         fixed: BTreeMap::new(),
         classifying_unbounded: false,
         gomory_rounds_done: 0,
-        pending_hint: None,
     })
 }
 
@@ -892,13 +874,8 @@ fn try_warm_start(
     hints: &[(crate::Variable, f64)],
 ) -> Result<Option<TerminationReason>, Error> {
     let domains = state.solver.orig_var_domains.clone();
-    // A hint whose solve the time limit interrupted goes on where it stopped.
-    let resumed = state.pending_hint.take();
-    let root_basis = match &resumed {
-        Some(pending) => pending.root_basis.clone(),
-        None => state.solver.snapshot_basis(),
-    };
-    let mut applied: Vec<usize> = resumed.map_or_else(Vec::new, |pending| pending.applied);
+    let root_basis = state.solver.snapshot_basis();
+    let mut applied: Vec<usize> = Vec::new();
     let mut ok = true;
     let mut pending_error = None;
 
@@ -946,16 +923,6 @@ fn try_warm_start(
                 } else {
                     debug!("warm-start hint LP-completed fractionally; ignored");
                 }
-            }
-            Ok(StopReason::Limit) if state.options.keep_interrupted_warm_start => {
-                // Kept, with its bounds, for the next call: a hint dropped here left a
-                // resumed search (one driven in short slices) without an incumbent.
-                // (Added to this vendored copy by mediation-scheduler.)
-                state.pending_hint = Some(PendingHint {
-                    root_basis,
-                    applied,
-                });
-                return Ok(Some(TerminationReason::TimeLimit));
             }
             Ok(StopReason::Limit) | Err(Error::Infeasible) => {
                 debug!("warm-start hint infeasible or out of time; ignored");
@@ -1008,20 +975,17 @@ fn initialize_root(
     state: &mut MipState,
     domains: &[VarDomain],
 ) -> Result<Option<TerminationReason>, Error> {
-    if state.root_solved && state.pending_hint.is_none() {
+    if state.root_solved {
         return Ok(None);
     }
 
-    if !state.root_solved {
-        if state.solver.initial_solve()? == StopReason::Limit {
-            return Ok(Some(TerminationReason::TimeLimit));
-        }
-        state.root_solved = true;
+    if state.solver.initial_solve()? == StopReason::Limit {
+        return Ok(Some(TerminationReason::TimeLimit));
     }
+    state.root_solved = true;
 
-    let hints = state.options.warm_start.take();
-    if hints.is_some() || state.pending_hint.is_some() {
-        if let Some(outcome) = try_warm_start(state, hints.as_deref().unwrap_or_default())? {
+    if let Some(hints) = state.options.warm_start.take() {
+        if let Some(outcome) = try_warm_start(state, &hints)? {
             return Ok(Some(outcome));
         }
     }
@@ -1662,64 +1626,6 @@ mod tests {
         state.classifying_unbounded = true;
 
         assert_eq!(try_adopt_incumbent(&mut state), Err(Error::Unbounded));
-    }
-
-    /// With `keep_interrupted_warm_start`, a warm start whose solve the time limit
-    /// interrupts is kept, with its bounds, and taken up by the next call (added by
-    /// mediation-scheduler: a search run in short slices dropped its hint whenever the
-    /// hint's solve outlasted a slice, and then searched without an incumbent). Without
-    /// it, the hint is dropped, as published.
-    #[test]
-    fn an_interrupted_warm_start_is_taken_up_by_the_next_call() {
-        let dropped = {
-            let mut state = build_state(&binary_knapsack(), SolveOptions::default()).unwrap();
-            assert_eq!(state.solver.initial_solve().unwrap(), StopReason::Finished);
-            state.root_solved = true;
-            state.solver.deadline = Some(Instant::now());
-            let hint = [(Variable(0), 1.0), (Variable(1), 1.0)];
-            let outcome = try_warm_start(&mut state, &hint);
-            (
-                outcome,
-                state.pending_hint.is_none(),
-                state.incumbent.is_none(),
-            )
-        };
-        assert_eq!(dropped, (Ok(None), true, true));
-
-        let problem = binary_knapsack();
-        // x and y: value 19 of weight 12 (the optimum is 21).
-        let hint = [
-            (Variable(0), 1.0),
-            (Variable(1), 1.0),
-            (Variable(2), 0.0),
-            (Variable(3), 0.0),
-        ];
-        let mut options = SolveOptions::default();
-        options.node_limit = Some(0);
-        options.keep_interrupted_warm_start = true;
-        let mut state = build_state(&problem, options).unwrap();
-        assert_eq!(state.solver.initial_solve().unwrap(), StopReason::Finished);
-        state.root_solved = true;
-        state.solver.deadline = Some(Instant::now());
-        assert_eq!(
-            try_warm_start(&mut state, &hint),
-            Ok(Some(TerminationReason::TimeLimit))
-        );
-        assert!(state.pending_hint.is_some());
-        assert!(state.incumbent.is_none());
-        // The next call has time: the hint is the incumbent before any node.
-        state.deadline = None;
-        assert_eq!(search_loop(&mut state), Ok(TerminationReason::NodeLimit));
-        assert!(state.pending_hint.is_none());
-        assert_eq!(state.stats.nodes_solved, 0);
-        assert!((incumbent_obj(&state) + 19.0).abs() < 1e-9);
-        // The root's bounds came back: the search goes on to the optimum.
-        state.options.node_limit = None;
-        assert_eq!(
-            search_loop(&mut state),
-            Ok(TerminationReason::ProvenOptimal)
-        );
-        assert!((incumbent_obj(&state) + 21.0).abs() < 1e-9);
     }
 
     #[test]
