@@ -59,13 +59,14 @@ const GOMORY_UP_TO: usize = 10_000;
 /// every attempt finishes its root, is offered the best roster so far as its warm start
 /// and, from the second on, has the rows in another order (shuffled by the attempt's
 /// number, so runs repeat), every other one without the model's cut rows
-/// ([`WITHOUT_CUTS_EVERY`]); the deadline ends the last one. microlp often searches a
-/// restart without that roster: it rejects the earlier attempt's values (their float noise
-/// in the continuous columns) or drops a start whose own solve outlasts a
-/// [`MICROLP_SLICE`] (all 14 restarts of M seed 3's proof MILP). Restarts made to keep it
-/// proved no more, and M seed 24 less often (`docs/performance.md`, "Restarts and their
-/// roster"). The roster kept is the cheapest of the attempts, the bound
-/// the highest (each holds for the same MILP).
+/// ([`WITHOUT_CUTS_EVERY`]); the deadline ends the last one. The roster kept is the
+/// cheapest of the attempts, the bound the highest (each holds for the same MILP).
+///
+/// microlp often searches a restart without the roster it is offered: it rejects the
+/// earlier attempt's values (their float noise in the continuous columns) or drops a start
+/// whose own solve outlasts a [`MICROLP_SLICE`] (all 14 restarts of M seed 3's proof
+/// MILP). Restarts made to keep it proved no more, and M seed 24 less often
+/// (`docs/performance.md`, "Restarts and their roster").
 ///
 /// microlp's branch and bound on the proof MILPs of M seed 2 and busy-month seed 1 was fast
 /// or hopeless from run to run: its search follows the order of the rows, which decides the
@@ -833,8 +834,8 @@ mod tests {
         assert!(restarted
             .best_bound
             .is_some_and(|b| (b - optimum).abs() < 0.5));
-        let restarts = seen.lock().unwrap();
-        restarts
+        let phases = seen.lock().unwrap();
+        phases
             .iter()
             .filter(|p| matches!(p, super::super::Phase::Restart { .. }))
             .count()
