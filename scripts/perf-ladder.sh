@@ -12,7 +12,7 @@
 # under GNU time (`/usr/bin/time -v`; on Debian/Ubuntu: `apt-get install -y time`) and a hard
 # `timeout`. A run that fails, is killed or times out is reported as such; the script goes on.
 #
-# Needs: cargo, cmake + libclang (HiGHS), python3, GNU time. Runs one solve at a time.
+# Needs: cargo, python3, GNU time. Runs one solve at a time.
 #
 # Environment (all optional):
 #   SIZES="S M L XL"          sizes to run

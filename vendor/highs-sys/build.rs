@@ -1,0 +1,123 @@
+//! Compiles HiGHS 1.16.0 from `HiGHS/` with the `cc` crate: the C++ and C sources that the
+//! published highs-sys 1.16.0 compiles through HiGHS' CMake build (its `highs` target, with
+//! `FAST_BUILD=ON`, `BUILD_SHARED_LIBS=OFF`, `ZLIB=OFF`, release flags), with the same
+//! defines, include folders and optimisation. No cmake and no libclang are needed: the
+//! header CMake would configure is `config/HConfig.h` and the bindings bindgen would generate
+//! are `src/c_bindings.rs`, both produced by that CMake build (VENDORED.md).
+
+use std::env;
+use std::path::{Path, PathBuf};
+
+/// Folders under `HiGHS/highs` whose headers the sources include by bare name (CMake's
+/// include list for the `highs` target).
+const INCLUDE_DIRS: &[&str] = &[
+    "",
+    "interfaces",
+    "io",
+    "io/filereader",
+    "ipm",
+    "ipm/ipx",
+    "ipm/basiclu",
+    "lp_data",
+    "mip",
+    "model",
+    "parallel",
+    "pdlp",
+    "pdlp/cupdlp",
+    "pdlp/hipdlp",
+    "presolve",
+    "qpsolver",
+    "simplex",
+    "util",
+    "hipo",
+    "hipo/auxiliary",
+    "hipo/factorhighs",
+    "hipo/ipm",
+];
+
+/// Every source file below `dir` whose extension is one of `extensions`, sorted.
+fn sources(dir: &Path, extensions: &[&str], found: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|entry| entry.expect("a readable folder entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            sources(&path, extensions, found);
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e))
+        {
+            found.push(path);
+        }
+    }
+}
+
+fn main() {
+    for feature in ["DISCOVER", "HIPO", "LIBZ", "NINJA"] {
+        if env::var_os(format!("CARGO_FEATURE_{feature}")).is_some() {
+            panic!(
+                "mediation-scheduler's vendored highs-sys compiles HiGHS without the `{}` feature \
+                 (vendor/highs-sys/VENDORED.md)",
+                feature.to_lowercase()
+            );
+        }
+    }
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let highs = root.join("HiGHS").join("highs");
+    let target = env::var("TARGET").expect("TARGET");
+    println!("cargo:rerun-if-changed=HiGHS");
+    println!("cargo:rerun-if-changed=config");
+
+    let configure = |build: &mut cc::Build| {
+        build
+            .include(root.join("config"))
+            .include(root.join("HiGHS").join("extern"));
+        for dir in INCLUDE_DIRS {
+            build.include(highs.join(dir));
+        }
+        // HiGHS is compiled in release mode whatever the profile (the published crate's
+        // default `highs_release` feature): a debug HiGHS is many times slower.
+        build
+            .opt_level(3)
+            .debug(false)
+            .define("NDEBUG", None)
+            .warnings(false)
+            .flag_if_supported("-w");
+    };
+
+    let mut cpp_files = Vec::new();
+    sources(&highs, &["cpp", "cc"], &mut cpp_files);
+    let mut cpp = cc::Build::new();
+    cpp.cpp(true).std("c++11");
+    configure(&mut cpp);
+    if target.starts_with("x86_64") {
+        // As HiGHS' CMake build does where the compiler takes it.
+        cpp.flag_if_supported("-mpopcnt");
+    }
+    cpp.flag_if_supported("-Wno-invalid-offsetof")
+        .files(&cpp_files)
+        .compile("highs");
+
+    let mut c_files = Vec::new();
+    sources(&highs, &["c"], &mut c_files);
+    let mut c = cc::Build::new();
+    configure(&mut c);
+    c.flag_if_supported("-Wno-implicit-function-declaration")
+        .files(&c_files)
+        .compile("highs_c");
+
+    // HiGHS' C++ runtime; `dl` for the optional extras library HiGHS looks for at run time
+    // (`HIGHS_SHARED_EXTRAS_LIBRARY`, as in the CMake build; none is shipped, so the
+    // features it would bring stay unavailable, as with the published crate).
+    if target.contains("apple") {
+        println!("cargo:rustc-link-lib=c++");
+    } else if target.contains("linux") || target.contains("pc-windows-gnu") {
+        println!("cargo:rustc-link-lib=stdc++");
+    }
+    if target.contains("linux") {
+        println!("cargo:rustc-link-lib=dl");
+    }
+}
