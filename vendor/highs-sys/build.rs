@@ -55,6 +55,45 @@ fn sources(dir: &Path, extensions: &[&str], found: &mut Vec<PathBuf>) {
     }
 }
 
+/// Compiles `files` with `build` on as many threads as cargo's jobs (`NUM_JOBS`), each
+/// taking the next file, largest first, then archives every object into the static library
+/// `name` and tells cargo to link it. (cc's own `parallel` feature brings libc into the build
+/// scripts' dependencies, whose features differ between cargo commands: `.ci/run` then
+/// compiled HiGHS once for clippy and again for the tests.)
+fn compile_in_parallel(build: &cc::Build, files: &[PathBuf], name: &str) {
+    let mut queue: Vec<&PathBuf> = files.iter().collect();
+    queue.sort_by_key(|f| std::cmp::Reverse(std::fs::metadata(f).map_or(0, |m| m.len())));
+    let jobs = env::var("NUM_JOBS")
+        .ok()
+        .and_then(|j| j.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, queue.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut objects: Vec<PathBuf> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = queue.get(i) else {
+                            return done;
+                        };
+                        done.extend(build.clone().file(file).compile_intermediates());
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a thread compiling HiGHS"))
+            .collect()
+    });
+    objects.sort();
+    let library = build.create_archive(name, &objects);
+    cc::emit_link_directives(build, &library);
+}
+
 fn main() {
     for feature in ["DISCOVER", "HIPO", "LIBZ", "NINJA"] {
         if env::var_os(format!("CARGO_FEATURE_{feature}")).is_some() {
@@ -97,17 +136,15 @@ fn main() {
         // As HiGHS' CMake build does where the compiler takes it.
         cpp.flag_if_supported("-mpopcnt");
     }
-    cpp.flag_if_supported("-Wno-invalid-offsetof")
-        .files(&cpp_files)
-        .compile("highs");
+    cpp.flag_if_supported("-Wno-invalid-offsetof");
+    compile_in_parallel(&cpp, &cpp_files, "highs");
 
     let mut c_files = Vec::new();
     sources(&highs, &["c"], &mut c_files);
     let mut c = cc::Build::new();
     configure(&mut c);
-    c.flag_if_supported("-Wno-implicit-function-declaration")
-        .files(&c_files)
-        .compile("highs_c");
+    c.flag_if_supported("-Wno-implicit-function-declaration");
+    compile_in_parallel(&c, &c_files, "highs_c");
 
     // HiGHS' C++ runtime; `dl` for the optional extras library HiGHS looks for at run time
     // (`HIGHS_SHARED_EXTRAS_LIBRARY`, as in the CMake build; none is shipped, so the
