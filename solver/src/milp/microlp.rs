@@ -171,10 +171,10 @@ pub(super) fn solve_microlp(
 
 /// [`solve_microlp`], whose first attempt may restart after `first`, and whose attempts run
 /// microlp's own root Gomory cuts only with `root_cuts` (tests shorten the one and switch
-/// off the other: whether those cuts run at a root depends on whether microlp took up the
-/// warm start within its first time slice, and on the tests' instances they then close the
-/// MILP at its root, so that a test counting restarts passed or failed with the machine's
-/// load).
+/// off the other: those cuts run at a root only when microlp has no roster yet or one
+/// within [`GOMORY_MAX_GAP`] of the bound, which on the tests' instances depended on the
+/// time slices, and where they ran they closed the MILP at its root, so that a test
+/// counting restarts passed or failed with the machine's load).
 fn solve_restarting_after(
     model: &Model,
     warm: &[f64],
@@ -820,8 +820,8 @@ mod tests {
 
     /// Solves `model` once as a proof MILP (it must be proven), then again with attempts
     /// that may restart every 20 ms times the Luby sequence, without microlp's root Gomory
-    /// cuts (with them, these instances close at the root or not depending on the timing of
-    /// the warm start: see `solve_restarting_after`): that too must end proven, at the same
+    /// cuts (with them, these instances close at the root or not depending on the time
+    /// slices: see `solve_restarting_after`): that too must end proven, at the same
     /// optimum, with a roster that meets every row (the cuts among them). The number of
     /// restarts.
     fn restarted_at_the_optimum(model: &Model) -> usize {
