@@ -35,8 +35,8 @@ const INCLUDE_DIRS: &[&str] = &[
     "hipo/ipm",
 ];
 
-/// Every source file below `dir` whose extension is one of `extensions`, sorted.
-fn sources(dir: &Path, extensions: &[&str], found: &mut Vec<PathBuf>) {
+/// Every C++ (`.cpp`, `.cc`) and C (`.c`) file below `dir`, sorted.
+fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|entry| entry.expect("a readable folder entry").path())
@@ -44,11 +44,10 @@ fn sources(dir: &Path, extensions: &[&str], found: &mut Vec<PathBuf>) {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            sources(&path, extensions, found);
+            sources(&path, found);
         } else if path
             .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| extensions.contains(&e))
+            .is_some_and(|e| e == "cpp" || e == "cc" || e == "c")
         {
             found.push(path);
         }
@@ -127,8 +126,11 @@ fn main() {
             .flag_if_supported("-w");
     };
 
-    let mut cpp_files = Vec::new();
-    sources(&highs, &["cpp", "cc"], &mut cpp_files);
+    let mut files = Vec::new();
+    sources(&highs, &mut files);
+    let (c_files, cpp_files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|f| f.extension().is_some_and(|e| e == "c"));
     let mut cpp = cc::Build::new();
     cpp.cpp(true).std("c++11");
     configure(&mut cpp);
@@ -139,21 +141,15 @@ fn main() {
     cpp.flag_if_supported("-Wno-invalid-offsetof");
     compile_in_parallel(&cpp, &cpp_files, "highs");
 
-    let mut c_files = Vec::new();
-    sources(&highs, &["c"], &mut c_files);
     let mut c = cc::Build::new();
     configure(&mut c);
     c.flag_if_supported("-Wno-implicit-function-declaration");
     compile_in_parallel(&c, &c_files, "highs_c");
 
-    // HiGHS' C++ runtime; `dl` for the optional extras library HiGHS looks for at run time
-    // (`HIGHS_SHARED_EXTRAS_LIBRARY`, as in the CMake build; none is shipped, so the
-    // features it would bring stay unavailable, as with the published crate).
-    if target.contains("apple") {
-        println!("cargo:rustc-link-lib=c++");
-    } else if target.contains("linux") || target.contains("pc-windows-gnu") {
-        println!("cargo:rustc-link-lib=stdc++");
-    }
+    // (cc links the C++ runtime with the C++ library.) `dl` for the optional extras library
+    // HiGHS looks for at run time (`HIGHS_SHARED_EXTRAS_LIBRARY`, as in the CMake build; none
+    // is shipped, so the features it would bring stay unavailable, as with the published
+    // crate).
     if target.contains("linux") {
         println!("cargo:rustc-link-lib=dl");
     }
